@@ -1,0 +1,387 @@
+"""The spec IR: what a ``.espec`` or ``.espec.yaml`` file means, independent of its surface form.
+
+Frozen, slotted, keyword-only dataclasses of tuples and enums. Every node keeps a ``span`` (where
+it came from: file, line, column, and for YAML the ``$.claims.NAME.check`` path); spans never take
+part in equality, so the IR parsed from the DSL and from the YAML form of the same spec compare
+equal.
+
+Nothing downstream of ``explainspec.lang`` sees a lark tree or a raw YAML dict: only these nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TypeAlias
+
+# --------------------------------------------------------------------------- locations
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Span:
+    """A location in a source file. Lines and columns are 1-based.
+
+    ``path`` is the JSON-path-like location inside a YAML document (``$.claims.efficiency.check``),
+    ``None`` for the DSL.
+    """
+
+    file: str | None = None
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file or '<string>'}:{self.line}:{self.column}"
+        return f"{where} ({self.path})" if self.path else where
+
+
+def _span() -> Span | None:
+    return field(default=None, compare=False, repr=False)  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Number:
+    """A numeric literal. ``value`` is an ``int`` when written without ``.``/exponent."""
+
+    value: int | float
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class String:
+    value: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bool:
+    value: bool
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Name:
+    """A variable, a quantity (``phi``, ``x``, ``f`` ...), or the name of a callable."""
+
+    id: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attribute:
+    """``value.attr`` — e.g. ``f.component`` (then usually called), ``f.weights``."""
+
+    value: Expr
+    attr: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Keyword:
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """``func(args..., name = value...)``. ``func`` is a :class:`Name` or :class:`Attribute`."""
+
+    func: Expr
+    args: tuple[Expr, ...] = ()
+    kwargs: tuple[Keyword, ...] = ()
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Slice:
+    """``start:stop:step`` inside an index; any part may be omitted (``None``)."""
+
+    start: Expr | None = None
+    stop: Expr | None = None
+    step: Expr | None = None
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Index:
+    """``value[item, item, ...]`` with numpy semantics; items are expressions or slices."""
+
+    value: Expr
+    items: tuple[Expr | Slice, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListExpr:
+    """``[a, b, c]``."""
+
+    items: tuple[Expr, ...] = ()
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeExpr:
+    """``lo..hi`` (inclusive). Only allowed as a world field value (``features = 2..6``)."""
+
+    lo: Expr
+    hi: Expr
+    span: Span | None = _span()
+
+
+class UnaryOp(str, Enum):
+    NEG = "-"
+    POS = "+"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unary:
+    op: UnaryOp
+    operand: Expr
+    span: Span | None = _span()
+
+
+class BinOp(str, Enum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+    POW = "**"
+    MATMUL = "@"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Binary:
+    op: BinOp
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+class TolKind(str, Enum):
+    ABS = "abs"  # within 1e-6
+    REL = "relative"  # within 1e-3 relative
+    MC = "mc"  # within mc(z = 5): statistical tolerance for randomized methods
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tolerance:
+    """``within T``. For ``ABS`` and ``REL`` ``value`` is the tolerance; for ``MC`` it is ``z``."""
+
+    kind: TolKind
+    value: float
+    span: Span | None = _span()
+
+
+class CmpOp(str, Enum):
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compare:
+    """``left OP right [within T]``. Comparisons do not chain."""
+
+    op: CmpOp
+    left: Expr
+    right: Expr
+    tolerance: Tolerance | None = None
+    span: Span | None = _span()
+
+
+class BoolOpKind(str, Enum):
+    AND = "and"
+    OR = "or"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoolOp:
+    """``a and b and c`` / ``a or b``: n-ary, flattened (at least two operands)."""
+
+    op: BoolOpKind
+    operands: tuple[Expr, ...]
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Not:
+    operand: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Implies:
+    """``a implies b`` (right-associative)."""
+
+    left: Expr
+    right: Expr
+    span: Span | None = _span()
+
+
+class QuantKind(str, Enum):
+    ALL = "all"
+    SOME = "some"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quantifier:
+    """``for all i, j: body`` / ``for some i: body``.
+
+    Variables range over the feature indices ``0 .. d-1`` unless ``domain`` is given
+    (``for all i in range(3): ...``), which must evaluate to a sequence of integers.
+    """
+
+    kind: QuantKind
+    vars: tuple[str, ...]
+    body: Expr
+    domain: Expr | None = None
+    span: Span | None = _span()
+
+
+Expr: TypeAlias = (
+    Number
+    | String
+    | Bool
+    | Name
+    | Attribute
+    | Call
+    | Index
+    | ListExpr
+    | RangeExpr
+    | Unary
+    | Binary
+    | Compare
+    | BoolOp
+    | Not
+    | Implies
+    | Quantifier
+)
+
+# --------------------------------------------------------------------------- spec structure
+
+
+class ClaimKind(str, Enum):
+    ANSWERS = "answers"  # a valid interpretation: must never fail -> verified / refuted
+    DOES_NOT_ANSWER = "does_not_answer"  # a misreading: the checker must find a failure -> shown / unshown
+    HOLDS = "holds"  # a mathematical property -> verified / refuted
+
+
+class OutputKind(str, Enum):
+    ATTRIBUTION = "attribution"  # local, shape (d,)
+    IMPORTANCE = "importance"  # global, shape (d,)
+    CURVE = "curve"  # shape (d, m) over the world's grid; global (PD) or local (ICE)
+    INTERACTION = "interaction"  # local, shape (d, d)
+    COUNTERFACTUAL = "counterfactual"  # local, shape (d,): a point
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Param:
+    """``name = value`` inside ``method = adapter(...)`` or a world field call."""
+
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MethodRef:
+    """``method = shap.kernel(nsamples = 4096)`` — a registered method and its parameters."""
+
+    use: str
+    params: tuple[Param, ...] = ()
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorldField:
+    """``function = any(linear, additive)`` inside a ``world { ... }`` block.
+
+    Known fields (checked by semantics): ``function``, ``second`` (a second function ``g``),
+    ``features``, ``data``, ``background``, ``points``, ``baseline``, ``target``, ``noise``,
+    ``grid``, ``seed``.
+    """
+
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorldBlock:
+    fields: tuple[WorldField, ...] = ()
+    span: Span | None = _span()
+
+    def get(self, name: str) -> Expr | None:
+        for f in self.fields:
+            if f.name == name:
+                return f.value
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assumption:
+    """``assume NAME "plain words"``."""
+
+    name: str
+    text: str
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Example:
+    """An explicit example world: ``example NAME { world fields }``.
+
+    Examples are run before the search and shown in the docs; they never replace the search.
+    """
+
+    name: str
+    world: WorldBlock
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    name: str
+    kind: ClaimKind
+    statement: str
+    check: Expr
+    about: str | None = None  # question type; required for answers / does_not_answer
+    assumptions: tuple[Assumption, ...] = ()
+    world: WorldBlock | None = None  # overrides of the spec's default world, field by field
+    examples: tuple[Example, ...] = ()
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spec:
+    name: str
+    title: str
+    method: MethodRef
+    output: OutputKind
+    question: str
+    claims: tuple[Claim, ...]
+    estimates: str | None = None
+    references: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+    world: WorldBlock | None = None
+    span: Span | None = _span()
+    source: str | None = field(default=None, compare=False, repr=False)  # the file's path
+
+
+def merged_world(spec: Spec, claim: Claim) -> WorldBlock:
+    """The claim's world: the spec's default world with the claim's fields replacing same-named ones."""
+    fields: dict[str, WorldField] = {}
+    for block in (spec.world, claim.world):
+        if block is not None:
+            for f in block.fields:
+                fields[f.name] = f
+    return WorldBlock(fields=tuple(fields.values()), span=claim.world.span if claim.world else None)
