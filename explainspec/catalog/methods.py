@@ -65,6 +65,31 @@ _INTERVENTIONAL_BG = {
     "output_scale": "raw",
 }
 
+_NUM_SAMPLES = Param(
+    name="num_samples", type="int", default=5000, doc="perturbation samples (lime default 5000)."
+)
+_KERNEL_WIDTH = Param(
+    name="kernel_width", type="float | None", default=None, doc="None = lime's 0.75 * sqrt(d)."
+)
+_SAMPLE_AROUND = Param(
+    name="sample_around_instance",
+    type="bool",
+    default=False,
+    doc="lime default False: sample around the training mean.",
+)
+_LIME_COMMON = {
+    "sampling": "around the training mean unless sample_around_instance=True",
+    "kernel": "sqrt(exp(-d**2 / w**2)) on standardized distances, w = 0.75*sqrt(d)",
+    "regressor": "Ridge(alpha=1, fit_intercept=True)",
+    "randomness": "LimeTabularExplainer(random_state=seed)",
+}
+_H = Param(
+    name="h",
+    type="float | 'analytic'",
+    default="analytic",
+    doc="'analytic' uses f.grad (falls back to h = 1e-5 central differences).",
+)
+
 ENTRIES: list[Entry] = [
     # ------------------------------------------------------------------ shap
     _m(
@@ -386,38 +411,20 @@ ENTRIES: list[Entry] = [
             "value_function": "local surrogate (weighted ridge) on discretized indicators",
             "background": "the rows passed as background (training_data: quartiles, mean, std)",
             "output_scale": "coefficient of the indicator 'x_j in the same quartile bin as x'",
-            "sampling": "around the training mean (sample_around_instance=False)",
-            "kernel": "sqrt(exp(-d**2 / w**2)), w = 0.75*sqrt(d)",
-            "regressor": "Ridge(alpha=1, fit_intercept=True)",
-            "randomness": "LimeTabularExplainer(random_state=seed)",
+            **_LIME_COMMON,
         },
         randomized=True,
         library="lime",
         params=(
-            Param(
-                name="num_samples",
-                type="int",
-                default=5000,
-                doc="perturbation samples (lime default 5000).",
-            ),
-            Param(
-                name="kernel_width",
-                type="float | None",
-                default=None,
-                doc="None = lime's 0.75 * sqrt(d).",
-            ),
+            _NUM_SAMPLES,
+            _KERNEL_WIDTH,
             Param(
                 name="discretizer",
                 type="str",
                 default="quartile",
                 doc="quartile | decile | entropy (lime default quartile).",
             ),
-            Param(
-                name="sample_around_instance",
-                type="bool",
-                default=False,
-                doc="lime default False: sample around the training mean.",
-            ),
+            _SAMPLE_AROUND,
         ),
     ),
     _m(
@@ -432,32 +439,14 @@ ENTRIES: list[Entry] = [
             "value_function": "local surrogate (weighted ridge) on standardized features",
             "background": "the rows passed as background (training_data: mean, std)",
             "output_scale": "coefficient per standard deviation of the feature",
-            "sampling": "around the training mean (sample_around_instance=False)",
-            "kernel": "sqrt(exp(-d**2 / w**2)), w = 0.75*sqrt(d)",
-            "regressor": "Ridge(alpha=1, fit_intercept=True)",
-            "randomness": "LimeTabularExplainer(random_state=seed)",
+            **_LIME_COMMON,
         },
         randomized=True,
         library="lime",
         params=(
-            Param(
-                name="num_samples",
-                type="int",
-                default=5000,
-                doc="perturbation samples (lime default 5000).",
-            ),
-            Param(
-                name="kernel_width",
-                type="float | None",
-                default=None,
-                doc="None = lime's 0.75 * sqrt(d).",
-            ),
-            Param(
-                name="sample_around_instance",
-                type="bool",
-                default=False,
-                doc="lime default False: sample around the training mean.",
-            ),
+            _NUM_SAMPLES,
+            _KERNEL_WIDTH,
+            _SAMPLE_AROUND,
         ),
     ),
     # ------------------------------------------------------------- reference
@@ -556,14 +545,7 @@ ENTRIES: list[Entry] = [
             "output_scale": "raw",
         },
         library="reference",
-        params=(
-            Param(
-                name="h",
-                type="float | 'analytic'",
-                default="analytic",
-                doc="'analytic' uses f.grad (falls back to h = 1e-5 central differences).",
-            ),
-        ),
+        params=(_H,),
     ),
     _m(
         "reference.gradient_x_input",
@@ -577,14 +559,7 @@ ENTRIES: list[Entry] = [
             "output_scale": "raw",
         },
         library="reference",
-        params=(
-            Param(
-                name="h",
-                type="float | 'analytic'",
-                default="analytic",
-                doc="'analytic' uses f.grad (falls back to h = 1e-5 central differences).",
-            ),
-        ),
+        params=(_H,),
     ),
     _m(
         "reference.integrated_gradients",
