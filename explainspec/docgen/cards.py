@@ -1,0 +1,514 @@
+"""Interpretation cards: what an explanation method's output does and does not tell you.
+
+One Markdown page per spec, generated from the spec IR and (optionally) the verification results:
+
+- the title and the question the method answers;
+- the statistic: the registered method, its hyper-parameters (the spec's values merged over the
+  registered defaults) and its declared ``statistic`` metadata (value function, background,
+  output scale, ...);
+- **You may conclude**: every ``answers`` claim with its assumptions and verdict;
+- **You may not conclude**: every ``does_not_answer`` claim with its shrunk counterexample as a
+  small table and a plot;
+- properties (``holds`` claims), the evidence (profile, worlds tried, worst margin, package
+  versions, date) and the spec source.
+
+Plus an index page with the method x question matrix. Without results every claim reads "not yet
+verified": a card never claims more than was checked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from explainspec.docgen.results import ClaimResult, Results
+from explainspec.lang import ir
+
+__all__ = [
+    "CardWriter",
+    "format_value",
+    "method_statistic",
+    "render_card",
+    "render_index",
+    "write_cards",
+]
+
+#: Question types in the order of the language's vocabulary; the registry (when filled) wins.
+DEFAULT_QUESTIONS = (
+    "decomposition",
+    "component",
+    "reliance",
+    "local_effect",
+    "intervention",
+    "data_dependence",
+    "interaction",
+    "recourse",
+    "ranking",
+)
+
+NOT_VERIFIED = "not yet verified"
+
+_VERDICT_ICON = {
+    "verified": "✔",
+    "shown": "✔",
+    "refuted": "✘",
+    "unshown": "?",
+    "error": "⚠",
+    "invalid": "⚠",
+}
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_value(value: Any, *, digits: int = 4, max_items: int = 8) -> str:
+    """A short, readable rendering of a number, vector, matrix or string for a table cell.
+
+    Examples
+    --------
+    >>> format_value(0.333333333), format_value([1, -0.5]), format_value(list(range(20)))
+    ('0.3333', '(1, -0.5)', '(0, 1, 2, 3, 4, 5, 6, 7, … 20 values)')
+    >>> format_value([[1, 2], [3, 4]])
+    '((1, 2), (3, 4))'
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        return f"{value:.{digits}g}"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = [format_value(v, digits=digits, max_items=max_items) for v in value[:max_items]]
+        if len(value) > max_items:
+            items.append(f"… {len(value)} values")
+        return "(" + ", ".join(items) + ")"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} = {format_value(v, digits=digits)}" for k, v in value.items())
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    """Escape a string for a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """Inline code that survives backticks and pipes inside tables."""
+    text = text.replace("\n", " ")
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{_cell(text)}{fence}"
+
+
+def _slice_source(span: ir.Span | None, source: str | None) -> str | None:
+    if span is None or source is None or not span.line or not span.end_line:
+        return None
+    lines = source.splitlines()
+    if span.end_line > len(lines):
+        return None
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    parts = [lines[span.line - 1][span.column - 1 :]]
+    parts += lines[span.line : span.end_line - 1]
+    parts.append(lines[span.end_line - 1][: span.end_column - 1])
+    return " ".join(p.strip() for p in parts)
+
+
+def format_expr(expr: ir.Expr, source: str | None = None) -> str:
+    """Print a check or world expression.
+
+    Uses the language room's canonical printer (``explainspec.lang.printer.format_expr``); until it
+    is available, falls back to the expression's source text (from its span) and to literals.
+    """
+    try:
+        from explainspec.lang.printer import format_expr as canonical
+    except ImportError:
+        canonical = None
+    if canonical is not None:
+        return str(canonical(expr))
+    sliced = _slice_source(expr.span, source)
+    if sliced:
+        return sliced
+    if isinstance(expr, ir.Number | ir.Bool):
+        return format_value(expr.value)
+    if isinstance(expr, ir.String):
+        return f'"{expr.value}"'
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.ListExpr):
+        return "[" + ", ".join(format_expr(e, source) for e in expr.items) + "]"
+    return type(expr).__name__
+
+
+# --------------------------------------------------------------------------- the statistic
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """What a spec's numbers are: the method entry, its parameters and its statistic metadata."""
+
+    method: str
+    doc: str
+    params: tuple[tuple[str, str, str], ...]  # (name, value, "spec" | "default")
+    metadata: tuple[tuple[str, str], ...]
+    library: str | None
+    registered: bool
+
+
+def method_statistic(spec: ir.Spec, source: str | None = None) -> Statistic:
+    """The statistic of ``spec``: its parameters merged over the method's registered defaults.
+
+    Parameters the spec sets are marked ``spec``; the rest come from the registry (``default``).
+    An unregistered method (e.g. a plugin that is not installed) yields only the spec's values.
+    """
+    spec_params = {p.name: format_expr(p.value, source) for p in spec.method.params}
+    try:
+        from explainspec.registry import registry
+
+        entry = registry("method").get(spec.method.use)
+    except (LookupError, ImportError):
+        entry = None
+    params: list[tuple[str, str, str]] = []
+    metadata: list[tuple[str, str]] = []
+    if entry is not None:
+        for p in entry.params:
+            if p.name in spec_params:
+                params.append((p.name, spec_params.pop(p.name), "spec"))
+            else:
+                params.append((p.name, "required" if p.required else repr(p.default), "default"))
+        statistic = entry.extra.get("statistic") or {}
+        metadata = [(str(k), format_value(v)) for k, v in dict(statistic).items()]
+        for key in ("output", "scope", "randomized", "requires"):
+            if key in entry.extra:
+                metadata.append((key, format_value(entry.extra[key])))
+    params += [(name, value, "spec") for name, value in spec_params.items()]
+    return Statistic(
+        method=spec.method.use,
+        doc=entry.doc if entry is not None else "",
+        params=tuple(params),
+        metadata=tuple(metadata),
+        library=(entry.extra.get("library") if entry is not None else None),
+        registered=entry is not None,
+    )
+
+
+# --------------------------------------------------------------------------- cards
+
+
+def _read_source(spec: ir.Spec) -> str | None:
+    if spec.source and Path(spec.source).is_file():
+        return Path(spec.source).read_text(encoding="utf-8")
+    return None
+
+
+def _asset_name(spec: str, claim: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{spec}-{claim}") + ".png"
+
+
+def _verdict_line(result: ClaimResult | None) -> str:
+    if result is None:
+        return f"*{NOT_VERIFIED}*"
+    parts = [f"**{result.verdict}**"]
+    if result.worlds is not None:
+        parts.append(f"{result.worlds} worlds tried")
+    if result.margin is not None:
+        label = "worst margin" if result.verdict in ("verified", "unshown") else "margin"
+        parts.append(f"{label} {format_value(result.margin)}")
+    if result.message:
+        parts.append(result.message)
+    return " — ".join(parts[:1]) + (" (" + ", ".join(parts[1:]) + ")" if parts[1:] else "")
+
+
+class CardWriter:
+    """Renders the cards of a set of specs, writing counterexample plots next to them.
+
+    Parameters
+    ----------
+    results : Results, optional
+        Verification results; without them claims read "not yet verified".
+    assets : path, optional
+        Folder for the plots. ``None`` renders cards without plots (e.g. for previews).
+    assets_url : str
+        How the cards refer to ``assets`` (relative URL).
+    """
+
+    def __init__(
+        self,
+        results: Results | None = None,
+        *,
+        assets: Path | None = None,
+        assets_url: str = "assets",
+    ) -> None:
+        self.results = results
+        self.assets = assets
+        self.assets_url = assets_url.rstrip("/")
+
+    def result(self, spec: ir.Spec, claim: ir.Claim) -> ClaimResult | None:
+        return self.results.get(spec.name, claim.name) if self.results else None
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def _world_lines(self, spec: ir.Spec, claim: ir.Claim, source: str | None) -> list[str]:
+        world = ir.merged_world(spec, claim)
+        return [f"{f.name} = {format_expr(f.value, source)}" for f in world.fields]
+
+    def _counterexample(self, spec: ir.Spec, claim: ir.Claim, cx: Mapping[str, Any]) -> list[str]:
+        """The counterexample as a small table, a plot and the line that reproduces it."""
+        rows: list[tuple[str, str]] = [("f", str(cx.get("function", "—")))]
+        if cx.get("second"):
+            rows.append(("g", str(cx["second"])))
+        where = f"{cx.get('distribution', '—')}"
+        if cx.get("d") is not None:
+            where += f" (d = {cx['d']}"
+            if cx.get("background_rows") is not None:
+                where += f", background: {cx['background_rows']} rows"
+            where += ")"
+        rows.append(("P", where))
+        for key, value in cx.get("info") or ():
+            rows.append((str(key), format_value(value)))
+        for key, label in (("point", "x"), ("baseline", "baseline"), ("phi", "phi")):
+            if cx.get(key) is not None:
+                rows.append((label, format_value(cx[key])))
+        for q in cx.get("quantities") or ():
+            if isinstance(q, Mapping):
+                shown = q.get("shown")
+                rows.append(
+                    (
+                        f"`{q.get('text', '')}`",
+                        str(shown) if shown else format_value(q.get("value")),
+                    )
+                )
+        if cx.get("margin") is not None:
+            rows.append(("margin", format_value(cx["margin"])))
+        if cx.get("seed") is not None:
+            rows.append(("seed", str(cx["seed"])))
+        found = (
+            "found by search and shrunk"
+            if cx.get("source", "search") == "search"
+            else str(cx["source"])
+        )
+        lines = [f"Counterexample ({found}):", "", "| | |", "|---|---|"]
+        lines += [f"| {_cell(k)} | {_code(v)} |" for k, v in rows]
+        lines.append("")
+        if self.assets is not None:
+            from explainspec.docgen.plots import counterexample_plot
+
+            self.assets.mkdir(parents=True, exist_ok=True)
+            name = _asset_name(spec.name, claim.name)
+            if counterexample_plot(cx, self.assets / name) is not None:
+                alt = f"Counterexample to {spec.name}.{claim.name}"
+                lines += [f"![{alt}]({self.assets_url}/{name})", ""]
+        if cx.get("reproduce"):
+            lines += ["Reproduce with:", "", "```console", f"$ {cx['reproduce']}", "```", ""]
+        return lines
+
+    def _claim(self, spec: ir.Spec, claim: ir.Claim, source: str | None) -> list[str]:
+        result = self.result(spec, claim)
+        if claim.kind is ir.ClaimKind.DOES_NOT_ANSWER:
+            icon = "✖"
+        elif result is None:
+            icon = "○"
+        else:
+            icon = _VERDICT_ICON.get(result.verdict, "?")
+        about = f" · *{claim.about}*" if claim.about else ""
+        lines = [
+            f'<a id="{claim.name}"></a>',
+            "",
+            f"### {icon} {claim.name}{about}",
+            "",
+            claim.statement,
+            "",
+        ]
+        assumptions = tuple(spec.assumptions) + tuple(claim.assumptions)
+        if assumptions:
+            lines.append("Assumptions:")
+            lines.append("")
+            lines += [f"- **{a.name}** — {a.text}" for a in assumptions]
+            lines.append("")
+        world = self._world_lines(spec, claim, source)
+        if world:
+            lines.append("Worlds: " + "; ".join(_code(w) for w in world))
+            lines.append("")
+        lines += [f"Check: {_code(format_expr(claim.check, source))}", ""]
+        lines += [f"Verdict: {_verdict_line(result)}", ""]
+        if result is not None and result.counterexample:
+            lines += self._counterexample(spec, claim, result.counterexample)
+        return lines
+
+    def _statistic(self, spec: ir.Spec, source: str | None) -> list[str]:
+        stat = method_statistic(spec, source)
+        lines = ["## The statistic", ""]
+        head = f"Method `{stat.method}`"
+        if stat.library:
+            head += f" ({stat.library})"
+        head += f", output **{spec.output.value}**"
+        lines.append(head + ("." if not stat.doc else f": {stat.doc}"))
+        lines.append("")
+        if spec.estimates:
+            lines += [
+                f"This is an estimator of **{spec.estimates}**: its claims are about accuracy; "
+                f"the interpretation lives with the statistic it estimates"
+                f" ([{spec.estimates}]({spec.estimates}.md) if documented here).",
+                "",
+            ]
+        if not stat.registered:
+            lines += [f"*Method `{stat.method}` is not registered in this installation.*", ""]
+        if stat.params:
+            lines += ["| hyper-parameter | value | from |", "|---|---|---|"]
+            lines += [f"| `{n}` | {_code(v)} | {w} |" for n, v, w in stat.params]
+            lines.append("")
+        if stat.metadata:
+            lines += ["| what the numbers mean | |", "|---|---|"]
+            lines += [f"| {k} | {_cell(v)} |" for k, v in stat.metadata]
+            lines.append("")
+        return lines
+
+    def _evidence(self, spec: ir.Spec) -> list[str]:
+        lines = ["## Evidence", ""]
+        if self.results is None:
+            return lines + [
+                f"*This card has {NOT_VERIFIED}.* Run "
+                f"`explainspec verify {spec.source or spec.name}` and regenerate it with "
+                "`--results`.",
+                "",
+            ]
+        results = [r for r in (self.result(spec, c) for c in spec.claims) if r is not None]
+        worlds = sum(r.worlds or 0 for r in results)
+        passed = sum(r.passed for r in results)
+        rows = [
+            ("claims", f"{passed} of {len(spec.claims)} passed ({len(results)} run)"),
+            ("worlds tried", str(worlds)),
+            ("profile", str(self.results.profile or "—")),
+            ("seed", str(self.results.seed if self.results.seed is not None else "—")),
+            ("date", str(self.results.date or "—")),
+        ]
+        ok = [r.margin for r in results if r.margin is not None and r.verdict == "verified"]
+        if ok:
+            rows.insert(2, ("worst margin of a verified claim", format_value(min(ok))))
+        for name, version in sorted(self.results.versions.items()):
+            rows.append((name, version))
+        lines += ["| | |", "|---|---|"] + [f"| {k} | {_cell(v)} |" for k, v in rows]
+        return lines + [""]
+
+    def _source(self, spec: ir.Spec, source: str | None) -> list[str]:
+        if source is None:
+            return []
+        lang = "yaml" if (spec.source or "").endswith((".yaml", ".yml")) else "espec"
+        return ["## The spec", "", f"```{lang}", source.rstrip("\n"), "```", ""]
+
+    # -- whole pages ----------------------------------------------------------------------------
+
+    def card(self, spec: ir.Spec) -> str:
+        """The Markdown card of one spec."""
+        source = _read_source(spec)
+        groups: dict[ir.ClaimKind, list[ir.Claim]] = {k: [] for k in ir.ClaimKind}
+        for claim in spec.claims:
+            groups[claim.kind].append(claim)
+        lines = [f"# {spec.title}", "", f"> **Question.** {spec.question}", ""]
+        lines += self._statistic(spec, source)
+        sections = (
+            (ir.ClaimKind.ANSWERS, "You may conclude"),
+            (ir.ClaimKind.DOES_NOT_ANSWER, "You may not conclude"),
+            (ir.ClaimKind.HOLDS, "Properties"),
+        )
+        for kind, heading in sections:
+            lines += [f"## {heading}", ""]
+            if not groups[kind]:
+                lines += ["*None stated in this spec.*", ""]
+            for claim in groups[kind]:
+                lines += self._claim(spec, claim, source)
+        if spec.references:
+            lines += ["## References", ""] + [f"- {r}" for r in spec.references] + [""]
+        lines += self._evidence(spec)
+        lines += self._source(spec, source)
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def index(self, specs: Iterable[ir.Spec], *, title: str = "Interpretation cards") -> str:
+        """The index page: the method x question matrix, with links into the cards."""
+        specs = list(specs)
+        questions = _question_types(specs)
+        lines = [
+            f"# {title}",
+            "",
+            "Each card says what one explanation method's output lets you conclude, and what it "
+            "does not, with the evidence. In the matrix, ✔ means *answers this question, under "
+            "the card's assumptions*; ✖ means *does not answer it* and links to the "
+            "counterexample; a verdict still pending is marked with ?.",
+            "",
+        ]
+        if not specs:
+            return "\n".join(lines + ["*No specs.*", ""])
+        lines.append("| method | " + " | ".join(f"`{q}`" for q in questions) + " |")
+        lines.append("|---|" + "---|" * len(questions))
+        for spec in specs:
+            cells = []
+            for q in questions:
+                marks = []
+                for claim in spec.claims:
+                    if claim.about != q or claim.kind is ir.ClaimKind.HOLDS:
+                        continue
+                    result = self.result(spec, claim)
+                    good = claim.kind is ir.ClaimKind.ANSWERS
+                    mark = "✔" if good else "✖"
+                    if result is None or result.verdict == "unshown":
+                        mark += "?"
+                    elif not result.passed:
+                        mark = "⚠"
+                    marks.append(f"[{mark}]({spec.name}.md#{claim.name} '{claim.name}')")
+                cells.append(" ".join(marks) if marks else "·")
+            lines.append(f"| [{_cell(spec.title)}]({spec.name}.md) | " + " | ".join(cells) + " |")
+        lines += ["", "## Cards", ""]
+        for spec in specs:
+            lines.append(f"- [{spec.title}]({spec.name}.md) — {_cell(spec.question)}")
+        return "\n".join(lines) + "\n"
+
+
+def _question_types(specs: Sequence[ir.Spec]) -> list[str]:
+    try:
+        from explainspec.registry import registry
+
+        known = registry("question").names() or list(DEFAULT_QUESTIONS)
+    except (ImportError, AttributeError):
+        known = list(DEFAULT_QUESTIONS)
+    used = {c.about for s in specs for c in s.claims if c.about}
+    return [q for q in known if q in used] + sorted(used - set(known))
+
+
+def render_card(spec: ir.Spec, results: Results | None = None) -> str:
+    """The Markdown card of ``spec`` without plots (see :class:`CardWriter` for plots)."""
+    return CardWriter(results).card(spec)
+
+
+def render_index(specs: Iterable[ir.Spec], results: Results | None = None) -> str:
+    """The index page with the method x question matrix."""
+    return CardWriter(results).index(specs)
+
+
+def write_cards(
+    specs: Iterable[ir.Spec], out: str | Path, results: Results | None = None
+) -> list[Path]:
+    """Write one card per spec, ``index.md`` and the plots (under ``assets/``) into ``out``.
+
+    Returns
+    -------
+    list of Path
+        The pages written, the index last.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    specs = sorted(specs, key=lambda s: s.name)
+    writer = CardWriter(results, assets=out / "assets", assets_url="assets")
+    written = []
+    for spec in specs:
+        path = out / f"{spec.name}.md"
+        path.write_text(writer.card(spec), encoding="utf-8")
+        written.append(path)
+    index = out / "index.md"
+    index.write_text(writer.index(specs), encoding="utf-8")
+    written.append(index)
+    return written

@@ -1,0 +1,159 @@
+"""Interpretation cards from the IR plus (optional) verification results."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from explainspec.docgen.cards import (
+    NOT_VERIFIED,
+    CardWriter,
+    format_value,
+    method_statistic,
+    render_card,
+    render_index,
+    write_cards,
+)
+from explainspec.docgen.results import load_results
+from explainspec.lang import ir
+
+
+def section(card: str, heading: str) -> str:
+    """The text of one ``## heading`` section of a card."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", card, re.S | re.M)
+    assert match, f"no section {heading!r} in card:\n{card}"
+    return match.group(1)
+
+
+def test_card_without_results_says_not_verified(spec):
+    card = render_card(spec)
+    assert card.startswith("# Toy SHAP\n")
+    assert "> **Question.** How does f(x) minus the mean prediction split" in card
+    conclude = section(card, "You may conclude")
+    assert "additive_recovery" in conclude and "*component*" in conclude
+    assert "**no_interactions** — f is additive." in conclude
+    assert NOT_VERIFIED in conclude
+    assert "sign_is_direction" in section(card, "You may not conclude")
+    assert "efficiency" in section(card, "Properties")
+    assert NOT_VERIFIED in section(card, "Evidence")
+    # nothing claims a verdict it does not have
+    assert "**verified**" not in card and "**shown**" not in card
+
+
+def test_card_prints_checks_and_worlds_from_the_source(spec):
+    card = render_card(spec)
+    assert "`sum(phi) == f(x) - mean(f(background)) within 1e-9`" in card
+    # the claim's world replaces the spec's `function` and keeps the other fields
+    recovery = section(card, "You may conclude")
+    assert "`function = additive`" in recovery and "`features = 1..3`" in recovery
+    assert "any(linear, additive)" not in recovery
+
+
+def test_card_with_results_shows_verdicts_and_counterexample(spec, report, tmp_path):
+    results = load_results(report)
+    card = CardWriter(results, assets=tmp_path / "assets").card(spec)
+    conclude = section(card, "You may conclude")
+    assert "**verified** (80 worlds tried, worst margin 5e-10)" in conclude
+    refuted = section(card, "You may not conclude")
+    assert "**shown**" in refuted
+    assert "| f | `f(x) = x0 ** 2` |" in refuted
+    assert "| x | `(0.5)` |" in refuted
+    assert "| `sign(phi[i])` | `-1` |" in refuted
+    assert "$ explainspec verify toy.espec --claim sign_is_direction --seed 1234" in refuted
+    image = tmp_path / "assets" / "toy_shap-sign_is_direction.png"
+    assert f"![Counterexample to toy_shap.sign_is_direction](assets/{image.name})" in refuted
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    evidence = section(card, "Evidence")
+    assert "| worlds tried | 183 |" in evidence
+    assert "| claims | 3 of 3 passed (3 run) |" in evidence
+    assert "| shap | 0.51.0 |" in evidence
+    assert "| date | 2026-11-27T12:00:00Z |" in evidence
+
+
+def test_refuted_answers_claim_is_not_listed_as_a_conclusion(spec, report):
+    report["claims"][1].update(verdict="refuted", margin=-0.5)
+    card = render_card(spec, load_results(report))
+    conclude = section(card, "You may conclude")
+    assert "### ✘ additive_recovery" in conclude
+    assert "**refuted** (80 worlds tried, margin -0.5)" in conclude
+
+
+def test_spec_source_is_highlighted_as_espec(spec):
+    card = render_card(spec)
+    source = section(card, "The spec")
+    assert source.strip().startswith("```espec\nspec toy_shap")
+    assert source.strip().endswith("```")
+
+
+def test_statistic_merges_spec_params_over_registered_defaults(spec):
+    from explainspec.registry import registry
+
+    stat = method_statistic(spec)
+    entry = registry("method").get("reference.shapley")
+    assert stat.registered and stat.method == "reference.shapley"
+    params = {name: (value, origin) for name, value, origin in stat.params}
+    assert params["game"] == ('"interventional"', "spec")
+    for p in entry.params:
+        if p.name != "game":
+            assert params[p.name][1] == "default"
+            assert params[p.name][0] == ("required" if p.required else repr(p.default))
+    meta = dict(stat.metadata)
+    for key in entry.extra["statistic"]:
+        assert key in meta
+
+
+def test_unregistered_method_keeps_the_spec_params(spec):
+    other = replace(
+        spec,
+        method=ir.MethodRef(
+            use="nope.missing", params=(ir.Param(name="k", value=ir.Number(value=3)),)
+        ),
+    )
+    stat = method_statistic(other)
+    assert not stat.registered
+    assert stat.params == (("k", "3", "spec"),)
+    assert "not registered" in render_card(other)
+
+
+def test_index_matrix_links_claims(spec, report):
+    page = render_index([spec], load_results(report))
+    header = next(line for line in page.splitlines() if line.startswith("| method |"))
+    assert header == "| method | `component` | `local_effect` |"
+    row = next(line for line in page.splitlines() if line.startswith("| [Toy SHAP]"))
+    assert "[✔](toy_shap.md#additive_recovery 'additive_recovery')" in row
+    assert "[✖](toy_shap.md#sign_is_direction 'sign_is_direction')" in row
+    pending = render_index([spec])
+    assert "✔?" in pending and "✖?" in pending
+
+
+def test_write_cards_writes_pages_and_plots(spec, report_file, tmp_path):
+    out = tmp_path / "cards"
+    written = write_cards([spec], out, load_results(report_file))
+    assert [p.name for p in written] == ["toy_shap.md", "index.md"]
+    assert (out / "assets" / "toy_shap-sign_is_direction.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1e-9, "1e-09"), (True, "true"), ("text", "text"), ({"i": 0}, "i = 0"), (float("inf"), "inf")],
+)
+def test_format_value(value, shown):
+    assert format_value(value) == shown
+
+
+def test_load_results_rejects_incomplete_records(tmp_path):
+    with pytest.raises(ValueError, match="needs a spec, a claim name and a verdict"):
+        load_results({"claims": [{"spec": "s", "verdict": "verified"}]})
+    not_an_object = tmp_path / "list.json"
+    not_an_object.write_text("[]", encoding="utf-8")
+    with pytest.raises(ValueError, match="JSON object"):
+        load_results(not_an_object)
+
+
+def test_load_results_nested_layout():
+    r = load_results(
+        {"specs": [{"spec": "a", "claims": [{"claim": "c", "verdict": "shown", "examples": 4}]}]}
+    )
+    assert r.get("a", "c").worlds == 4 and r.get("a", "c").passed
