@@ -1,0 +1,151 @@
+"""Shared plumbing of the oracles: calling ``f`` on batches, reading ``P``, coalition bitmasks.
+
+Every oracle accepts ``f`` as any callable ``(n, d) -> (n,)`` and the distribution ``P`` as a rows
+array ``(n, d)`` (uniform weights, a multiset), an object with ``.rows`` (finite), or a Gaussian
+object with ``.mean``/``.cov`` and ``rows is None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from explainspec.worlds.base import GroundTruthUnavailable
+
+__all__ = [
+    "GroundTruthUnavailable",
+    "OracleError",
+    "as_point",
+    "as_rows",
+    "evaluate",
+    "gaussian_params",
+    "linear_parts",
+    "popcounts",
+    "subset_masks",
+]
+
+#: Elements (points x features) of one chunk of hybrid points: 2**22 float64 = 32 MiB.
+CHUNK_ELEMENTS = 1 << 22
+
+
+class OracleError(ValueError):
+    """An oracle was called with arguments outside its definition (e.g. ``x`` not in supp P)."""
+
+
+def evaluate(f: Callable[[Any], Any], z: np.ndarray) -> np.ndarray:
+    """``f`` on a batch ``(n, d)``, returned as a float ``(n,)`` array.
+
+    Parameters
+    ----------
+    f : callable
+        ``(n, d) -> (n,)`` (a world ``Function``, an sklearn ``predict`` or any callable).
+    z : ndarray of shape (n, d)
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    z = np.asarray(z, dtype=float)
+    if z.shape[0] == 0:
+        return np.zeros(0)
+    out = np.asarray(f(z), dtype=float).reshape(-1)
+    if out.shape[0] != z.shape[0]:
+        raise OracleError(
+            f"f returned {out.shape[0]} values for a batch of {z.shape[0]} points; "
+            "expected a callable (n, d) -> (n,)"
+        )
+    return out
+
+
+def as_point(x: Any, d: int | None = None) -> np.ndarray:
+    """A point as a float ``(d,)`` array, checking its length against ``d`` if given."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    if d is not None and x.shape[0] != d:
+        raise OracleError(f"x has {x.shape[0]} features, expected d = {d}")
+    return x
+
+
+def as_rows(P: Any) -> np.ndarray | None:
+    """The rows of a finite ``P`` as a float ``(n, d)`` array, or ``None`` for a Gaussian ``P``.
+
+    Raises
+    ------
+    OracleError
+        If ``P`` is neither a rows array, nor has ``.rows``, nor ``.mean``/``.cov``.
+    """
+    if isinstance(P, np.ndarray | list | tuple):
+        rows = np.asarray(P, dtype=float)
+    elif getattr(P, "rows", None) is not None:
+        rows = np.asarray(P.rows, dtype=float)
+    elif hasattr(P, "mean") and hasattr(P, "cov"):
+        return None
+    else:
+        raise OracleError(
+            f"P={P!r} is neither a rows array (n, d), a finite distribution with .rows, "
+            "nor a Gaussian with .mean/.cov"
+        )
+    if rows.ndim == 1:
+        rows = rows[:, None]
+    if rows.ndim != 2 or rows.shape[0] == 0:
+        raise OracleError(f"P must have shape (n, d) with n >= 1, got {rows.shape}")
+    return rows
+
+
+def gaussian_params(P: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean (d,), cov (d, d))`` of a Gaussian ``P``."""
+    mu = np.asarray(P.mean() if callable(P.mean) else P.mean, dtype=float).reshape(-1)
+    cov = np.asarray(P.cov() if callable(P.cov) else P.cov, dtype=float)
+    return mu, cov.reshape(mu.shape[0], mu.shape[0])
+
+
+def linear_parts(f: Any, d: int | None = None) -> tuple[np.ndarray, float]:
+    """``(w, c)`` of a linear ``f = w.x + c``, from ``f.handover("linear")`` or ``f.weights``.
+
+    The pair is checked against ``f`` itself at a few points, so a function that merely claims
+    to be linear (or one whose output went through a link) is caught.
+
+    Raises
+    ------
+    GroundTruthUnavailable
+        If ``f`` does not expose its weights, or its outputs do not match them.
+    """
+    w = c = None
+    handover = getattr(f, "handover", None)
+    if callable(handover):
+        try:
+            w, c = handover("linear")
+        except Exception:  # noqa: BLE001 - any refusal means "not linear"
+            w = None
+    if w is None and getattr(f, "weights", None) is not None:
+        w, c = f.weights, getattr(f, "intercept", 0.0)
+    if w is None:
+        raise GroundTruthUnavailable(
+            "this oracle has an exact form only for linear f (f.handover('linear') or f.weights)"
+        )
+    w = np.asarray(w, dtype=float).reshape(-1)
+    c = float(np.asarray(c if c is not None else 0.0, dtype=float).reshape(-1)[0])
+    if d is not None and w.shape[0] != d:
+        raise OracleError(f"linear f has {w.shape[0]} weights, expected d = {d}")
+    probe = np.vstack([np.zeros(w.shape[0]), np.eye(w.shape[0]), np.linspace(-1, 2, w.shape[0])])
+    got = evaluate(f, probe)
+    want = probe @ w + c
+    if not np.allclose(got, want, rtol=1e-9, atol=1e-9 * (1 + np.abs(want).max())):
+        raise GroundTruthUnavailable("f exposes linear weights but its outputs do not match them")
+    return w, c
+
+
+def subset_masks(d: int) -> np.ndarray:
+    """Boolean ``(2**d, d)`` table: row ``S`` says which features are in coalition bitmask ``S``."""
+    s = np.arange(1 << d, dtype=np.int64)
+    return ((s[:, None] >> np.arange(d)) & 1).astype(bool)
+
+
+def popcounts(d: int) -> np.ndarray:
+    """``|S|`` for every bitmask ``S`` in ``0 .. 2**d - 1``."""
+    s = np.arange(1 << d, dtype=np.int64)
+    counts = np.zeros(1 << d, dtype=np.int64)
+    for i in range(d):
+        counts += (s >> i) & 1
+    return counts

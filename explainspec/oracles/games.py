@@ -1,0 +1,178 @@
+"""Value functions (cooperative games) of an explained point, as vectors over coalition bitmasks.
+
+A game is a float array ``v`` of shape ``(2**d,)``; ``v[S]`` is the value of the coalition whose
+bitmask is ``S`` (feature ``i`` is in ``S`` iff ``S >> i & 1``). ``v[0]`` is the value of the empty
+coalition and ``v[2**d - 1]`` that of all features.
+
+- :func:`interventional_game` -- ``v(S) = E_P f(x_S, Z_{-S})`` (marginal / interventional).
+- :func:`baseline_game` -- ``v(S) = f(x_S, b_{-S})`` (BShap).
+- :func:`conditional_game` -- ``v(S) = E_P[f(X) | X_S = x_S]`` (observational), exact on finite
+  pmfs; closed form for linear ``f`` and Gaussian ``P``.
+- :func:`explainspec.oracles.trees.path_game` -- TreeSHAP's path-dependent (cover-weighted) game.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from explainspec.oracles._common import (
+    CHUNK_ELEMENTS,
+    OracleError,
+    as_point,
+    as_rows,
+    evaluate,
+    gaussian_params,
+    linear_parts,
+    subset_masks,
+)
+
+__all__ = ["baseline_game", "conditional_game", "interventional_game"]
+
+
+def interventional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
+    """The interventional (marginal) game ``v(S) = mean_z f(x_S, z_{-S})`` over the rows ``z`` of P.
+
+    ``f`` is evaluated on every hybrid point ``(x_S, z_{-S})``, in chunks of at most
+    ``CHUNK_ELEMENTS`` numbers (32 MiB) with one call of ``f`` per chunk, so memory stays bounded
+    whatever ``d``, the number of rows and the number of points.
+
+    Parameters
+    ----------
+    f : callable
+        ``(n, d) -> (n,)``.
+    x : array_like of shape (d,) or (k, d)
+        The point(s) to explain.
+    P : rows array (n, d), finite distribution, or Gaussian distribution
+        For a Gaussian ``P`` the game has a closed form only for linear ``f``
+        (``v(S) = c + w_S . x_S + w_{-S} . mu_{-S}``).
+
+    Returns
+    -------
+    ndarray of shape (2**d,) or (k, 2**d)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v = interventional_game(lambda z: z[:, 0] * z[:, 1], [1.0, 1.0], [[0.0, 0.0], [2.0, 2.0]])
+    >>> v.tolist()   # v({}), v({0}), v({1}), v({0, 1})
+    [2.0, 1.0, 1.0, 1.0]
+    """
+    rows = as_rows(P)
+    X = np.asarray(x, dtype=float)
+    single = X.ndim == 1
+    X = np.atleast_2d(X)
+    if rows is None:
+        mu, _ = gaussian_params(P)
+        d = mu.shape[0]
+        w, c = linear_parts(f, d)
+        table = subset_masks(d)
+        v = c + np.where(table[None], X[:, None, :], mu[None, None, :]) @ w
+        return v[0] if single else v
+    m, d = rows.shape
+    if X.shape[1] != d:
+        raise OracleError(f"x has {X.shape[1]} features but P has d = {d}")
+    n_coal = 1 << d
+    table = subset_masks(d)
+    total = X.shape[0] * n_coal
+    out = np.empty(total)
+    step = max(1, CHUNK_ELEMENTS // (m * d))
+    for start in range(0, total, step):
+        pairs = np.arange(start, min(start + step, total))
+        masks = table[pairs % n_coal]
+        points = X[pairs // n_coal]
+        hybrid = np.where(masks[:, None, :], points[:, None, :], rows[None, :, :])
+        out[pairs] = evaluate(f, hybrid.reshape(-1, d)).reshape(len(pairs), m).mean(axis=1)
+    out = out.reshape(X.shape[0], n_coal)
+    return out[0] if single else out
+
+
+def baseline_game(f: Callable[[Any], Any], x: Any, b: Any) -> np.ndarray:
+    """The baseline game ``v(S) = f(x_S, b_{-S})`` (BShap, Sundararajan & Najmi 2020).
+
+    Parameters
+    ----------
+    f : callable
+    x, b : array_like of shape (d,)
+        The point and the baseline.
+
+    Returns
+    -------
+    ndarray of shape (2**d,)
+    """
+    b = as_point(b)
+    return interventional_game(f, as_point(x, b.shape[0]), b[None, :])
+
+
+def conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
+    """The conditional (observational) game ``v(S) = E_P[f(X) | X_S = x_S]``.
+
+    On a finite ``P`` (uniform over its rows) this is the mean of ``f`` over the rows that equal
+    ``x`` on ``S`` -- exact filtering with ``==`` on floats, so ``x`` must be a row of ``P``.
+    Each row's agreement pattern with ``x`` is a bitmask ``e``; a row is in the filter of ``S`` iff
+    ``S`` is a subset of ``e``, so all ``2**d`` filtered means come from one superset-sum
+    transform (``f`` is evaluated once per row).
+
+    For a Gaussian ``P`` and linear ``f = w.x + c`` the closed form is used:
+    ``v(S) = c + w.mu + w_S.(x_S - mu_S) + w_{-S}.Sigma_{-S,S} Sigma_{S,S}^{-1} (x_S - mu_S)``.
+
+    Parameters
+    ----------
+    f : callable
+    x : array_like of shape (d,)
+    P : rows array, finite distribution, or Gaussian distribution
+
+    Returns
+    -------
+    ndarray of shape (2**d,)
+
+    Raises
+    ------
+    OracleError
+        If ``x`` is not a row of a finite ``P`` (the conditional expectation is undefined there).
+    GroundTruthUnavailable
+        For a Gaussian ``P`` and a non-linear ``f``.
+    """
+    rows = as_rows(P)
+    if rows is None:
+        return _gaussian_linear_conditional_game(f, x, P)
+    n, d = rows.shape
+    x = as_point(x, d)
+    agree = rows == x[None, :]
+    full = (1 << d) - 1
+    pattern = (agree.astype(np.int64) << np.arange(d)).sum(axis=1)
+    if not np.any(pattern == full):
+        raise OracleError(
+            f"x = {x.tolist()} is not in the support of P (no row equals it), so the conditional "
+            "game E[f(X) | X_S = x_S] is undefined; explain a row of P"
+        )
+    fz = evaluate(f, rows)
+    sums = np.bincount(pattern, weights=fz, minlength=full + 1)
+    counts = np.bincount(pattern, minlength=full + 1).astype(float)
+    s = np.arange(full + 1)
+    for i in range(d):  # superset sums: total over all patterns e that contain S
+        without = (s >> i) & 1 == 0
+        sums[without] += sums[s[without] | (1 << i)]
+        counts[without] += counts[s[without] | (1 << i)]
+    return sums / counts
+
+
+def _gaussian_linear_conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
+    mu, cov = gaussian_params(P)
+    d = mu.shape[0]
+    x = as_point(x, d)
+    w, c = linear_parts(f, d)
+    v = np.empty(1 << d)
+    table = subset_masks(d)
+    for S in range(1 << d):
+        inside = table[S]
+        cond_mean = mu.copy()
+        cond_mean[inside] = x[inside]
+        if inside.any() and (~inside).any():
+            delta = x[inside] - mu[inside]
+            cross = cov[np.ix_(~inside, inside)]
+            cond_mean[~inside] += cross @ np.linalg.solve(cov[np.ix_(inside, inside)], delta)
+        v[S] = c + w @ cond_mean
+    return v
