@@ -1,0 +1,353 @@
+"""Implementations of the builtin functions of check expressions.
+
+Declared (names, parameters, docs) in :mod:`explainspec.catalog.builtins`; the interpreter loads
+them lazily through ``registry("builtin")``. Every function accepts numbers, lists or arrays and
+works on ``numpy.asarray`` of them. Names that would shadow Python builtins carry a trailing
+underscore here (``sum_``); in a spec they are written without it (``sum(phi)``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "abs_",
+    "all_",
+    "any_",
+    "argmax",
+    "argmin",
+    "argsort",
+    "clip",
+    "corr",
+    "dot",
+    "exp",
+    "floor",
+    "len_",
+    "log",
+    "max_",
+    "mean",
+    "min_",
+    "norm",
+    "ones",
+    "range_",
+    "rank",
+    "round_",
+    "sign",
+    "sqrt",
+    "std",
+    "sum_",
+    "var",
+    "zeros",
+]
+
+
+def _scalar(v: Any) -> Any:
+    """0-d arrays become numpy scalars, so ``sum(phi)`` prints and compares like a number."""
+    return v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
+def sum_(a: Any, axis: int | None = None) -> Any:
+    """Sum of the elements (along ``axis`` if given).
+
+    >>> float(sum_([1, 2, 3.5]))
+    6.5
+    >>> sum_([[1, 2], [3, 4]], axis=1).tolist()
+    [3, 7]
+    """
+    return _scalar(np.sum(np.asarray(a), axis=axis))
+
+
+def mean(a: Any, axis: int | None = None) -> Any:
+    """Arithmetic mean of the elements (along ``axis`` if given).
+
+    >>> float(mean([1, 2, 3, 6]))
+    3.0
+    """
+    return _scalar(np.mean(np.asarray(a), axis=axis))
+
+
+def abs_(a: Any) -> Any:
+    """Absolute value, element-wise.
+
+    >>> abs_([-1.5, 2]).tolist()
+    [1.5, 2.0]
+    """
+    return _scalar(np.abs(np.asarray(a)))
+
+
+def sign(a: Any) -> Any:
+    """Sign (-1, 0 or 1), element-wise.
+
+    >>> sign([-2.0, 0.0, 3.0]).tolist()
+    [-1.0, 0.0, 1.0]
+    """
+    return _scalar(np.sign(np.asarray(a)))
+
+
+def _extreme(reduce: Any, pairwise: Any, a: Any, rest: tuple[Any, ...]) -> Any:
+    if not rest:
+        arr = np.asarray(a)
+        if arr.size == 0:
+            raise ValueError("of an empty array")
+        return _scalar(reduce(arr))
+    out = np.asarray(a)
+    for b in rest:
+        out = pairwise(out, np.asarray(b))
+    return _scalar(out)
+
+
+def max_(a: Any, *rest: Any) -> Any:
+    """One argument: the largest element; several: the element-wise maximum.
+
+    >>> float(max_([1, 5, 2]))
+    5.0
+    >>> max_([1, 5, 2], 3).tolist()
+    [3, 5, 3]
+    """
+    return _extreme(np.max, np.maximum, a, rest)
+
+
+def min_(a: Any, *rest: Any) -> Any:
+    """One argument: the smallest element; several: the element-wise minimum.
+
+    >>> float(min_([1, 5, 2]))
+    1.0
+    >>> min_([1, 5, 2], [0, 9, 9]).tolist()
+    [0, 5, 2]
+    """
+    return _extreme(np.min, np.minimum, a, rest)
+
+
+def norm(a: Any, p: float = 2) -> Any:
+    """The ``p``-norm of all elements (Euclidean by default; ``p = inf`` for the maximum norm).
+
+    >>> float(norm([3, 4]))
+    5.0
+    >>> float(norm([3, -4], p=1))
+    7.0
+    """
+    return np.linalg.norm(np.asarray(a, dtype=float).ravel(), ord=p)
+
+
+def argmax(a: Any) -> int:
+    """Index of the largest element of the flattened array (the first one on ties).
+
+    >>> argmax([1, 7, 7])
+    1
+    """
+    return int(np.argmax(np.asarray(a)))
+
+
+def argmin(a: Any) -> int:
+    """Index of the smallest element of the flattened array (the first one on ties).
+
+    >>> argmin([4, 1, 1])
+    1
+    """
+    return int(np.argmin(np.asarray(a)))
+
+
+def argsort(a: Any) -> np.ndarray:
+    """Indices that sort ``a`` ascending (stable); use ``argsort(-a)`` for descending.
+
+    >>> argsort([3, 1, 2]).tolist()
+    [1, 2, 0]
+    """
+    return np.argsort(np.asarray(a), kind="stable")
+
+
+def rank(a: Any) -> np.ndarray:
+    """Ranks ``1 .. n`` of the elements of a 1-d array, ascending; ties get the average rank.
+
+    >>> rank([10, 30, 20, 20]).tolist()
+    [1.0, 4.0, 2.5, 2.5]
+    """
+    arr = np.asarray(a)
+    if arr.ndim != 1:
+        raise ValueError(f"rank needs a 1-d array, got shape {arr.shape}")
+    order = np.argsort(arr, kind="stable")
+    sorted_vals = arr[order]
+    ranks = np.empty(arr.shape, dtype=float)
+    # Group equal values: each group gets the mean of the 1-based positions it spans.
+    starts = np.flatnonzero(np.r_[True, sorted_vals[1:] != sorted_vals[:-1]])
+    ends = np.r_[starts[1:], arr.size]
+    for s, e in zip(starts, ends, strict=True):
+        ranks[order[s:e]] = (s + 1 + e) / 2
+    return ranks
+
+
+def corr(a: Any, b: Any) -> float:
+    """Pearson correlation of two 1-d arrays of equal length.
+
+    NaN when either is constant (the correlation is undefined); NaN never passes a comparison.
+
+    >>> round(corr([1, 2, 3], [2, 4, 7]), 4)
+    0.9934
+    >>> corr([1, 2, 3], [3, 2, 1])
+    -1.0
+    """
+    x = np.asarray(a, dtype=float).ravel()
+    y = np.asarray(b, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"corr needs arrays of equal length, got {x.size} and {y.size}")
+    xc, yc = x - x.mean(), y - y.mean()
+    denom = float(np.sqrt(np.sum(xc * xc) * np.sum(yc * yc)))
+    if denom == 0.0:
+        return float("nan")
+    return float(np.clip(np.sum(xc * yc) / denom, -1.0, 1.0))
+
+
+def all_(a: Any) -> bool:
+    """True if every element is true (true for an empty array).
+
+    >>> all_([True, 1, 2.0]), all_([1, 0])
+    (True, False)
+    """
+    return bool(np.all(np.asarray(a)))
+
+
+def any_(a: Any) -> bool:
+    """True if some element is true (false for an empty array).
+
+    >>> any_([0, 0, 1]), any_([])
+    (True, False)
+    """
+    return bool(np.any(np.asarray(a)))
+
+
+def len_(a: Any) -> int:
+    """Length of the first axis.
+
+    >>> len_([[1, 2], [3, 4], [5, 6]])
+    3
+    """
+    arr = np.asarray(a)
+    if arr.ndim == 0:
+        raise TypeError("len() of a number")
+    return int(arr.shape[0])
+
+
+def sqrt(a: Any) -> Any:
+    """Square root, element-wise (NaN for negative numbers).
+
+    >>> float(sqrt(9))
+    3.0
+    """
+    return _scalar(np.sqrt(np.asarray(a, dtype=float)))
+
+
+def exp(a: Any) -> Any:
+    """Exponential, element-wise.
+
+    >>> float(exp(0))
+    1.0
+    """
+    return _scalar(np.exp(np.asarray(a, dtype=float)))
+
+
+def log(a: Any) -> Any:
+    """Natural logarithm, element-wise (``-inf`` at 0, NaN below).
+
+    >>> float(log(1))
+    0.0
+    """
+    return _scalar(np.log(np.asarray(a, dtype=float)))
+
+
+def std(a: Any, ddof: int = 0) -> Any:
+    """Standard deviation of all elements (population: ``ddof = 0``, unless given).
+
+    >>> float(std([1, 3]))
+    1.0
+    """
+    return _scalar(np.std(np.asarray(a, dtype=float), ddof=ddof))
+
+
+def var(a: Any, ddof: int = 0) -> Any:
+    """Variance of all elements (population: ``ddof = 0``, unless given).
+
+    >>> float(var([1, 3], ddof=1))
+    2.0
+    """
+    return _scalar(np.var(np.asarray(a, dtype=float), ddof=ddof))
+
+
+def _int(v: Any, what: str) -> int:
+    arr = np.asarray(v)
+    if arr.ndim != 0 or arr.dtype.kind not in "biu":
+        raise TypeError(f"{what} must be an integer, got {v!r}")
+    return int(arr)
+
+
+def range_(start: Any, stop: Any = None, step: Any = 1) -> np.ndarray:
+    """Integers like Python's ``range``: ``range(stop)``, ``range(start, stop[, step])``.
+
+    >>> range_(3).tolist(), range_(1, 7, 2).tolist()
+    ([0, 1, 2], [1, 3, 5])
+    """
+    if stop is None:
+        start, stop = 0, start
+    return np.arange(_int(start, "start"), _int(stop, "stop"), _int(step, "step"))
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    arr = np.asarray(shape)
+    if arr.ndim == 0:
+        return (_int(arr, "shape"),)
+    return tuple(_int(s, "shape") for s in arr)
+
+
+def zeros(shape: Any) -> np.ndarray:
+    """An array of zeros of the given shape (an int or a list of ints).
+
+    >>> zeros(2).tolist(), zeros([1, 2]).tolist()
+    ([0.0, 0.0], [[0.0, 0.0]])
+    """
+    return np.zeros(_shape(shape))
+
+
+def ones(shape: Any) -> np.ndarray:
+    """An array of ones of the given shape (an int or a list of ints).
+
+    >>> ones(3).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    return np.ones(_shape(shape))
+
+
+def dot(a: Any, b: Any) -> Any:
+    """Dot product (the matrix product for 2-d arrays, like ``a @ b``).
+
+    >>> int(dot([1, 2], [3, 4]))
+    11
+    """
+    return _scalar(np.dot(np.asarray(a), np.asarray(b)))
+
+
+def clip(a: Any, lo: Any, hi: Any) -> Any:
+    """Limit the values to ``[lo, hi]``, element-wise.
+
+    >>> clip([-2, 0.5, 3], 0, 1).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return _scalar(np.clip(np.asarray(a), lo, hi))
+
+
+def round_(a: Any, decimals: int = 0) -> Any:
+    """Round to ``decimals`` decimals, element-wise (halves to even, as numpy does).
+
+    >>> round_([0.5, 1.5, 2.25], 1).tolist()
+    [0.5, 1.5, 2.2]
+    """
+    return _scalar(np.round(np.asarray(a), _int(decimals, "decimals")))
+
+
+def floor(a: Any) -> Any:
+    """Largest integer not above ``a``, element-wise.
+
+    >>> floor([-0.5, 1.5]).tolist()
+    [-1.0, 1.0]
+    """
+    return _scalar(np.floor(np.asarray(a, dtype=float)))
