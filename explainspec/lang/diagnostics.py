@@ -1,0 +1,164 @@
+"""Diagnostics: what is wrong with a spec, where, and how to fix it.
+
+Every problem found while reading or checking a spec becomes a :class:`Diagnostic` with a stable
+code (``ES1xx`` syntax and file structure, ``ES2xx`` semantics, ``ES3xx`` run). Loading raises a
+:class:`SpecError` carrying all diagnostics found in one pass. The codes are listed in
+``docs/reference/errors.md`` and in :data:`CODES`; tests assert that both agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from explainspec.lang.ir import Span
+
+#: Every code with a one-line summary (the docs table is checked against this mapping).
+CODES: Final[Mapping[str, str]] = {
+    # ---- ES1xx: reading and syntax
+    "ES101": "the file cannot be read (missing, a folder, or not UTF-8)",
+    "ES102": "the file is larger than the size limit",
+    "ES103": "unexpected character",
+    "ES104": "unexpected token",
+    "ES105": "unexpected end of input",
+    "ES106": "nesting too deep",
+    "ES107": "a required item is missing",
+    "ES108": "an item is given twice",
+    "ES109": "invalid string escape or literal",
+    "ES110": "a positional argument follows a keyword argument",
+    "ES120": "invalid YAML",
+    "ES121": "unsupported YAML tag (a spec cannot construct objects)",
+    "ES122": "a YAML value has the wrong type",
+    "ES123": "unknown YAML key",
+    "ES124": "unsupported `explainspec:` version",
+    # ---- ES2xx: semantics
+    "ES201": "unknown method",
+    "ES202": "unknown function family",
+    "ES203": "unknown data distribution",
+    "ES204": "unknown name in a check",
+    "ES205": "unknown question type",
+    "ES206": "an answers/does_not_answer claim names no question type",
+    "ES207": "wrong number of arguments",
+    "ES208": "unknown or repeated keyword argument",
+    "ES209": "unknown world field",
+    "ES210": "a range `lo..hi` outside a world value",
+    "ES211": "unknown output kind",
+    "ES212": "duplicate name (claim, assumption, example, world field)",
+    "ES213": "the spec has no claims",
+    "ES214": "`==`/`!=` between real numbers without `within`",
+    "ES215": "a quantifier variable shadows another name",
+    "ES216": "a quantifier variable is not used in its body",
+    "ES217": "`within` on an ordering comparison",
+    "ES218": "`within mc(...)` on a method that is not randomized",
+    "ES219": "the check does not fit the method's output kind",
+    "ES220": "unknown attribute",
+    "ES221": "the declared output differs from the method's output",
+    "ES222": "unknown statistic in `estimates`",
+    "ES223": "invalid tolerance",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a spec.
+
+    Parameters
+    ----------
+    code : str
+        Stable code, e.g. ``"ES204"`` (see :data:`CODES`).
+    message : str
+        What is wrong, naming the thing and showing its value.
+    span : Span or None
+        Where it is.
+    hint : str or None
+        How to fix it.
+    severity : {"error", "warning"}
+        Warnings are printed but do not make a spec invalid.
+    """
+
+    code: str
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        s = self.span
+        return (s.file or "", s.line, s.column, self.code) if s else ("", 0, 0, self.code)
+
+    def render(self, source: str | None = None) -> str:
+        """``file:line:col: ES204 message`` plus the source line, a caret and the hint.
+
+        Parameters
+        ----------
+        source : str, optional
+            The text of the file the span points into; without it no source line is shown.
+
+        Examples
+        --------
+        >>> d = Diagnostic("ES204", "unknown name 'shapely'", Span(file="a.espec", line=1, column=7))
+        >>> print(d.render("check shapely(f, x, P) == phi"))
+        a.espec:1:7: ES204 unknown name 'shapely'
+            check shapely(f, x, P) == phi
+                  ^
+        """
+        where = str(self.span) if self.span else "<spec>"
+        label = "" if self.is_error else "warning: "
+        lines = [f"{where}: {self.code} {label}{self.message}"]
+        if source is not None and self.span is not None and self.span.line > 0:
+            src_lines = source.splitlines()
+            if self.span.line <= len(src_lines):
+                text = src_lines[self.span.line - 1].expandtabs(1)
+                if len(text) > 200:
+                    text = text[:200] + " ..."
+                lines.append("    " + text)
+                col = max(self.span.column, 1)
+                width = 1
+                if self.span.end_line == self.span.line and self.span.end_column > col:
+                    width = min(self.span.end_column - col, max(1, len(text) - col + 1))
+                lines.append("    " + " " * (col - 1) + "^" * max(width, 1))
+        if self.hint:
+            lines.append(f"    hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class SpecError(Exception):
+    """A spec could not be loaded; carries every diagnostic found (sorted by location).
+
+    Parameters
+    ----------
+    diagnostics : iterable of Diagnostic
+    sources : mapping of str to str, optional
+        File name -> text, used to show source lines when rendering.
+    """
+
+    def __init__(
+        self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None
+    ) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(
+            sorted(diagnostics, key=Diagnostic.sort_key)
+        )
+        self.sources: dict[str, str] = dict(sources or {})
+        super().__init__(self.render())
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in self.diagnostics]
+
+    def render(self) -> str:
+        return render_all(self.diagnostics, self.sources)
+
+
+def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None) -> str:
+    """Render diagnostics one after the other (see :meth:`Diagnostic.render`)."""
+    sources = sources or {}
+    out = []
+    for d in diagnostics:
+        key = (d.span.file or "<string>") if d.span else None
+        out.append(d.render(sources.get(key) if key else None))
+    return "\n".join(out)

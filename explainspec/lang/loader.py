@@ -1,0 +1,189 @@
+"""Reading spec files defensively and dispatching to the DSL or YAML front-end."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Final, Literal
+
+from explainspec.lang import ir
+from explainspec.lang.diagnostics import Diagnostic, SpecError
+
+#: Largest spec file accepted, in bytes. Real specs are a few kilobytes.
+MAX_BYTES: Final = 5 * 1024 * 1024
+
+DSL_SUFFIX: Final = ".espec"
+YAML_SUFFIXES: Final = (".espec.yaml", ".espec.yml")
+
+Form = Literal["dsl", "yaml"]
+
+
+def form_of(path: str | os.PathLike[str]) -> Form:
+    """``"yaml"`` for ``*.espec.yaml``/``*.espec.yml`` (and ``*.yaml``), else ``"dsl"``."""
+    name = os.fspath(path).lower()
+    return "yaml" if name.endswith((".yaml", ".yml")) else "dsl"
+
+
+def _too_large(size: int, file: str) -> SpecError:
+    return SpecError(
+        [
+            Diagnostic(
+                "ES102",
+                f"the file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB",
+                ir.Span(file=file, line=1, column=1),
+                "a spec file is a few kilobytes: is this the right file?",
+            )
+        ]
+    )
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 text of ``data`` (a leading BOM is dropped), or an ``ES101`` SpecError at the bad byte."""
+    if len(data) > MAX_BYTES:
+        raise _too_large(len(data), file)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES101",
+                    f"the file is not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
+                    ir.Span(file=file, line=line, column=column),
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def read_source(path: str | os.PathLike[str]) -> str:
+    """Read a spec file as text, refusing missing files, folders, huge files and bad UTF-8.
+
+    The size is checked before the file is read, so a 50 MB file costs nothing.
+
+    Raises
+    ------
+    SpecError
+        ``ES101`` (cannot read) or ``ES102`` (too large).
+    """
+    file = os.fspath(path)
+    if file == "-":
+        import sys
+
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        return decode(data, "<stdin>")
+    try:
+        size = os.stat(file).st_size
+        if size > MAX_BYTES:
+            raise _too_large(size, file)
+        with open(file, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except SpecError:
+        raise
+    except IsADirectoryError:
+        raise SpecError(
+            [Diagnostic("ES101", "is a folder, not a spec file", ir.Span(file=file))]
+        ) from None
+    except FileNotFoundError:
+        raise SpecError([Diagnostic("ES101", "no such file", ir.Span(file=file))]) from None
+    except OSError as err:
+        raise SpecError(
+            [Diagnostic("ES101", f"cannot read the file: {err.strerror}", ir.Span(file=file))]
+        ) from None
+    return decode(data, file)
+
+
+def load_text(
+    text: str, *, path: str | os.PathLike[str] | None = None, form: Form = "dsl"
+) -> ir.Spec:
+    """Parse spec text (DSL or YAML) into IR.
+
+    Parameters
+    ----------
+    text : str
+    path : path-like, optional
+        Used in spans and diagnostics, and stored as ``Spec.source``.
+    form : {"dsl", "yaml"}
+
+    Raises
+    ------
+    SpecError
+    """
+    import dataclasses
+
+    file = os.fspath(path) if path is not None else None
+    if len(text) > MAX_BYTES:
+        raise _too_large(len(text), file or "<string>")
+    try:
+        if form == "yaml":
+            from explainspec.lang.yamlform import parse_yaml
+
+            spec = parse_yaml(text, file=file)
+        elif form == "dsl":
+            from explainspec.lang.parser import parse_spec_text
+
+            spec = parse_spec_text(text, file=file)
+        else:
+            raise ValueError(f"form={form!r} is not 'dsl' or 'yaml'")
+    except SpecError as err:
+        err.sources.setdefault(file or "<string>", text)
+        raise
+    except RecursionError:
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES106", "the input is nested too deeply", ir.Span(file=file, line=1, column=1)
+                )
+            ],
+            {file or "<string>": text},
+        ) from None
+    return dataclasses.replace(spec, source=file)
+
+
+def load(path: str | os.PathLike[str]) -> ir.Spec:
+    """Load a ``.espec`` or ``.espec.yaml`` file.
+
+    Parameters
+    ----------
+    path : path-like
+        The form is chosen by the suffix (``.yaml``/``.yml`` -> YAML, otherwise DSL).
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        With every ``ES1xx`` diagnostic found; semantic checks are separate
+        (:func:`explainspec.lang.check_spec`).
+    """
+    text = read_source(path)
+    return load_text(text, path=path, form=form_of(path))
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Spec files named by ``paths``: files as given, folders searched for ``*.espec`` and
+    ``*.espec.yaml`` (recursively, sorted). Missing paths are returned as given so that loading
+    them reports a located error."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            hits = sorted(
+                q
+                for q in path.rglob("*")
+                if q.is_file() and (q.name.endswith(DSL_SUFFIX) or q.name.endswith(YAML_SUFFIXES))
+            )
+        else:
+            hits = [path]
+        for h in hits:
+            if h not in seen:
+                seen.add(h)
+                found.append(h)
+    return found
