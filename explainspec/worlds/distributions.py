@@ -1,0 +1,332 @@
+"""Data distributions of the worlds.
+
+Finite distributions are uniform over ``rows`` (a multiset: a row that appears k times carries
+mass k/n), so every expectation, conditional expectation and permutation limit is an exact finite
+mean. :class:`GaussianDistribution` is continuous (``rows = None``); a world then carries a finite
+sample of it as ``data``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from explainspec.worlds.symbolic import number_text
+
+Array = np.ndarray
+
+#: Default bound on the number of rows of a finite distribution (oracles enumerate them).
+MAX_ROWS = 4096
+
+
+def _fmt_values(values: Any) -> str:
+    return "{" + ", ".join(number_text(v) for v in values) + "}"
+
+
+class FiniteDistribution:
+    """The uniform distribution over the multiset ``rows`` (shape ``(n, d)``).
+
+    Parameters
+    ----------
+    rows : array-like, shape (n, d)
+    name : str
+        How it was declared (``grid``, ``dependent``, ``sample``, ``binary``, ``rows``).
+    params : dict
+        The declared parameters (shown by :meth:`describe`).
+    realized : dict
+        Exactly realized quantities (``rho``: the dependent mass as a ``Fraction``).
+    declared_independent : bool
+        Whether the construction makes the features independent (checked by :meth:`is_product`).
+    """
+
+    def __init__(
+        self,
+        rows: Any,
+        name: str = "rows",
+        params: dict[str, Any] | None = None,
+        realized: dict[str, Any] | None = None,
+        declared_independent: bool = False,
+    ) -> None:
+        r = np.array(rows, dtype=float)
+        if r.ndim != 2 or r.shape[0] == 0 or r.shape[1] == 0:
+            raise ValueError(f"rows must be a non-empty (n, d) array; got shape {r.shape}")
+        r.setflags(write=False)
+        self.rows = r
+        self.d = int(r.shape[1])
+        self.name = name
+        self.params = dict(params or {})
+        self.realized = dict(realized or {})
+        self.declared_independent = declared_independent
+
+    @property
+    def n(self) -> int:
+        return int(self.rows.shape[0])
+
+    @property
+    def mean(self) -> Array:
+        return self.rows.mean(axis=0)
+
+    @property
+    def cov(self) -> Array:
+        """The exact covariance of the pmf (divides by n, not n - 1)."""
+        return np.atleast_2d(np.cov(self.rows, rowvar=False, bias=True))
+
+    @property
+    def rho(self) -> float | None:
+        """The realized dependent mass (``dependent``, ``binary``), else ``None``."""
+        r = self.realized.get("rho")
+        return None if r is None else float(r)
+
+    def levels(self, j: int) -> Array:
+        """The sorted distinct values of feature ``j``."""
+        return np.unique(self.rows[:, j])
+
+    def probabilities(self) -> tuple[Array, list[Fraction]]:
+        """The distinct support points and their exact probabilities."""
+        counts = Counter(map(tuple, self.rows.tolist()))
+        pts = sorted(counts)
+        return np.array(pts, float), [Fraction(counts[p], self.n) for p in pts]
+
+    def is_product(self) -> bool:
+        """Whether the pmf is exactly the product of its marginals (independent features)."""
+        n, d = self.n, self.d
+        joint = Counter(map(tuple, self.rows.tolist()))
+        margins = [Counter(self.rows[:, j].tolist()) for j in range(d)]
+        if len(joint) != int(np.prod([len(m) for m in margins], dtype=float)):
+            return False
+        for z, c in joint.items():
+            prod = 1
+            for j in range(d):
+                prod *= margins[j][z[j]]
+            if c * n ** (d - 1) != prod:
+                return False
+        return True
+
+    def sample(self, n: int, rng: np.random.Generator) -> Array:
+        return self.rows[rng.integers(0, self.n, size=int(n))]
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k} = {_show(v)}" for k, v in self.params.items())
+        head = f"{self.name}({args})"
+        distinct, probs = self.probabilities()
+        if self.declared_independent and self.d > 0:
+            margins = "; ".join(f"x{j} in {_fmt_values(self.levels(j))}" for j in range(self.d))
+            body = f"independent, uniform marginals: {margins}"
+        elif len(distinct) <= 8:
+            body = ", ".join(
+                f"P({', '.join(number_text(v) for v in z)}) = {p}"
+                for z, p in zip(distinct, probs, strict=True)
+            )
+        else:
+            body = f"{len(distinct)} distinct rows"
+        extra = ""
+        if "rho" in self.realized:
+            extra = f"; realized dependent mass {self.realized['rho']}"
+        return f"{head}: uniform over {self.n} rows; {body}{extra}"
+
+    def __repr__(self) -> str:
+        return f"<FiniteDistribution {self.describe()}>"
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float | int | np.number):
+        return number_text(float(v))
+    return repr(v)
+
+
+class GaussianDistribution:
+    """``N(mean, cov)``: continuous, ``rows = None``."""
+
+    rows = None
+
+    def __init__(self, mean: Any, cov: Any, params: dict[str, Any] | None = None) -> None:
+        self.mean = np.asarray(mean, float)
+        self.cov = np.atleast_2d(np.asarray(cov, float))
+        self.d = int(self.mean.shape[0])
+        if self.cov.shape != (self.d, self.d):
+            raise ValueError(f"cov must have shape ({self.d}, {self.d}); got {self.cov.shape}")
+        if not np.allclose(self.cov, self.cov.T):
+            raise ValueError("cov must be symmetric")
+        if np.linalg.eigvalsh(self.cov).min() < -1e-12:
+            raise ValueError("cov must be positive semi-definite")
+        self.params = dict(params or {})
+        self.name = "gaussian"
+        self.declared_independent = bool(np.all(self.cov == np.diag(np.diag(self.cov))))
+
+    def is_product(self) -> bool:
+        return self.declared_independent
+
+    def sample(self, n: int, rng: np.random.Generator) -> Array:
+        return rng.multivariate_normal(self.mean, self.cov, size=int(n), method="cholesky")
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k} = {_show(v)}" for k, v in self.params.items())
+        cov = np.array2string(self.cov, precision=3, separator=", ", max_line_width=10**6)
+        return f"gaussian({args}): mean {np.array2string(self.mean, separator=', ')}, cov {cov}"
+
+    def __repr__(self) -> str:
+        return f"<GaussianDistribution {self.describe()}>"
+
+
+# --------------------------------------------------------------------------- constructors
+
+
+def symmetric_levels(L: int) -> Array:
+    """``L`` nice values symmetric around 0: ``{-1, 1}``, ``{-1, 0, 1}``, ``{-1.5, ..., 1.5}``,
+    ``{-2, ..., 2}``, ... (integers for odd L, halves for even L)."""
+    if L < 1:
+        raise ValueError(f"levels={L} must be at least 1")
+    if L == 2:
+        return np.array([-1.0, 1.0])
+    return np.arange(L, dtype=float) - (L - 1) / 2
+
+
+def _check_rows(count: float, what: str, max_rows: int) -> None:
+    if count > max_rows:
+        raise ValueError(f"{what} has {int(count)} rows, more than max_rows={max_rows}")
+
+
+def grid(
+    d: int,
+    levels: int = 3,
+    values: Sequence[Sequence[float]] | None = None,
+    max_rows: int = MAX_ROWS,
+) -> FiniteDistribution:
+    """The product of ``d`` uniform marginals: all ``prod_j |values_j|`` combinations once.
+
+    ``values[j]`` are the levels of feature ``j`` (default :func:`symmetric_levels`).
+    """
+    vals = [np.asarray(v, float) for v in values] if values is not None else None
+    if vals is None:
+        vals = [symmetric_levels(levels)] * d
+    if len(vals) != d:
+        raise ValueError(f"values has {len(vals)} marginals, expected d={d}")
+    _check_rows(
+        np.prod([len(v) for v in vals], dtype=float), f"grid(levels = {levels}) in d={d}", max_rows
+    )
+    rows = np.array(list(itertools.product(*vals)), float).reshape(-1, d)
+    params: dict[str, Any] = {"levels": levels}
+    return FiniteDistribution(rows, "grid", params, declared_independent=True)
+
+
+def dependence_counts(rho: float, n_product: int, n_diag: int, max_rows: int) -> tuple[int, int]:
+    """Copies ``(a, b)`` of the product grid (``n_product`` rows) and of the diagonal
+    (``n_diag`` rows) whose diagonal mass ``b n_diag / (a n_product + b n_diag)`` is nearest
+    ``rho`` within ``max_rows`` rows (fewest rows among ties)."""
+    if not 0 <= rho <= 1:
+        raise ValueError(f"rho={rho} must be in [0, 1]")
+    if rho == 0:
+        return 1, 0
+    if rho == 1:
+        return 0, 1
+    best: tuple[float, int, int, int] | None = None
+    for a in range(1, max(1, max_rows // n_product) + 1):
+        b0 = rho * a * n_product / ((1 - rho) * n_diag)
+        for b in {int(np.floor(b0)), int(np.ceil(b0))}:
+            total = a * n_product + b * n_diag
+            if b < 0 or total > max_rows:
+                continue
+            err = abs(Fraction(b * n_diag, total) - Fraction(rho).limit_denominator(10**9))
+            cand = (float(err), total, a, b)
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    if best is None:
+        raise ValueError(f"dependent(rho = {rho}) cannot be realized within max_rows={max_rows}")
+    return best[2], best[3]
+
+
+def dependent(
+    d: int,
+    rho: float,
+    levels: int = 3,
+    values: Sequence[float] | None = None,
+    max_rows: int = MAX_ROWS,
+    name: str = "dependent",
+) -> FiniteDistribution:
+    """A mixture of the product grid and the perfectly dependent rows ``(v, v, ..., v)``.
+
+    The dependent part has mass ``rho`` as nearly as integer row counts allow; the realized mass
+    is recorded exactly in ``realized["rho"]`` (a ``Fraction``). ``rho = 0`` is the product grid.
+    """
+    vals = np.asarray(values, float) if values is not None else symmetric_levels(levels)
+    n_product = len(vals) ** d
+    _check_rows(
+        n_product if rho < 1 else len(vals), f"{name}(levels = {len(vals)}) in d={d}", max_rows
+    )
+    a, b = dependence_counts(float(rho), n_product, len(vals), max_rows)
+    parts = []
+    if a:
+        parts.append(np.tile(np.array(list(itertools.product(vals, repeat=d)), float), (a, 1)))
+    if b:
+        parts.append(np.repeat(np.repeat(vals[:, None], d, axis=1), b, axis=0))
+    rows = np.concatenate(parts).reshape(-1, d)
+    realized = Fraction(b * len(vals), a * n_product + b * len(vals))
+    params: dict[str, Any] = {"rho": rho} if name == "binary" else {"rho": rho, "levels": len(vals)}
+    return FiniteDistribution(
+        rows, name, params, {"rho": realized}, declared_independent=(b == 0 or d == 1)
+    )
+
+
+def binary(d: int, rho: float = 0.0, max_rows: int = MAX_ROWS) -> FiniteDistribution:
+    """Binary features in ``{0, 1}``: the uniform product, mixed with ``(0,...,0)``/``(1,...,1)``
+    with mass ``rho``."""
+    return dependent(d, rho, values=[0.0, 1.0], max_rows=max_rows, name="binary")
+
+
+def sample(
+    d: int,
+    n: int,
+    rng: np.random.Generator,
+    rho: float = 0.0,
+    round_to: float = 0.5,
+) -> FiniteDistribution:
+    """The empirical pmf of ``n`` draws of an equicorrelated Gaussian (correlation ``rho``),
+    rounded to multiples of ``round_to`` for readability; the pmf of the rounded rows is exact."""
+    cov = np.full((d, d), float(rho))
+    np.fill_diagonal(cov, 1.0)
+    X = rng.multivariate_normal(np.zeros(d), cov, size=int(n), method="cholesky")
+    if round_to:
+        X = np.round(X / round_to) * round_to
+    X = X + 0.0  # no negative zeros in readable output
+    return FiniteDistribution(X, "sample", {"n": n, "rho": rho})
+
+
+def gaussian(d: int, rho: float = 0.0, cov: Any = None, mean: Any = None) -> GaussianDistribution:
+    """``N(mean, cov)``; by default mean 0 and the equicorrelation matrix of ``rho``."""
+    if cov is None:
+        if not -1 / max(d - 1, 1) <= rho <= 1:
+            raise ValueError(f"rho={rho} is not a valid equicorrelation for d={d}")
+        cov = np.full((d, d), float(rho))
+        np.fill_diagonal(cov, 1.0)
+        params: dict[str, Any] = {"rho": rho}
+    else:
+        params = {"cov": np.asarray(cov, float).tolist()}
+    return GaussianDistribution(np.zeros(d) if mean is None else mean, cov, params)
+
+
+def from_rows(rows: Any) -> FiniteDistribution:
+    """An explicit finite distribution: uniform over the given rows."""
+    return FiniteDistribution(rows, "rows", {})
+
+
+def grid_points(P: Any, data: Array, m: int | None = None, max_levels: int = 21) -> Array:
+    """The ``(d, m)`` evaluation grid of curve methods.
+
+    For a finite ``P`` whose features all have the same number of distinct values (at most
+    ``max_levels``) and no ``m`` is asked: the sorted distinct levels of each feature. Otherwise
+    ``m`` quantiles (``inverted_cdf``: always values that occur) of each column of ``data``.
+    """
+    d = data.shape[1]
+    if P.rows is not None and m is None:
+        lv = [np.unique(P.rows[:, j]) for j in range(d)]
+        if len({len(v) for v in lv}) == 1 and len(lv[0]) <= max_levels:
+            return np.stack(lv)
+        m = min(max(len(v) for v in lv), max_levels)
+    m = m or 9
+    q = np.linspace(0, 1, m)
+    return np.stack([np.quantile(data[:, j], q, method="inverted_cdf") for j in range(d)])
