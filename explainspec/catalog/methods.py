@@ -39,23 +39,25 @@ def _m(
     randomized: bool = False,
     library: str,
     params: tuple[Param, ...] = (),
+    shape: str | None = None,
 ) -> Entry:
+    extra: dict[str, Any] = {
+        "output": output,
+        "scope": scope,
+        "statistic": dict(statistic),
+        "requires": requires,
+        "randomized": randomized,
+        "library": library,
+    }
+    if shape is not None:  # an output shape other than the output kind's, e.g. "2**d"
+        extra["shape"] = shape
     return Entry(
         kind="method",
         name=name,
         doc=doc,
         params=params,
         target=target,
-        extra=MappingProxyType(
-            {
-                "output": output,
-                "scope": scope,
-                "statistic": dict(statistic),
-                "requires": requires,
-                "randomized": randomized,
-                "library": library,
-            }
-        ),
+        extra=MappingProxyType(extra),
     )
 
 
@@ -531,6 +533,7 @@ ENTRIES: list[Entry] = [
         },
         library="reference",
         params=(Param(name="n", type="int", default=2, doc="highest interaction order."),),
+        shape="2**d",
     ),
     _m(
         "reference.gradient",
