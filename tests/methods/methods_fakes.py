@@ -4,7 +4,7 @@ families when they are available; see ``test_with_worlds.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
