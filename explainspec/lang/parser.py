@@ -122,6 +122,23 @@ def tree_depth(tree: Any) -> int:
     return best
 
 
+def output_kind(name: str, span: ir.Span | None) -> tuple[ir.OutputKind, Diagnostic | None]:
+    """The :class:`~explainspec.lang.ir.OutputKind` named ``name``, or a placeholder and ES211."""
+    try:
+        return ir.OutputKind(name), None
+    except ValueError:
+        import difflib
+
+        known = [k.value for k in ir.OutputKind]
+        close = difflib.get_close_matches(name, known, n=1)
+        message = (
+            f"unknown output kind {name!r}."
+            + (f" Did you mean {close[0]!r}?" if close else "")
+            + f" Known output kinds: {', '.join(known)}"
+        )
+        return ir.OutputKind.ATTRIBUTION, Diagnostic("ES211", message, span)
+
+
 # --------------------------------------------------------------------------- transformer
 
 
@@ -277,21 +294,9 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def output(self, meta: Any, children: list[Token]) -> tuple[str, Any, ir.Span | None]:
         (tok,) = children
-        try:
-            kind = ir.OutputKind(tok.value)
-        except ValueError:
-            import difflib
-
-            known = [k.value for k in ir.OutputKind]
-            close = difflib.get_close_matches(tok.value, known, n=1)
-            self._error(
-                "ES211",
-                f"unknown output kind {tok.value!r}."
-                + (f" Did you mean {close[0]!r}?" if close else "")
-                + f" Known output kinds: {', '.join(known)}",
-                self._tspan(tok),
-            )
-            kind = ir.OutputKind.ATTRIBUTION
+        kind, problem = output_kind(tok.value, self._tspan(tok))
+        if problem is not None:
+            self.diagnostics.append(problem)
         return "output", kind, self._span(meta)
 
     @v_args(meta=True)
@@ -580,7 +585,7 @@ def _from_lark(err: UnexpectedInput, file: str | None, text: str) -> Diagnostic:
             )
         span = _token_span(tok, file)
         hint = None
-        if tok.type == "COMP_OP":
+        if tok.type == "COMP_OP" and "NAME" not in err.expected:
             hint = "comparisons do not chain: write `a < b and b < c`"
         elif tok.value == "=":
             hint = "to compare, write `==`"
