@@ -1,0 +1,233 @@
+"""explainspec: say what an explanation method means, and check it against exact ground truth.
+
+The curated public API. Everything is imported lazily, so ``import explainspec`` stays light
+(no numpy, hypothesis or shap until a spec is verified).
+
+Specs
+    :func:`load` -- read a ``.espec`` / ``.espec.yaml`` file into a :class:`Spec`.
+Verification
+    :func:`verify` -- check every claim of a spec; returns a :class:`RunResult` of
+    :class:`ClaimResult` (each with ``verdict``, ``margin``, ``counterexample`` and ``passed``).
+Plugins
+    :func:`method` -- register an explanation method (a callable ``Problem -> ndarray``);
+    :class:`Problem`, :class:`Param`.
+
+Examples
+--------
+>>> import explainspec
+>>> spec = explainspec.loads('''
+... spec demo "Exact Shapley values" {
+...     method = reference.shapley
+...     output = attribution
+...     question "How does f(x) minus the mean prediction split among the features?"
+...     world { function = linear; features = 1..3; data = grid(levels = 3); background = data; points = 2 }
+...     claim efficiency holds "The attributions add up to f(x) minus the mean prediction." {
+...         check sum(phi) == f(x) - mean(f(background)) within 1e-9
+...     }
+... }''')
+>>> result = explainspec.verify(spec, profile="fast", max_examples=5)
+>>> result[0].verdict.value, result[0].passed, result.passed
+('verified', True, True)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from os import PathLike
+
+    from explainspec.lang.ir import Spec
+    from explainspec.runner.events import RunResult
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # specs
+    "load",
+    "loads",
+    "Spec",
+    "SpecError",
+    # verification
+    "verify",
+    "RunResult",
+    "ClaimResult",
+    "Counterexample",
+    "Verdict",
+    # plugins
+    "method",
+    "Problem",
+    "Param",
+    "NotApplicable",
+]
+
+_LAZY = {
+    "Spec": ("explainspec.lang.ir", "Spec"),
+    "SpecError": ("explainspec.lang.diagnostics", "SpecError"),
+    "RunResult": ("explainspec.runner.events", "RunResult"),
+    "ClaimResult": ("explainspec.runner.events", "ClaimResult"),
+    "Counterexample": ("explainspec.runner.events", "Counterexample"),
+    "Verdict": ("explainspec.runner.events", "Verdict"),
+    "method": ("explainspec.registry", "method"),
+    "Param": ("explainspec.registry", "Param"),
+    "Problem": ("explainspec.methods.base", "Problem"),
+    "NotApplicable": ("explainspec.methods.base", "NotApplicable"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'explainspec' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def load(path: str | PathLike[str]) -> Spec:
+    """Load a spec file (``.espec`` DSL or ``.espec.yaml``).
+
+    Parameters
+    ----------
+    path
+        The spec file; the form is chosen by the suffix.
+
+    Returns
+    -------
+    Spec
+        The spec's IR.
+
+    Raises
+    ------
+    SpecError
+        With every syntax diagnostic (``ES1xx``) found in the file.
+
+    Examples
+    --------
+    >>> import explainspec, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.espec"
+    >>> _ = path.write_text('''spec demo "Demo" {
+    ...     method = reference.shapley
+    ...     output = attribution
+    ...     question "?"
+    ...     claim c holds "sum" { check sum(phi) == f(x) - mean(f(background)) within 1e-9 }
+    ... }''')
+    >>> spec = explainspec.load(path)
+    >>> spec.name, [c.name for c in spec.claims]
+    ('demo', ['c'])
+    """
+    from explainspec.lang import load as _load
+
+    return _load(path)
+
+
+def loads(text: str, *, form: str = "dsl") -> Spec:
+    """Parse spec text (``form`` is ``"dsl"`` or ``"yaml"``); see :func:`load`.
+
+    Examples
+    --------
+    >>> explainspec_spec = loads('spec s "S" { method = reference.shapley  output = attribution  question "?" }')
+    >>> explainspec_spec.method.use
+    'reference.shapley'
+    """
+    from explainspec.lang import load_text
+
+    return load_text(text, form=form)
+
+
+def verify(
+    spec_or_path: Spec | str | PathLike[str] | Iterable[Spec | str | PathLike[str]],
+    *,
+    profile: str = "standard",
+    seed: int = 0,
+    max_examples: int | None = None,
+    claims: Iterable[str] | str | None = None,
+    timeout: float | None = None,
+    plugins: Iterable[str] = (),
+) -> RunResult:
+    """Verify the claims of one or more specs and return their verdicts.
+
+    Parameters
+    ----------
+    spec_or_path
+        A :class:`Spec`, a spec file, a folder of spec files, or a list of those.
+    profile
+        ``"fast"``, ``"standard"`` or ``"thorough"``: worlds per claim and replicates per
+        ``within mc`` comparison.
+    seed
+        The run seed; the same seed gives the same verdicts and counterexamples.
+    max_examples
+        Overrides the profile's number of worlds per claim.
+    claims
+        Only the claims with these names (``claim`` or ``spec.claim``; wildcards allowed).
+    timeout
+        Seconds per method call; claims then run in a worker process that is killed on a hang.
+    plugins
+        Modules to import (in the worker process too) that register methods.
+
+    Returns
+    -------
+    RunResult
+        One :class:`ClaimResult` per claim, in order; ``.passed`` when every claim is verified
+        or shown.
+
+    Examples
+    --------
+    >>> import explainspec
+    >>> spec = explainspec.loads('''
+    ... spec demo "Exact Shapley values" {
+    ...     method = reference.shapley
+    ...     output = attribution
+    ...     question "?"
+    ...     world { function = linear; features = 1..3; data = grid(levels = 3); background = data; points = 2 }
+    ...     claim sign_is_direction does_not_answer local_effect "phi_i > 0 means f increases in x_i" {
+    ...         check for all i: sign(phi[i]) == sign(grad(f, x)[i])
+    ...     }
+    ... }''')
+    >>> result = explainspec.verify(spec, profile="fast")
+    >>> result["sign_is_direction"].verdict.value
+    'shown'
+    >>> print(result["sign_is_direction"].counterexample.reproduce)  # doctest: +ELLIPSIS
+    explainspec verify demo.espec --claim sign_is_direction --seed 0 --profile fast
+    """
+    from explainspec.registry import load_plugins
+    from explainspec.runner.plan import RunOptions
+    from explainspec.runner.run import drive, run
+
+    plugins = tuple(plugins)
+    if plugins:
+        load_plugins(plugins)
+    specs = _specs(spec_or_path)
+    if isinstance(claims, str):
+        claims = (claims,)
+    options = RunOptions(
+        profile=profile,
+        seed=int(seed),
+        max_examples=max_examples,
+        claims=tuple(claims or ()),
+        timeout=timeout,
+        plugins=plugins,
+    )
+    return drive(run(specs, options), lambda event: None)
+
+
+def _specs(obj: Any) -> list[Spec]:
+    from explainspec.lang import discover
+    from explainspec.lang.ir import Spec
+
+    if isinstance(obj, Spec):
+        return [obj]
+    if isinstance(obj, (str, Path)) or hasattr(obj, "__fspath__"):
+        return [load(p) for p in discover([obj])]
+    out: list[Spec] = []
+    for item in obj:
+        out.extend(_specs(item))
+    return out

@@ -1,0 +1,352 @@
+"""The environment a check is evaluated in: one world, one point, one method seed.
+
+:class:`WorldEnv` implements the ``Env`` protocol of :mod:`explainspec.expr` (``lookup``,
+``replicates``, ``replicate``). Method calls are cached per world, keyed by (function, points,
+background, baseline, parameters, seed): a local method is called once per world on all of its
+points and the check is evaluated per point; ``replicate(r)`` reruns the method with an
+independent seed derived from (method seed, r), for ``within mc(z)`` comparisons.
+
+Time spent inside the method and inside oracle calls is measured here (:class:`Stopwatch`), so
+reports can split a claim's time into method, oracles and checker.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from explainspec.runner.settings import derive_seed
+
+
+class Stopwatch:
+    """Accumulates seconds spent in the method and in oracles.
+
+    Nested sections count once, for the outermost kind (an oracle that calls ``f`` is oracle
+    time; a method that calls ``f`` is method time).
+
+    Examples
+    --------
+    >>> sw = Stopwatch()
+    >>> with sw.section("method"):
+    ...     with sw.section("oracles"):
+    ...         pass
+    >>> sw.oracles
+    0.0
+    """
+
+    def __init__(self) -> None:
+        self.method = 0.0
+        self.oracles = 0.0
+        self._depth = 0
+
+    @contextmanager
+    def section(self, kind: str) -> Iterator[None]:
+        if self._depth:
+            yield
+            return
+        self._depth += 1
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self._depth -= 1
+            setattr(self, kind, getattr(self, kind) + elapsed)
+
+
+@dataclass(slots=True, kw_only=True)
+class ClaimContext:
+    """What every world of one claim shares: the method entry and parameters, the timers, the
+    oracle wrappers, and a ``beat`` callback told when a method call starts and ends (the
+    worker process uses it for the per-call timeout)."""
+
+    entry: Any
+    params: Mapping[str, Any]
+    replicates: int
+    stopwatch: Stopwatch = field(default_factory=Stopwatch)
+    beat: Callable[[str], None] | None = None
+    _oracles: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> str:
+        return str(self.entry.extra.get("scope", "local"))
+
+    @property
+    def local(self) -> bool:
+        return self.scope == "local"
+
+    def oracle(self, name: str) -> Callable[..., Any]:
+        """The oracle ``name`` wrapped with the oracle timer (``KeyError`` if unknown)."""
+        wrapped = self._oracles.get(name)
+        if wrapped is None:
+            from explainspec.registry import registry
+
+            reg = registry("oracle")
+            if name not in reg:
+                raise KeyError(name)
+            fn = reg.get(name).load()
+            stopwatch = self.stopwatch
+
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                with stopwatch.section("oracles"):
+                    return fn(*args, **kwargs)
+
+            wrapped.__name__ = name
+            wrapped.__doc__ = fn.__doc__
+            self._oracles[name] = wrapped
+        return wrapped
+
+
+def _array_key(a: Any) -> tuple[Any, ...]:
+    arr = np.ascontiguousarray(np.asarray(a, dtype=float))
+    return (arr.shape, hash(arr.tobytes()))
+
+
+def _params_key(params: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(sorted((k, repr(v)) for k, v in params.items()))
+
+
+class MethodCalls:
+    """The method calls of one world, cached."""
+
+    def __init__(self, world: Any, ctx: ClaimContext) -> None:
+        self.world = world
+        self.ctx = ctx
+        self._cache: dict[tuple[Any, ...], tuple[Any, np.ndarray]] = {}
+
+    def run(
+        self,
+        fn: Any,
+        points: np.ndarray,
+        background: Any,
+        baseline: Any,
+        params: Mapping[str, Any],
+        seed: int,
+    ) -> np.ndarray:
+        key = (
+            id(fn),
+            _array_key(points),
+            _array_key(background),
+            _array_key(baseline),
+            _params_key(params),
+            seed,
+        )
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit[1]
+        out = self._call(fn, points, background, baseline, params, seed)
+        self._cache[key] = (fn, out)  # keep fn alive so its id is not reused
+        return out
+
+    def _call(
+        self,
+        fn: Any,
+        points: np.ndarray,
+        background: Any,
+        baseline: Any,
+        params: Mapping[str, Any],
+        seed: int,
+    ) -> np.ndarray:
+        # call_method checks the method's requirements (NotApplicable) and validates the output's
+        # shape and finiteness (MethodError)
+        from explainspec.methods.base import Problem
+        from explainspec.methods.call import call_method
+
+        w = self.world
+        problem = Problem(
+            f=fn,
+            points=np.asarray(points, dtype=float),
+            background=np.asarray(background, dtype=float),
+            data=w.data,
+            y=w.y,
+            grid=w.grid,
+            baseline=np.asarray(baseline, dtype=float),
+            seed=int(seed),
+            params=dict(params),
+        )
+        beat = self.ctx.beat
+        if beat is not None:
+            beat("call")
+        try:
+            with self.ctx.stopwatch.section("method"):
+                out = call_method(self.ctx.entry, problem)
+        finally:
+            if beat is not None:
+                beat("done")
+        return out
+
+
+_QUANTITIES = (
+    "phi",
+    "x",
+    "f",
+    "g",
+    "data",
+    "P",
+    "background",
+    "baseline",
+    "grid",
+    "y",
+    "d",
+    "seed",
+    "explain",
+)
+
+
+class WorldEnv:
+    """The ``Env`` of one world, one point (``index``) and one method seed.
+
+    Examples
+    --------
+    The quantities a check can name:
+
+    >>> sorted(WorldEnv.QUANTITIES)[:5]
+    ['P', 'background', 'baseline', 'd', 'data']
+    """
+
+    QUANTITIES = _QUANTITIES
+
+    def __init__(
+        self,
+        world: Any,
+        index: int,
+        ctx: ClaimContext,
+        calls: MethodCalls,
+        *,
+        seed: int | None = None,
+    ):
+        self.world = world
+        self.index = index
+        self.ctx = ctx
+        self.calls = calls
+        self.seed = int(world.seed if seed is None else seed)
+
+    # -- Env protocol ---------------------------------------------------------------------------
+
+    @property
+    def replicates(self) -> int:
+        return self.ctx.replicates
+
+    def replicate(self, r: int) -> WorldEnv:
+        """The same world and point; ``phi``/``explain`` from the r-th independent method seed.
+
+        Replicate 0 is the world's own method seed, so ``phi`` is one of the replicates.
+        """
+        seed = int(self.world.seed) if r == 0 else derive_seed(int(self.world.seed), "replicate", r)
+        return WorldEnv(self.world, self.index, self.ctx, self.calls, seed=seed)
+
+    def lookup(self, name: str) -> Any:
+        w = self.world
+        if name == "phi":
+            return self.phi()
+        if name == "x":
+            return self.point
+        if name == "f":
+            return w.f
+        if name == "g":
+            if w.g is None:
+                raise KeyError(name)
+            return w.g
+        if name in ("data", "P", "background", "baseline", "grid", "y"):
+            return getattr(w, name)
+        if name == "d":
+            return int(w.f.d)
+        if name == "seed":
+            return self.seed
+        if name == "explain":
+            return self.explain
+        return self.ctx.oracle(name)
+
+    # -- quantities -----------------------------------------------------------------------------
+
+    @property
+    def point(self) -> np.ndarray:
+        pts = np.asarray(self.world.points, dtype=float)
+        if len(pts) == 0:
+            raise KeyError("x")
+        return pts[min(self.index, len(pts) - 1)]
+
+    def phi(self) -> np.ndarray:
+        """The method's output for this point (local) or this world (global)."""
+        w = self.world
+        out = self.calls.run(w.f, w.points, w.background, w.baseline, self.ctx.params, self.seed)
+        return out[self.index] if self.ctx.local else out
+
+    def explain(
+        self,
+        fn: Any = None,
+        *,
+        at: Any = None,
+        background: Any = None,
+        baseline: Any = None,
+        **params: Any,
+    ) -> np.ndarray:
+        """Rerun the method on a changed world (same seed); returns the same shape as ``phi``.
+
+        Without ``at``, the method is run on all the world's points (as for ``phi``) and the
+        current point's row is returned, so ``explain(f)`` is exactly ``phi``.
+        """
+        w = self.world
+        fn = w.f if fn is None else fn
+        bg = w.background if background is None else background
+        bl = w.baseline if baseline is None else baseline
+        merged = {**self.ctx.params, **params}
+        if not self.ctx.local:
+            return self.calls.run(fn, w.points, bg, bl, merged, self.seed)
+        if at is None:
+            return self.calls.run(fn, w.points, bg, bl, merged, self.seed)[self.index]
+        at = np.asarray(at, dtype=float)
+        if at.ndim == 1:
+            return self.calls.run(fn, at[None, :], bg, bl, merged, self.seed)[0]
+        return self.calls.run(fn, at, bg, bl, merged, self.seed)
+
+
+@dataclass(frozen=True, slots=True)
+class PointOutcome:
+    """The check on one point of a world: the margin that decides, and the expr trace."""
+
+    margin: float
+    index: int
+    trace: tuple[Any, ...]
+    phi: Any
+
+
+def effective(margin: float, *, refutes: bool) -> float:
+    """The margin used for the verdict: ``nan`` counts against ``answers``/``holds`` claims and
+    never demonstrates a misreading."""
+    if math.isnan(margin):
+        return math.inf if refutes else -math.inf
+    return margin
+
+
+def check_world(
+    world: Any, claim_check: Any, ctx: ClaimContext, *, mode: Any, refutes: bool
+) -> PointOutcome:
+    """Evaluate the check on every point of ``world`` (once for a global method); the world's
+    outcome is the point with the smallest (effective) margin."""
+    from explainspec.expr import evaluate
+
+    calls = MethodCalls(world, ctx)
+    n = len(world.points) if ctx.local else 1
+    worst: PointOutcome | None = None
+    for k in range(max(n, 1)):
+        env = WorldEnv(world, k, ctx, calls)
+        outcome = evaluate(claim_check, env, mode=mode)
+        # a NaN operand fails the check for answers/holds and never demonstrates a misreading
+        margin = math.nan if outcome.nan else float(outcome.margin)
+        if worst is None or effective(margin, refutes=refutes) < effective(
+            worst.margin, refutes=refutes
+        ):
+            try:
+                phi = env.phi()
+            except Exception:  # the check may not use phi at all (e.g. only explain(...))
+                phi = None
+            worst = PointOutcome(margin=margin, index=k, trace=tuple(outcome.trace), phi=phi)
+    assert worst is not None
+    return worst

@@ -1,0 +1,336 @@
+"""What a verification run produces: verdicts, results and the events the runner yields.
+
+Everything here is a frozen dataclass of plain Python values (str, float, int, tuples), so results
+pickle across the worker process, serialise to JSON without numpy, and reporters never see a
+hypothesis object or a numpy array.
+
+Run diagnostics (``ES3xx``), carried by :class:`ClaimResult` and listed in
+``docs/reference/diagnostics.md``:
+
+======  =======================================================================================
+code    meaning
+======  =======================================================================================
+ES301   the method raised, or returned a wrong shape or non-finite values (verdict ``error``)
+ES302   a method call exceeded ``--timeout`` (verdict ``error``)
+ES303   the worker process running the claim died (e.g. a segfault in the method; ``error``)
+ES304   the check could not be evaluated on a world (type error, index out of range; ``error``)
+ES305   the check asked for ground truth the world's function does not expose (``error``)
+ES306   no valid world could be generated for the claim (verdict ``invalid``)
+ES307   the method cannot take the claim's worlds (verdict ``not_applicable``)
+ES309   an unexpected exception inside the checker (verdict ``error``; please report it)
+ES310   the run was interrupted before the claim finished
+ES311   the check failed on a world but passed when the same world was replayed: the method is
+        not a deterministic function of its seed (verdict ``error``)
+ES312   an explicit ``example`` world could not be built or checked (verdict ``error``)
+======  =======================================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    """The outcome of one claim.
+
+    ``verified``/``refuted`` for ``answers`` and ``holds`` claims, ``shown``/``unshown`` for
+    ``does_not_answer`` claims; ``error``, ``invalid`` and ``not_applicable`` for any kind.
+
+    Examples
+    --------
+    >>> Verdict.VERIFIED.passed, Verdict.UNSHOWN.failed, Verdict.NOT_APPLICABLE.failed
+    (True, True, False)
+    """
+
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    SHOWN = "shown"
+    UNSHOWN = "unshown"
+    ERROR = "error"
+    INVALID = "invalid"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def passed(self) -> bool:
+        """The claim reached the verdict its kind asks for (verified or shown)."""
+        return self in (Verdict.VERIFIED, Verdict.SHOWN)
+
+    @property
+    def failed(self) -> bool:
+        """The claim makes the run fail (exit code 1). ``not_applicable`` is a skip."""
+        return not self.passed and self is not Verdict.NOT_APPLICABLE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quantity:
+    """One value of the deciding comparison: the sub-expression as written, and its value.
+
+    ``value`` is a plain Python value (float, int, bool, str or nested lists): JSON-ready.
+    ``shown`` is the value as printed in reports.
+    """
+
+    text: str
+    value: Any
+    shown: str
+    role: str = "operand"
+
+    def __str__(self) -> str:
+        if self.role == "margin":
+            return f"margin of {self.text}: {self.shown}"
+        if self.role == "note":
+            return self.text
+        return f"{self.text} = {self.shown}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counterexample:
+    """A world on which the check failed, spelled out so that a reader can redo it by hand.
+
+    ``source`` is ``"search"`` for a shrunk world found by hypothesis and ``"example NAME"`` for an
+    explicit example of the spec.
+    """
+
+    function: str
+    distribution: str
+    d: int
+    point: tuple[float, ...] | None
+    baseline: tuple[float, ...] | None
+    background_rows: int
+    phi: Any
+    quantities: tuple[Quantity, ...]
+    margin: float
+    seed: int
+    world_seed: int
+    reproduce: str
+    second: str | None = None
+    source: str = "search"
+    info: tuple[tuple[str, str], ...] = ()
+
+    def lines(self) -> list[str]:
+        """The counterexample as readable lines (used by every reporter).
+
+        Examples
+        --------
+        >>> c = Counterexample(function="f(x) = x0 * x1", distribution="grid(levels = 2)", d=2,
+        ...     point=(1.0, -1.0), baseline=None, background_rows=4, phi=[-0.5, -0.5],
+        ...     quantities=(Quantity(text="sum(phi)", value=-1.0, shown="-1"),),
+        ...     margin=-0.5, seed=0, world_seed=7, reproduce="explainspec verify s.espec")
+        >>> print("\\n".join(c.lines()))
+        f(x) = x0 * x1
+        P: grid(levels = 2)  (d = 2, background: 4 rows)
+        x = (1, -1)
+        phi = [-0.5, -0.5]
+        sum(phi) = -1
+        margin = -0.5
+        seed = 0 (method seed 7)
+        Reproduce with: explainspec verify s.espec
+        """
+        out = [self.function]
+        if self.second:
+            out.append(self.second)
+        out.append(
+            f"P: {self.distribution}  (d = {self.d}, background: {self.background_rows} rows)"
+        )
+        for key, value in self.info:
+            out.append(f"{key}: {value}")
+        if self.point is not None:
+            out.append(f"x = {_tuple(self.point)}")
+        if self.baseline is not None:
+            out.append(f"baseline = {_tuple(self.baseline)}")
+        out.append(f"phi = {self.phi}")
+        out.extend(str(q) for q in self.quantities)
+        out.append(f"margin = {self.margin:.6g}")
+        out.append(f"seed = {self.seed} (method seed {self.world_seed})")
+        out.append(f"Reproduce with: {self.reproduce}")
+        return out
+
+
+def _tuple(values: tuple[float, ...]) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in values) + ")"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timings:
+    """Seconds spent on a claim: inside the method, inside the oracles, and the rest (checker:
+    world generation, check evaluation, hypothesis bookkeeping)."""
+
+    method: float = 0.0
+    oracles: float = 0.0
+    checker: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.method + self.oracles + self.checker
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunDiagnostic:
+    """A run problem with its stable code (``ES3xx``)."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.message}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExampleResult:
+    """An explicit ``example`` world of a claim, run before the search."""
+
+    name: str
+    margin: float | None
+    violated: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimResult:
+    """The verdict on one claim with its evidence.
+
+    ``margin`` is the worst margin over every world tried (for a failure: the margin of the
+    reported counterexample). ``examples`` counts the valid worlds the search tried.
+    """
+
+    spec: str
+    claim: str
+    kind: str
+    verdict: Verdict
+    about: str | None = None
+    statement: str = ""
+    method: str = ""
+    source: str | None = None
+    margin: float | None = None
+    examples: int = 0
+    counterexample: Counterexample | None = None
+    explicit: tuple[ExampleResult, ...] = ()
+    timings: Timings = field(default_factory=Timings)
+    seed: int = 0
+    claim_seed: int = 0
+    profile: str = "standard"
+    error: str | None = None
+    diagnostics: tuple[RunDiagnostic, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """``True`` when the claim is verified (answers/holds) or shown (does_not_answer)."""
+        return self.verdict.passed
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict.failed
+
+    @property
+    def id(self) -> str:
+        return f"{self.spec}.{self.claim}"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """All claim results of a run, in the order the claims were run.
+
+    Behaves like a tuple of :class:`ClaimResult`; ``passed`` is ``True`` when no claim failed
+    (every claim verified or shown; ``not_applicable`` claims are skips).
+    """
+
+    claims: tuple[ClaimResult, ...]
+    seed: int = 0
+    profile: str = "standard"
+    interrupted: bool = False
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.claims)
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def __getitem__(self, key: int | str) -> ClaimResult:
+        if isinstance(key, str):
+            for c in self.claims:
+                if key in (c.claim, c.id):
+                    return c
+            raise KeyError(key)
+        return self.claims[key]
+
+    @property
+    def passed(self) -> bool:
+        return not self.interrupted and not any(c.failed for c in self.claims)
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for c in self.claims:
+            counts[c.verdict.value] = counts.get(c.verdict.value, 0) + 1
+        summary = ", ".join(f"{n} {v}" for v, n in counts.items()) or "no claims"
+        return f"RunResult({summary}; seed={self.seed}, profile={self.profile!r})"
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunStarted:
+    seed: int
+    profile: str
+    max_examples: int
+    replicates: int
+    specs: tuple[str, ...]
+    claims: int
+    timeout: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpecStarted:
+    spec: str
+    title: str
+    method: str
+    source: str | None
+    claims: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimStarted:
+    spec: str
+    claim: str
+    kind: str
+    statement: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExampleTried:
+    """Progress: one world was checked (``source`` is ``"search"`` or ``"example NAME"``)."""
+
+    spec: str
+    claim: str
+    n: int
+    margin: float
+    source: str = "search"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimFinished:
+    result: ClaimResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpecFinished:
+    spec: str
+    results: tuple[ClaimResult, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFinished:
+    result: RunResult
+    elapsed: float
+
+
+Event = (
+    RunStarted
+    | SpecStarted
+    | ClaimStarted
+    | ExampleTried
+    | ClaimFinished
+    | SpecFinished
+    | RunFinished
+)

@@ -1,0 +1,119 @@
+"""Profiles and the one function that builds hypothesis settings for a claim.
+
+Every hypothesis setting the runner uses is chosen here, from the profile and the command line
+overrides; nothing else in explainspec constructs ``hypothesis.settings``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_SEED = 0
+"""The run seed when ``--seed`` is not given: fixed, so CI runs are reproducible."""
+
+DEFAULT_PROFILE = "standard"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison."""
+
+    name: str
+    max_examples: int
+    replicates: int
+
+
+PROFILES: dict[str, Profile] = {
+    "fast": Profile(name="fast", max_examples=25, replicates=10),
+    "standard": Profile(name="standard", max_examples=100, replicates=20),
+    "thorough": Profile(name="thorough", max_examples=500, replicates=30),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``.
+
+    Examples
+    --------
+    >>> get_profile("fast").max_examples
+    25
+    >>> get_profile("quick")
+    Traceback (most recent call last):
+    ...
+    ValueError: profile='quick' is not one of fast, standard, thorough
+    """
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"profile={name!r} is not one of {', '.join(PROFILES)}") from None
+
+
+def derive_seed(*parts: Any) -> int:
+    """A 32-bit seed that depends only on ``parts`` (stable across processes and platforms).
+
+    Used for claim seeds (run seed, spec name, claim name) and replicate seeds (method seed,
+    replicate index), so results do not depend on scheduling or on ``PYTHONHASHSEED``.
+
+    Examples
+    --------
+    >>> derive_seed(0, "kernel_shap", "efficiency") == derive_seed(0, "kernel_shap", "efficiency")
+    True
+    >>> derive_seed(0, "a") != derive_seed(1, "a")
+    True
+    """
+    text = "\x1f".join(repr(p) for p in parts).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big") % (2**32)
+
+
+def build_settings(
+    profile: str | Profile = DEFAULT_PROFILE, *, max_examples: int | None = None
+) -> Any:
+    """The ``hypothesis.settings`` of a claim's property.
+
+    Parameters
+    ----------
+    profile
+        ``"fast"`` (CI), ``"standard"`` or ``"thorough"``, or a :class:`Profile`.
+    max_examples
+        Overrides the profile's number of worlds per claim (``--max-examples``).
+
+    Notes
+    -----
+    Built on hypothesis' ``default`` profile, not on whatever profile the caller loaded, so a
+    ``verify`` run means the same inside pytest and on the command line. Randomness comes only
+    from the claim seed (applied with ``hypothesis.seed`` by the runner); ``database=None`` so no
+    earlier run can change a verdict. The ``explain`` phase is left out: the runner spells out
+    counterexamples itself.
+
+    Examples
+    --------
+    >>> s = build_settings("fast", max_examples=7)
+    >>> s.max_examples, s.database, s.deadline
+    (7, None, None)
+    """
+    from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+    prof = profile if isinstance(profile, Profile) else get_profile(profile)
+    n = prof.max_examples if max_examples is None else int(max_examples)
+    if n < 1:
+        raise ValueError(f"max_examples={n!r} must be at least 1")
+    return settings(
+        parent=settings.get_profile("default"),
+        max_examples=n,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.differing_executors,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
