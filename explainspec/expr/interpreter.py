@@ -798,8 +798,10 @@ class _Ctx:
         x, y = self._broadcast(e, self._numeric(la, a), self._numeric(lb, b))
         self._nan_check(e, items, x, y)
         size = np.minimum(np.abs(x), np.abs(y))
-        m = np.where(np.sign(x) == np.sign(y), size, -size) + pol * self.mode.slack
-        return _nudge(m, strict=False), items, elems
+        agree = np.sign(x) == np.sign(y)
+        m = np.where(agree, size, -size) + pol * self.mode.slack
+        # On the boundary (a zero against a non-zero) differing signs still fail.
+        return np.where(m == 0, np.where(agree, _TINY, -_TINY), m), items, elems
 
     def _compare_mc(
         self, e: ir.Compare, tol: ir.Tolerance, pol: int
