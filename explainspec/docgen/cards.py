@@ -105,44 +105,11 @@ def _code(text: str) -> str:
     return f"{fence}{_cell(text)}{fence}"
 
 
-def _slice_source(span: ir.Span | None, source: str | None) -> str | None:
-    if span is None or source is None or not span.line or not span.end_line:
-        return None
-    lines = source.splitlines()
-    if span.end_line > len(lines):
-        return None
-    if span.line == span.end_line:
-        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
-    parts = [lines[span.line - 1][span.column - 1 :]]
-    parts += lines[span.line : span.end_line - 1]
-    parts.append(lines[span.end_line - 1][: span.end_column - 1])
-    return " ".join(p.strip() for p in parts)
+def format_expr(expr: ir.Expr) -> str:
+    """Print a check or world expression with the language's canonical printer."""
+    from explainspec.lang import format_expr as canonical
 
-
-def format_expr(expr: ir.Expr, source: str | None = None) -> str:
-    """Print a check or world expression.
-
-    Uses the language room's canonical printer (``explainspec.lang.printer.format_expr``); until it
-    is available, falls back to the expression's source text (from its span) and to literals.
-    """
-    try:
-        from explainspec.lang.printer import format_expr as canonical
-    except ImportError:
-        canonical = None
-    if canonical is not None:
-        return str(canonical(expr))
-    sliced = _slice_source(expr.span, source)
-    if sliced:
-        return sliced
-    if isinstance(expr, ir.Number | ir.Bool):
-        return format_value(expr.value)
-    if isinstance(expr, ir.String):
-        return f'"{expr.value}"'
-    if isinstance(expr, ir.Name):
-        return expr.id
-    if isinstance(expr, ir.ListExpr):
-        return "[" + ", ".join(format_expr(e, source) for e in expr.items) + "]"
-    return type(expr).__name__
+    return canonical(expr)
 
 
 # --------------------------------------------------------------------------- the statistic
@@ -160,13 +127,13 @@ class Statistic:
     registered: bool
 
 
-def method_statistic(spec: ir.Spec, source: str | None = None) -> Statistic:
+def method_statistic(spec: ir.Spec) -> Statistic:
     """The statistic of ``spec``: its parameters merged over the method's registered defaults.
 
     Parameters the spec sets are marked ``spec``; the rest come from the registry (``default``).
     An unregistered method (e.g. a plugin that is not installed) yields only the spec's values.
     """
-    spec_params = {p.name: format_expr(p.value, source) for p in spec.method.params}
+    spec_params = {p.name: format_expr(p.value) for p in spec.method.params}
     try:
         from explainspec.registry import registry
 
@@ -247,15 +214,16 @@ class CardWriter:
         self.results = results
         self.assets = assets
         self.assets_url = assets_url.rstrip("/")
+        self.known: set[str] = set()  # names of the specs that have a card next to this one
 
     def result(self, spec: ir.Spec, claim: ir.Claim) -> ClaimResult | None:
         return self.results.get(spec.name, claim.name) if self.results else None
 
     # -- pieces ----------------------------------------------------------------------------
 
-    def _world_lines(self, spec: ir.Spec, claim: ir.Claim, source: str | None) -> list[str]:
+    def _world_lines(self, spec: ir.Spec, claim: ir.Claim) -> list[str]:
         world = ir.merged_world(spec, claim)
-        return [f"{f.name} = {format_expr(f.value, source)}" for f in world.fields]
+        return [f"{f.name} = {format_expr(f.value)}" for f in world.fields]
 
     def _counterexample(self, spec: ir.Spec, claim: ir.Claim, cx: Mapping[str, Any]) -> list[str]:
         """The counterexample as a small table, a plot and the line that reproduces it."""
@@ -307,7 +275,7 @@ class CardWriter:
             lines += ["Reproduce with:", "", "```console", f"$ {cx['reproduce']}", "```", ""]
         return lines
 
-    def _claim(self, spec: ir.Spec, claim: ir.Claim, source: str | None) -> list[str]:
+    def _claim(self, spec: ir.Spec, claim: ir.Claim) -> list[str]:
         result = self.result(spec, claim)
         if claim.kind is ir.ClaimKind.DOES_NOT_ANSWER:
             icon = "✖"
@@ -330,18 +298,18 @@ class CardWriter:
             lines.append("")
             lines += [f"- **{a.name}** — {a.text}" for a in assumptions]
             lines.append("")
-        world = self._world_lines(spec, claim, source)
+        world = self._world_lines(spec, claim)
         if world:
             lines.append("Worlds: " + "; ".join(_code(w) for w in world))
             lines.append("")
-        lines += [f"Check: {_code(format_expr(claim.check, source))}", ""]
+        lines += [f"Check: {_code(format_expr(claim.check))}", ""]
         lines += [f"Verdict: {_verdict_line(result)}", ""]
         if result is not None and result.counterexample:
             lines += self._counterexample(spec, claim, result.counterexample)
         return lines
 
-    def _statistic(self, spec: ir.Spec, source: str | None) -> list[str]:
-        stat = method_statistic(spec, source)
+    def _statistic(self, spec: ir.Spec) -> list[str]:
+        stat = method_statistic(spec)
         lines = ["## The statistic", ""]
         head = f"Method `{stat.method}`"
         if stat.library:
@@ -350,10 +318,12 @@ class CardWriter:
         lines.append(head + ("." if not stat.doc else f": {stat.doc}"))
         lines.append("")
         if spec.estimates:
+            target = f"**{spec.estimates}**"
+            if spec.estimates in self.known:
+                target = f"[{target}]({spec.estimates}.md)"
             lines += [
-                f"This is an estimator of **{spec.estimates}**: its claims are about accuracy; "
-                f"the interpretation lives with the statistic it estimates"
-                f" ([{spec.estimates}]({spec.estimates}.md) if documented here).",
+                f"This is an estimator of {target}: its claims are about accuracy; what the "
+                "numbers mean is the interpretation of the statistic it estimates.",
                 "",
             ]
         if not stat.registered:
@@ -396,10 +366,18 @@ class CardWriter:
         return lines + [""]
 
     def _source(self, spec: ir.Spec, source: str | None) -> list[str]:
-        if source is None:
-            return []
-        lang = "yaml" if (spec.source or "").endswith((".yaml", ".yml")) else "espec"
-        return ["## The spec", "", f"```{lang}", source.rstrip("\n"), "```", ""]
+        """The spec as written (DSL), or its canonical DSL form when it was written in YAML."""
+        lines = ["## The spec", ""]
+        if source is not None and not (spec.source or "").endswith((".yaml", ".yml")):
+            return lines + ["```espec", source.rstrip("\n"), "```", ""]
+        from explainspec.lang import format_spec
+
+        if source is not None:
+            lines += [
+                f"Written in YAML (`{Path(spec.source or '').name}`); its canonical DSL form:",
+                "",
+            ]
+        return lines + ["```espec", format_spec(spec).rstrip("\n"), "```", ""]
 
     # -- whole pages ----------------------------------------------------------------------------
 
@@ -410,7 +388,7 @@ class CardWriter:
         for claim in spec.claims:
             groups[claim.kind].append(claim)
         lines = [f"# {spec.title}", "", f"> **Question.** {spec.question}", ""]
-        lines += self._statistic(spec, source)
+        lines += self._statistic(spec)
         sections = (
             (ir.ClaimKind.ANSWERS, "You may conclude"),
             (ir.ClaimKind.DOES_NOT_ANSWER, "You may not conclude"),
@@ -421,7 +399,7 @@ class CardWriter:
             if not groups[kind]:
                 lines += ["*None stated in this spec.*", ""]
             for claim in groups[kind]:
-                lines += self._claim(spec, claim, source)
+                lines += self._claim(spec, claim)
         if spec.references:
             lines += ["## References", ""] + [f"- {r}" for r in spec.references] + [""]
         lines += self._evidence(spec)
@@ -503,6 +481,7 @@ def write_cards(
     out.mkdir(parents=True, exist_ok=True)
     specs = sorted(specs, key=lambda s: s.name)
     writer = CardWriter(results, assets=out / "assets", assets_url="assets")
+    writer.known = {spec.name for spec in specs}
     written = []
     for spec in specs:
         path = out / f"{spec.name}.md"

@@ -1,6 +1,5 @@
-"""Fixtures of the docgen tests: a small spec as IR (built by hand, with spans into its source)
-and a results report shaped like the runner's JSON (``explainspec.runner.events.ClaimResult``
-records with their ``Counterexample``)."""
+"""Fixtures of the docgen tests: a small spec file and a results report shaped like the runner's
+JSON (``explainspec.runner.events.ClaimResult`` records with their ``Counterexample``)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from explainspec.lang import ir
+from explainspec.lang import ir, load
 
 SOURCE = """\
 spec toy_shap "Toy SHAP" {
@@ -42,71 +41,10 @@ spec toy_shap "Toy SHAP" {
 """
 
 
-def span_of(source: str, text: str) -> ir.Span:
-    """The span of the first occurrence of ``text`` (on one line) in ``source``."""
-    for number, line in enumerate(source.splitlines(), start=1):
-        col = line.find(text)
-        if col >= 0:
-            return ir.Span(
-                line=number, column=col + 1, end_line=number, end_column=col + 1 + len(text)
-            )
-    raise AssertionError(f"{text!r} not in source")
-
-
 def make_spec(path: Path, source: str = SOURCE) -> ir.Spec:
-    """The IR of :data:`SOURCE` (as the parser would build it, spans included)."""
+    """Write ``source`` to ``path`` and load it."""
     path.write_text(source, encoding="utf-8")
-
-    def expr(text: str) -> ir.Expr:
-        # The cards print expressions by their source span; the node type does not matter here.
-        return ir.Name(id="_", span=span_of(source, text))
-
-    def field(name: str, text: str) -> ir.WorldField:
-        return ir.WorldField(name=name, value=expr(text))
-
-    return ir.Spec(
-        name="toy_shap",
-        title="Toy SHAP",
-        method=ir.MethodRef(
-            use="reference.shapley",
-            params=(ir.Param(name="game", value=ir.String(value="interventional")),),
-        ),
-        output=ir.OutputKind.ATTRIBUTION,
-        question="How does f(x) minus the mean prediction split among the features?",
-        references=("Shapley 1953",),
-        world=ir.WorldBlock(
-            fields=(
-                field("function", "any(linear, additive)"),
-                field("features", "1..3"),
-                field("data", "grid(levels = 3)"),
-            )
-        ),
-        claims=(
-            ir.Claim(
-                name="efficiency",
-                kind=ir.ClaimKind.HOLDS,
-                statement="The attributions add up to f(x) minus the mean prediction.",
-                check=expr("sum(phi) == f(x) - mean(f(background)) within 1e-9"),
-            ),
-            ir.Claim(
-                name="additive_recovery",
-                kind=ir.ClaimKind.ANSWERS,
-                about="component",
-                statement="For an additive f, phi_i is the centred i-th component.",
-                assumptions=(ir.Assumption(name="no_interactions", text="f is additive."),),
-                world=ir.WorldBlock(fields=(field("function", "additive"),)),
-                check=expr("for all i: phi[i] == f.component(i, x[i])"),
-            ),
-            ir.Claim(
-                name="sign_is_direction",
-                kind=ir.ClaimKind.DOES_NOT_ANSWER,
-                about="local_effect",
-                statement="A positive phi_i means increasing x_i increases f(x).",
-                check=expr("for all i: sign(phi[i]) == sign(grad(f, x)[i])"),
-            ),
-        ),
-        source=str(path),
-    )
+    return load(path)
 
 
 def make_report() -> dict:

@@ -1,0 +1,106 @@
+"""``explainspec docs``: publish interpretation cards (and the registry reference pages)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "write one interpretation card per spec, plus an index with the method x question matrix"
+
+SUFFIXES = (".espec", ".espec.yaml")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``explainspec docs`` (cheap: no numpy, no matplotlib here)."""
+    parser.add_argument(
+        "specs",
+        nargs="*",
+        metavar="SPEC",
+        help="spec files (.espec, .espec.yaml) or folders searched for them",
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", type=Path, help="folder for the cards (index.md, SPEC.md, assets/)"
+    )
+    parser.add_argument(
+        "--results",
+        metavar="REPORT",
+        type=Path,
+        help="JSON report of `explainspec verify` whose verdicts and counterexamples the cards "
+        "show; without it every claim reads 'not yet verified'",
+    )
+    parser.add_argument(
+        "--reference",
+        metavar="DIR",
+        type=Path,
+        help="also write the reference pages generated from the registries (methods, families, "
+        "distributions, oracles, builtins, question types, diagnostic codes)",
+    )
+    parser.add_argument(
+        "--plugin",
+        metavar="MODULE",
+        action="append",
+        default=[],
+        help="import MODULE first so that the methods it registers are documented (repeatable)",
+    )
+
+
+def spec_files(paths: list[Path]) -> list[Path]:
+    """The spec files named by ``paths``: files as given, folders searched recursively."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the cards; exit 0, or 2 for a spec or usage error."""
+    if not args.specs and args.reference is None:
+        print("explainspec docs: give SPEC files or folders, or --reference DIR", file=sys.stderr)
+        return 2
+    if args.specs and args.out is None:
+        print("explainspec docs: --out DIR is required with SPEC arguments", file=sys.stderr)
+        return 2
+    from explainspec.registry import load_plugins
+
+    load_plugins(args.plugin)
+    if args.reference is not None:
+        from explainspec.docgen.reference import write_reference
+
+        written = write_reference(args.reference)
+        print(f"wrote {len(written)} reference pages to {args.reference}")
+    if not args.specs:
+        return 0
+    from explainspec.lang import load
+    from explainspec.lang.diagnostics import SpecError
+
+    files = spec_files([Path(p) for p in args.specs])
+    if not files:
+        print(f"explainspec docs: no spec files in {' '.join(args.specs)}", file=sys.stderr)
+        return 2
+    specs, failed = [], False
+    for file in files:
+        try:
+            specs.append(load(file))
+        except SpecError as exc:
+            print(exc, file=sys.stderr)
+            failed = True
+    if failed:
+        return 2
+    results = None
+    if args.results is not None:
+        from explainspec.docgen.results import load_results
+
+        try:
+            results = load_results(args.results)
+        except (OSError, ValueError) as exc:
+            print(f"explainspec docs: cannot read --results {args.results}: {exc}", file=sys.stderr)
+            return 2
+    from explainspec.docgen.cards import write_cards
+
+    written = write_cards(specs, args.out, results)
+    print(f"wrote {len(written) - 1} cards and index.md to {args.out}")
+    return 0
