@@ -1,0 +1,695 @@
+"""Semantic checks of a spec against the registries: every problem in one pass, sorted.
+
+What is checked (codes in :mod:`explainspec.lang.diagnostics`, documented in
+``docs/reference/errors.md``):
+
+- names: the method (ES201), families (ES202), distributions (ES203), names in checks (ES204),
+  question types (ES205/ES206), world fields (ES209), attributes (ES220), ``estimates`` (ES222);
+  each with "did you mean";
+- calls: arity and keywords against ``Entry.params``/``variadic`` (ES207/ES208);
+- quantifiers: a variable that shadows another name (ES215) or is not used (ES216);
+- tolerances: ``==``/``!=`` between real numbers needs ``within`` (ES214); ``within`` only on
+  ``==``/``!=`` (ES217); tolerances must be positive (ES223); ``within mc`` on a deterministic
+  method is a warning (ES218);
+- structure: duplicate names (ES212), no claims (ES213), ranges outside world values (ES210),
+  the check against the output kind (ES219), declared vs registered output (ES221).
+
+**Exact equality.** ``a == b`` without ``within`` is accepted only when *both* sides are
+discrete: integer or boolean literals, quantifier variables, ``d``, ``seed``, comparisons and
+logical expressions, ``f.uses(...)``, and calls of ``sign``, ``argmax``, ``argmin``, ``argsort``,
+``rank``, ``len``, ``all``, ``any``, ``round``, ``floor`` (and indexing or ``+ - *`` of those).
+``sign(a) == sign(b)`` is thus exact, ``phi[i] == 0`` is not.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from explainspec.lang import ir
+from explainspec.lang.diagnostics import Diagnostic
+from explainspec.registry import KINDS, REQUIRED, Entry, Registry
+
+#: Quantities a check may name (provided by the runner's environment; ARCHITECTURE.md).
+QUANTITIES: Final = frozenset(
+    {
+        "phi",
+        "x",
+        "f",
+        "g",
+        "data",
+        "P",
+        "background",
+        "baseline",
+        "grid",
+        "y",
+        "d",
+        "seed",
+        "explain",
+    }
+)
+#: Fields of a ``world { ... }`` block.
+WORLD_FIELDS: Final = (
+    "function",
+    "second",
+    "features",
+    "data",
+    "background",
+    "points",
+    "baseline",
+    "target",
+    "noise",
+    "grid",
+    "seed",
+)
+#: Keywords of ``explain(fn, at=..., background=..., baseline=..., **method params)``.
+EXPLAIN_KEYWORDS: Final = ("fn", "at", "background", "baseline")
+#: Functions whose results are integers or booleans (see "Exact equality" above).
+DISCRETE_CALLS: Final = frozenset(
+    {"sign", "argmax", "argmin", "argsort", "rank", "len", "all", "any", "round", "floor", "uses"}
+)
+#: Dimensions of ``phi`` for each output kind.
+OUTPUT_NDIM: Final = {
+    ir.OutputKind.ATTRIBUTION: 1,
+    ir.OutputKind.IMPORTANCE: 1,
+    ir.OutputKind.COUNTERFACTUAL: 1,
+    ir.OutputKind.INTERACTION: 2,
+    ir.OutputKind.CURVE: 2,
+}
+_DEFAULT_ATTRIBUTES: Final = frozenset(
+    {
+        "component",
+        "uses",
+        "weights",
+        "intercept",
+        "term",
+        "terms",
+        "grad",
+        "swap",
+        "formula",
+        "d",
+        "T",
+        "shape",
+    }
+)
+
+
+def default_registries() -> dict[str, Registry]:
+    """``registry(kind)`` for every kind; a catalog module that is missing gives an empty one."""
+    from explainspec.registry import registry
+
+    out = {}
+    for kind in KINDS:
+        try:
+            out[kind] = registry(kind)
+        except ImportError:
+            out[kind] = Registry(kind)
+    return out
+
+
+def _attributes() -> frozenset[str]:
+    try:
+        from explainspec.catalog.builtins import ATTRIBUTES
+    except ImportError:
+        return _DEFAULT_ATTRIBUTES
+    return frozenset(ATTRIBUTES)
+
+
+def _did_you_mean(name: str, known: list[str] | tuple[str, ...] | frozenset[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.6)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _known(kind: str, names: list[str]) -> str:
+    if not names:
+        return f" (no {kind}s are registered)"
+    shown = ", ".join(names[:30]) + (", ..." if len(names) > 30 else "")
+    return f" Known {kind}s: {shown}"
+
+
+def walk(e: Any) -> Iterator[Any]:
+    """Every expression node below ``e`` (including ``e``), keywords and slices included."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        yield node
+        if isinstance(node, ir.Attribute):
+            stack.append(node.value)
+        elif isinstance(node, ir.Call):
+            stack += [node.func, *node.args, *(k.value for k in node.kwargs)]
+        elif isinstance(node, ir.Index):
+            stack += [node.value, *node.items]
+        elif isinstance(node, ir.Slice):
+            stack += [node.start, node.stop, node.step]
+        elif isinstance(node, ir.ListExpr):
+            stack += list(node.items)
+        elif isinstance(node, ir.RangeExpr):
+            stack += [node.lo, node.hi]
+        elif isinstance(node, ir.Unary | ir.Not):
+            stack.append(node.operand)
+        elif isinstance(node, ir.Binary | ir.Compare | ir.Implies):
+            stack += [node.left, node.right]
+        elif isinstance(node, ir.BoolOp):
+            stack += list(node.operands)
+        elif isinstance(node, ir.Quantifier):
+            stack += [node.domain, node.body]
+
+
+class _Checker:
+    def __init__(self, spec: ir.Spec, registries: Mapping[str, Registry]) -> None:
+        self.spec = spec
+        self.reg = registries
+        self.out: list[Diagnostic] = []
+        self.attributes = _attributes()
+        self.method: Entry | None = None
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        span: ir.Span | None,
+        hint: str | None = None,
+        *,
+        fallback: Any = None,
+    ) -> None:
+        self.out.append(
+            Diagnostic(
+                code, message, span or getattr(fallback, "span", None) or self.spec.span, hint
+            )
+        )
+
+    def warn(self, code: str, message: str, span: ir.Span | None, hint: str | None = None) -> None:
+        self.out.append(Diagnostic(code, message, span or self.spec.span, hint, "warning"))
+
+    # ------------------------------------------------------------------ calls
+
+    def check_call_args(self, entry: Entry, call: ir.Call, what: str) -> None:
+        """Arity and keywords of ``call`` against ``entry``'s parameters."""
+        params = entry.params
+        names = [p.name for p in params]
+        given: dict[str, ir.Span | None] = {}
+        if len(call.args) > len(params) and not entry.variadic:
+            self.error(
+                "ES207",
+                f"{what} {entry.name!r} takes at most {len(params)} positional argument"
+                f"{'' if len(params) == 1 else 's'}, got {len(call.args)}",
+                call.span,
+                f"the signature is {entry.signature()}",
+            )
+        for p, _a in zip(params, call.args, strict=False):
+            given[p.name] = None
+        for kw in call.kwargs:
+            if kw.name not in names:
+                self.error(
+                    "ES208",
+                    f"{what} {entry.name!r} has no parameter {kw.name!r}.{_did_you_mean(kw.name, names)}",
+                    kw.span,
+                    f"the signature is {entry.signature()}",
+                    fallback=call,
+                )
+            elif kw.name in given:
+                self.error(
+                    "ES208",
+                    f"argument {kw.name!r} of {entry.name!r} is given twice",
+                    kw.span,
+                    fallback=call,
+                )
+            given[kw.name] = kw.span
+        missing = [p.name for p in params if p.default is REQUIRED and p.name not in given]
+        if missing:
+            self.error(
+                "ES207",
+                f"{what} {entry.name!r} is missing the argument{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(repr(m) for m in missing)}",
+                call.span,
+                f"the signature is {entry.signature()}",
+            )
+
+    def registered(
+        self, kind: str, name: str, span: ir.Span | None, code: str, what: str
+    ) -> Entry | None:
+        reg = self.reg[kind]
+        if name in reg:
+            return reg.get(name)
+        self.error(
+            code,
+            f"unknown {what} {name!r}.{_did_you_mean(name, reg.names())}{_known(what, reg.names())}",
+            span,
+        )
+        return None
+
+    # ------------------------------------------------------------------ spec items
+
+    def check_method(self) -> None:
+        m = self.spec.method
+        entry = self.registered("method", m.use, m.span, "ES201", "method")
+        self.method = entry
+        seen: set[str] = set()
+        names = [p.name for p in entry.params] if entry else []
+        for p in m.params:
+            if p.name in seen:
+                self.error(
+                    "ES208", f"parameter {p.name!r} of method {m.use!r} is given twice", p.span
+                )
+            seen.add(p.name)
+            if entry is not None and p.name not in names:
+                self.error(
+                    "ES208",
+                    f"method {m.use!r} has no parameter {p.name!r}.{_did_you_mean(p.name, names)}",
+                    p.span,
+                    f"the parameters are: {', '.join(names) or '(none)'}",
+                )
+            self.no_ranges(p.value, "a method parameter")
+        if entry is not None:
+            declared = entry.extra.get("output")
+            if declared and declared != self.spec.output.value:
+                self.error(
+                    "ES221",
+                    f"method {m.use!r} returns output {declared!r}, but the spec says `output = {self.spec.output.value}`",
+                    m.span,
+                    f"write `output = {declared}`",
+                )
+
+    def check_estimates(self) -> None:
+        name = self.spec.estimates
+        if name is None:
+            return
+        statistics = set(self.reg["oracle"].names())
+        if name not in statistics:
+            self.error(
+                "ES222",
+                f"unknown statistic {name!r} in `estimates`.{_did_you_mean(name, statistics)}",
+                self.spec.span,
+                "`estimates` names an exact oracle, e.g. `estimates = shapley`",
+            )
+
+    def check_claims(self) -> None:
+        if not self.spec.claims:
+            self.error(
+                "ES213",
+                f"spec {self.spec.name!r} has no claims",
+                self.spec.span,
+                'add e.g. `claim efficiency holds "..." { check ... }`',
+            )
+        seen: dict[str, ir.Claim] = {}
+        questions = self.reg["question"]
+        for c in self.spec.claims:
+            if c.name in seen:
+                first = seen[c.name].span
+                self.error(
+                    "ES212",
+                    f"claim {c.name!r} is defined twice",
+                    c.span,
+                    f"the first is at line {first.line}" if first else None,
+                )
+            seen[c.name] = c
+            if c.about is None and c.kind is not ir.ClaimKind.HOLDS:
+                self.error(
+                    "ES206",
+                    f"claim {c.name!r} ({c.kind.value}) names no question type",
+                    c.span,
+                    f'write `claim {c.name} {c.kind.value} QUESTION "..."` with QUESTION one of: '
+                    + ", ".join(questions.names()),
+                )
+            elif c.about is not None and c.about not in questions:
+                self.error(
+                    "ES205",
+                    f"unknown question type {c.about!r}.{_did_you_mean(c.about, questions.names())}"
+                    + _known("question type", questions.names()),
+                    c.span,
+                )
+            self.unique(c.assumptions, "assumption", (self.spec.assumptions,))
+            self.unique(c.examples, "example", ())
+            if c.world is not None:
+                self.check_world(c.world)
+            for ex in c.examples:
+                self.check_world(ex.world)
+            self.check_expr(c.check, scope={}, claim=c)
+
+    def unique(self, items: tuple[Any, ...], what: str, outer: tuple[tuple[Any, ...], ...]) -> None:
+        seen: dict[str, Any] = {}
+        for group in outer:
+            for item in group:
+                seen.setdefault(item.name, item)
+        for item in items:
+            if item.name in seen and seen[item.name] is not item:
+                self.error(
+                    "ES212", f"{what} {item.name!r} is defined twice", item.span, fallback=item
+                )
+            seen[item.name] = item
+
+    # ------------------------------------------------------------------ worlds
+
+    def check_world(self, block: ir.WorldBlock) -> None:
+        seen: set[str] = set()
+        for f in block.fields:
+            if f.name in seen:
+                self.error("ES212", f"world field {f.name!r} is given twice", f.span)
+            seen.add(f.name)
+            if f.name not in WORLD_FIELDS:
+                self.error(
+                    "ES209",
+                    f"unknown world field {f.name!r}.{_did_you_mean(f.name, WORLD_FIELDS)}",
+                    f.span,
+                    f"the fields are: {', '.join(WORLD_FIELDS)}",
+                )
+                continue
+            if f.name in ("function", "second"):
+                self.check_registered_expr(f.value, "family", "ES202", "family")
+            elif f.name == "data" or f.name == "background" and not (
+                isinstance(f.value, ir.Name) and f.value.id == "data"
+            ):
+                self.check_registered_expr(f.value, "distribution", "ES203", "distribution")
+
+    def check_registered_expr(self, e: ir.Expr, kind: str, code: str, what: str) -> None:
+        """A family or distribution: ``name`` or ``name(args)``; nested families are checked too."""
+        if isinstance(e, ir.Name):
+            self.registered(kind, e.id, e.span, code, what)
+            return
+        if isinstance(e, ir.Call) and isinstance(e.func, ir.Name):
+            entry = self.registered(kind, e.func.id, e.func.span, code, what)
+            if entry is None:
+                return
+            self.check_call_args(entry, e, what)
+            for k, a in enumerate(e.args):
+                param = entry.params[k] if k < len(entry.params) else None
+                if (param is None and entry.variadic) or (param is not None and param.type == kind):
+                    self.check_registered_expr(a, kind, code, what)
+            for kw in e.kwargs:
+                ptype = next((p.type for p in entry.params if p.name == kw.name), None)
+                if ptype == kind:
+                    self.check_registered_expr(kw.value, kind, code, what)
+            return
+        if isinstance(e, ir.RangeExpr):
+            self.error("ES210", f"a range cannot be a {what}", e.span)
+            return
+        self.error(code, f"expected a {what} name or call, got `{_fmt(e)}`", e.span)
+
+    def no_ranges(self, e: ir.Expr, where: str) -> None:
+        for node in walk(e):
+            if isinstance(node, ir.RangeExpr):
+                self.error(
+                    "ES210",
+                    f"a range `{_fmt(node)}` cannot appear in {where}",
+                    node.span,
+                    "ranges like `2..6` are world values: the world generator draws from them",
+                )
+
+    # ------------------------------------------------------------------ checks
+
+    def check_expr(self, e: Any, scope: dict[str, ir.Quantifier], claim: ir.Claim) -> None:
+        if e is None:
+            return
+        if isinstance(e, ir.Name):
+            self.check_name(e, scope)
+        elif isinstance(e, ir.Attribute):
+            if e.attr.startswith("_") or e.attr not in self.attributes:
+                self.error(
+                    "ES220",
+                    f"unknown attribute {e.attr!r}.{_did_you_mean(e.attr, self.attributes)}",
+                    e.span,
+                    f"attributes a check may read: {', '.join(sorted(self.attributes))}",
+                )
+            self.check_expr(e.value, scope, claim)
+        elif isinstance(e, ir.Call):
+            self.check_call(e, scope, claim)
+        elif isinstance(e, ir.Index):
+            self.check_index(e, scope, claim)
+        elif isinstance(e, ir.Slice):
+            for part in (e.start, e.stop, e.step):
+                self.check_expr(part, scope, claim)
+        elif isinstance(e, ir.ListExpr):
+            for item in e.items:
+                self.check_expr(item, scope, claim)
+        elif isinstance(e, ir.RangeExpr):
+            self.error(
+                "ES210",
+                f"a range `{_fmt(e)}` cannot appear in a check",
+                e.span,
+                "ranges like `2..6` are world values; in a check use `range(lo, hi + 1)`",
+            )
+        elif isinstance(e, ir.Unary | ir.Not):
+            self.check_expr(e.operand, scope, claim)
+        elif isinstance(e, ir.Binary | ir.Implies):
+            self.check_expr(e.left, scope, claim)
+            self.check_expr(e.right, scope, claim)
+        elif isinstance(e, ir.BoolOp):
+            for o in e.operands:
+                self.check_expr(o, scope, claim)
+        elif isinstance(e, ir.Compare):
+            self.check_compare(e, scope, claim)
+        elif isinstance(e, ir.Quantifier):
+            self.check_quantifier(e, scope, claim)
+
+    def known_names(self) -> set[str]:
+        return set(QUANTITIES) | set(self.reg["oracle"].names()) | set(self.reg["builtin"].names())
+
+    def check_name(self, e: ir.Name, scope: dict[str, ir.Quantifier]) -> None:
+        if e.id in scope or e.id in self.known_names():
+            if e.id == "grid" and self.spec.output is not ir.OutputKind.CURVE:
+                self.error(
+                    "ES219",
+                    f"`grid` is only defined for curve methods; this spec's output is "
+                    f"{self.spec.output.value!r}",
+                    e.span,
+                )
+            return
+        hint = None
+        bound = self.bound_elsewhere.get(e.id)
+        if bound is not None:
+            hint = f"{e.id!r} is a quantifier variable at line {bound.line}, but it is used outside its quantifier"
+        else:
+            hint = (
+                "names a check may use: quantities ("
+                + ", ".join(sorted(QUANTITIES))
+                + "), quantifier variables, oracles and builtins (see `explainspec list oracles|builtins`)"
+            )
+        self.error(
+            "ES204",
+            f"unknown name {e.id!r}.{_did_you_mean(e.id, self.known_names() | set(scope))}",
+            e.span,
+            hint,
+        )
+
+    def check_call(self, e: ir.Call, scope: dict[str, ir.Quantifier], claim: ir.Claim) -> None:
+        func = e.func
+        if isinstance(func, ir.Name) and func.id not in scope:
+            entry = None
+            if func.id in self.reg["oracle"]:
+                entry, what = self.reg["oracle"].get(func.id), "oracle"
+            elif func.id in self.reg["builtin"]:
+                entry, what = self.reg["builtin"].get(func.id), "builtin"
+            if entry is not None:
+                self.check_call_args(entry, e, what)
+            elif func.id == "explain":
+                allowed = list(EXPLAIN_KEYWORDS) + (
+                    [p.name for p in self.method.params] if self.method else []
+                )
+                for kw in e.kwargs:
+                    if kw.name not in allowed and self.method is not None:
+                        self.error(
+                            "ES208",
+                            f"explain() has no keyword {kw.name!r}.{_did_you_mean(kw.name, allowed)}",
+                            kw.span,
+                            f"explain accepts {', '.join(allowed)}",
+                            fallback=e,
+                        )
+                if len(e.args) > 1:
+                    self.error(
+                        "ES207",
+                        f"explain() takes one positional argument (the function), got {len(e.args)}",
+                        e.span,
+                    )
+            elif func.id in ("f", "g") and (len(e.args) != 1 or e.kwargs):
+                self.error(
+                    "ES207",
+                    f"{func.id}(...) takes exactly one argument (the points), got {len(e.args) + len(e.kwargs)}",
+                    e.span,
+                )
+        self.check_expr(func, scope, claim)
+        for a in e.args:
+            self.check_expr(a, scope, claim)
+        for kw in e.kwargs:
+            self.check_expr(kw.value, scope, claim)
+
+    def check_index(self, e: ir.Index, scope: dict[str, ir.Quantifier], claim: ir.Claim) -> None:
+        if isinstance(e.value, ir.Name) and e.value.id == "phi" and "phi" not in scope:
+            ndim = OUTPUT_NDIM[self.spec.output]
+            if len(e.items) > ndim:
+                self.error(
+                    "ES219",
+                    f"`{_fmt(e)}` indexes phi with {len(e.items)} indices, but a {self.spec.output.value} "
+                    f"output has {ndim} dimension{'s' if ndim > 1 else ''}",
+                    e.span,
+                    "phi is (d,) for attribution/importance/counterfactual, (d, d) for interaction, (d, m) for curve",
+                )
+        self.check_expr(e.value, scope, claim)
+        for item in e.items:
+            self.check_expr(item, scope, claim)
+
+    def check_compare(
+        self, e: ir.Compare, scope: dict[str, ir.Quantifier], claim: ir.Claim
+    ) -> None:
+        t = e.tolerance
+        if t is not None:
+            if e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE):
+                self.error(
+                    "ES217",
+                    f"`within` only applies to `==` and `!=`, not to `{e.op.value}`",
+                    t.span or e.span,
+                    "an ordering comparison has margin b - a; drop the tolerance",
+                )
+            if not (t.value > 0 and t.value < float("inf")):
+                self.error(
+                    "ES223",
+                    f"a tolerance must be a positive number, got {t.value!r}",
+                    t.span or e.span,
+                )
+            if (
+                t.kind is ir.TolKind.MC
+                and self.method is not None
+                and not self.method.extra.get("randomized", False)
+            ):
+                self.warn(
+                    "ES218",
+                    f"`within mc(...)` on method {self.method.name!r}, which is not randomized",
+                    t.span or e.span,
+                    "a deterministic method has no sampling error: use an absolute tolerance",
+                )
+        elif e.op in (ir.CmpOp.EQ, ir.CmpOp.NE) and not (
+            _discrete(e.left, scope) and _discrete(e.right, scope)
+        ):
+            self.error(
+                "ES214",
+                f"`{_fmt(e)}` compares real numbers exactly",
+                e.span,
+                "add a tolerance: `within 1e-6`, `within 1e-3 relative` or `within mc(z = 5)` (exact `==` is "
+                "for integers and booleans, e.g. `sign(a) == sign(b)`)",
+            )
+        self.check_expr(e.left, scope, claim)
+        self.check_expr(e.right, scope, claim)
+
+    def check_quantifier(
+        self, e: ir.Quantifier, scope: dict[str, ir.Quantifier], claim: ir.Claim
+    ) -> None:
+        if e.domain is not None:
+            self.check_expr(e.domain, scope, claim)
+        inner = dict(scope)
+        known = self.known_names()
+        for v in e.vars:
+            if v in inner:
+                self.error(
+                    "ES215",
+                    f"quantifier variable {v!r} shadows the variable of an enclosing quantifier",
+                    e.span,
+                    "use another letter",
+                )
+            elif v in known:
+                self.error(
+                    "ES215",
+                    f"quantifier variable {v!r} shadows the {self.kind_of(v)} {v!r}",
+                    e.span,
+                    "use another letter, e.g. i, j, k",
+                )
+            elif v in inner or e.vars.count(v) > 1:
+                pass
+            inner[v] = e
+            self.bound_elsewhere.setdefault(v, e.span or ir.Span())
+        if len(set(e.vars)) != len(e.vars):
+            self.error(
+                "ES215", f"a quantifier binds the same variable twice: {', '.join(e.vars)}", e.span
+            )
+        used = {n.id for n in walk(e.body) if isinstance(n, ir.Name)}
+        for v in e.vars:
+            if v not in used:
+                self.error(
+                    "ES216",
+                    f"quantifier variable {v!r} is not used in `{_fmt(e.body)}`",
+                    e.span,
+                    f"remove {v!r} or use it in the body",
+                )
+        self.check_expr(e.body, inner, claim)
+
+    def kind_of(self, name: str) -> str:
+        if name in QUANTITIES:
+            return "quantity"
+        return "oracle" if name in self.reg["oracle"] else "builtin"
+
+    def run(self) -> list[Diagnostic]:
+        self.bound_elsewhere: dict[str, ir.Span] = {}
+        self.check_method()
+        self.check_estimates()
+        self.unique(self.spec.assumptions, "assumption", ())
+        if self.spec.world is not None:
+            self.check_world(self.spec.world)
+        # quantifier variables are collected first so that a use outside its quantifier can say so
+        for c in self.spec.claims:
+            for node in walk(c.check):
+                if isinstance(node, ir.Quantifier):
+                    for v in node.vars:
+                        self.bound_elsewhere.setdefault(v, node.span or ir.Span())
+        self.check_claims()
+        return sorted(self.out, key=Diagnostic.sort_key)
+
+
+def _fmt(e: Any) -> str:
+    from explainspec.lang.printer import format_expr
+
+    text = format_expr(e)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _discrete(e: Any, scope: Mapping[str, Any]) -> bool:
+    """Whether ``e`` is statically known to be an integer or boolean (see the module doc)."""
+    if isinstance(e, ir.Number):
+        return isinstance(e.value, int)
+    if isinstance(e, ir.Bool | ir.Compare | ir.BoolOp | ir.Not | ir.Implies | ir.Quantifier):
+        return True
+    if isinstance(e, ir.Name):
+        return e.id in scope or e.id in ("d", "seed")
+    if isinstance(e, ir.Unary):
+        return _discrete(e.operand, scope)
+    if isinstance(e, ir.Binary):
+        return (
+            e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL)
+            and _discrete(e.left, scope)
+            and _discrete(e.right, scope)
+        )
+    if isinstance(e, ir.Index):
+        return _discrete(e.value, scope)
+    if isinstance(e, ir.ListExpr):
+        return all(_discrete(i, scope) for i in e.items)
+    if isinstance(e, ir.Call):
+        func = e.func
+        name = (
+            func.id
+            if isinstance(func, ir.Name)
+            else func.attr
+            if isinstance(func, ir.Attribute)
+            else None
+        )
+        return name in DISCRETE_CALLS
+    return False
+
+
+def check_spec(spec: ir.Spec, registries: Mapping[str, Registry] | None = None) -> list[Diagnostic]:
+    """All semantic problems of ``spec``, sorted by location.
+
+    Parameters
+    ----------
+    spec : Spec
+    registries : mapping of kind -> Registry, optional
+        Defaults to the global registries (:func:`default_registries`). Pass small registries in
+        tests.
+
+    Returns
+    -------
+    list of Diagnostic
+    """
+    regs = dict(default_registries()) if registries is None else dict(registries)
+    for kind in KINDS:
+        regs.setdefault(kind, Registry(kind))
+    return _Checker(spec, regs).run()
