@@ -77,22 +77,6 @@ OUTPUT_NDIM: Final = {
     ir.OutputKind.INTERACTION: 2,
     ir.OutputKind.CURVE: 2,
 }
-_DEFAULT_ATTRIBUTES: Final = frozenset(
-    {
-        "component",
-        "uses",
-        "weights",
-        "intercept",
-        "term",
-        "terms",
-        "grad",
-        "swap",
-        "formula",
-        "d",
-        "T",
-        "shape",
-    }
-)
 
 
 def default_registries() -> dict[str, Registry]:
@@ -109,10 +93,11 @@ def default_registries() -> dict[str, Registry]:
 
 
 def _attributes() -> frozenset[str]:
+    """The attribute names the interpreter allows (``explainspec.catalog.builtins.ATTRIBUTES``)."""
     try:
         from explainspec.catalog.builtins import ATTRIBUTES
-    except ImportError:
-        return _DEFAULT_ATTRIBUTES
+    except ImportError:  # a partial checkout: no attribute is known
+        return frozenset()
     return frozenset(ATTRIBUTES)
 
 
@@ -359,8 +344,10 @@ class _Checker:
                 continue
             if f.name in ("function", "second"):
                 self.check_registered_expr(f.value, "family", "ES202", "family")
-            elif f.name == "data" or f.name == "background" and not (
-                isinstance(f.value, ir.Name) and f.value.id == "data"
+            elif (
+                f.name == "data"
+                or f.name == "background"
+                and not (isinstance(f.value, ir.Name) and f.value.id == "data")
             ):
                 self.check_registered_expr(f.value, "distribution", "ES203", "distribution")
 
