@@ -118,8 +118,11 @@ def linear_parts(f: Any, d: int | None = None) -> tuple[np.ndarray, float]:
             w, c = handover("linear")
         except Exception:  # noqa: BLE001 - any refusal means "not linear"
             w = None
-    if w is None and getattr(f, "weights", None) is not None:
-        w, c = f.weights, getattr(f, "intercept", 0.0)
+    if w is None:
+        try:
+            w, c = f.weights, getattr(f, "intercept", 0.0)
+        except (AttributeError, GroundTruthUnavailable):
+            w = None
     if w is None:
         raise GroundTruthUnavailable(
             "this oracle has an exact form only for linear f (f.handover('linear') or f.weights)"

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from explainspec.oracles._common import (
+    GroundTruthUnavailable,
     OracleError,
     as_point,
     as_rows,
@@ -393,7 +394,10 @@ def _term_values(terms: Sequence[Term], z: np.ndarray) -> np.ndarray:
 
 def _terms_shapley_or_none(f: Any, x: Any, rows: np.ndarray) -> np.ndarray | None:
     """Term-wise Shapley values if ``f.terms`` exists and reproduces ``f`` (up to a constant)."""
-    terms = getattr(f, "terms", None)
+    try:
+        terms = f.terms
+    except (AttributeError, GroundTruthUnavailable):
+        return None
     if terms is None or callable(terms):
         return None
     X = np.atleast_2d(np.asarray(x, dtype=float))
