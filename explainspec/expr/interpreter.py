@@ -255,6 +255,12 @@ def evaluate(expr: ir.Expr, env: Env, *, mode: Mode = Mode()) -> Outcome:  # noq
     ------
     EvalError
         For an unknown name, a wrong type, an index out of range, ... (with the node's span).
+    explainspec.worlds.base.GroundTruthUnavailable
+        Passed through unchanged when a check asks a function for ground truth its family does
+        not expose (``f.component`` of a function with interactions); errors of the method
+        itself (raised by ``explain`` or ``phi``) pass through as well, except ``TypeError``,
+        ``ValueError``, ``IndexError`` and ``ArithmeticError`` from a call, which become an
+        ``EvalError`` at the call (chained to the original).
 
     Examples
     --------

@@ -19,41 +19,12 @@ from explainspec.lang import ir
 
 __all__ = ["expr_text", "format_value", "render_expr"]
 
-# Binding strength, loosest first; used to decide where the fallback needs parentheses.
-_PREC = {
-    ir.Quantifier: 0,
-    ir.Implies: 1,
-    ir.BoolOp: 2,  # or/and refined below
-    ir.Not: 4,
-    ir.Compare: 5,
-    ir.Binary: 6,  # refined by operator below
-    ir.Unary: 9,
-}
-_BIN_PREC = {"+": 6, "-": 6, "*": 7, "/": 7, "@": 7, "**": 10}
-
-
-def _prec(e: Any) -> int:
-    if isinstance(e, ir.BoolOp):
-        return 2 if e.op is ir.BoolOpKind.OR else 3
-    if isinstance(e, ir.Binary):
-        return _BIN_PREC[e.op.value]
-    return _PREC.get(type(e), 11)
-
-
-def _num(v: int | float) -> str:
-    return repr(v) if isinstance(v, int) else f"{v:g}" if abs(v) < 1e16 else repr(v)
-
-
-def _tol(t: ir.Tolerance) -> str:
-    if t.kind is ir.TolKind.MC:
-        return f"mc(z = {_num(t.value)})"
-    if t.kind is ir.TolKind.REL:
-        return f"{_num(t.value)} relative"
-    return _num(t.value)
-
 
 def render_expr(e: Any) -> str:
-    """A readable one-line rendering of an expression node (the fallback printer).
+    """A plain rendering of an expression, used only when the canonical printer is missing.
+
+    Every compound operand is parenthesised (no precedence rules), so it is unambiguous if not
+    minimal.
 
     >>> render_expr(ir.Binary(op=ir.BinOp.SUB, left=ir.Name(id="a"),
     ...                       right=ir.Binary(op=ir.BinOp.ADD, left=ir.Number(value=1),
@@ -62,54 +33,56 @@ def render_expr(e: Any) -> str:
     """
     r = render_expr
 
-    def sub(child: Any, min_prec: int) -> str:
-        text = r(child)
-        return f"({text})" if _prec(child) < min_prec else text
+    def sub(child: Any) -> str:
+        atomic = (
+            ir.Number,
+            ir.String,
+            ir.Bool,
+            ir.Name,
+            ir.Attribute,
+            ir.Call,
+            ir.Index,
+            ir.ListExpr,
+        )
+        return r(child) if isinstance(child, atomic) else f"({r(child)})"
 
-    if isinstance(e, ir.Number):
-        return _num(e.value)
-    if isinstance(e, ir.String):
-        return '"' + e.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(e, ir.Bool):
-        return "true" if e.value else "false"
+    if isinstance(e, ir.Number | ir.String | ir.Bool):
+        return repr(e.value)
     if isinstance(e, ir.Name):
         return e.id
     if isinstance(e, ir.Attribute):
-        return f"{sub(e.value, 11)}.{e.attr}"
+        return f"{sub(e.value)}.{e.attr}"
     if isinstance(e, ir.Call):
         args = [r(a) for a in e.args] + [f"{k.name} = {r(k.value)}" for k in e.kwargs]
-        return f"{sub(e.func, 11)}({', '.join(args)})"
+        return f"{sub(e.func)}({', '.join(args)})"
     if isinstance(e, ir.Slice):
-        parts = ["" if p is None else r(p) for p in (e.start, e.stop)]
-        text = ":".join(parts)
+        text = ":".join("" if p is None else r(p) for p in (e.start, e.stop))
         return text + (f":{r(e.step)}" if e.step is not None else "")
     if isinstance(e, ir.Index):
-        return f"{sub(e.value, 11)}[{', '.join(r(i) for i in e.items)}]"
+        return f"{sub(e.value)}[{', '.join(r(i) for i in e.items)}]"
     if isinstance(e, ir.ListExpr):
         return f"[{', '.join(r(i) for i in e.items)}]"
-    if isinstance(e, ir.RangeExpr):
-        return f"{r(e.lo)}..{r(e.hi)}"
     if isinstance(e, ir.Unary):
-        return f"{e.op.value}{sub(e.operand, 9)}"
-    if isinstance(e, ir.Binary):
-        p = _prec(e)
-        if e.op is ir.BinOp.POW:  # right-associative
-            return f"{sub(e.left, p + 1)} ** {sub(e.right, p)}"
-        return f"{sub(e.left, p)} {e.op.value} {sub(e.right, p + 1)}"
-    if isinstance(e, ir.Compare):
-        text = f"{sub(e.left, 6)} {e.op.value} {sub(e.right, 6)}"
-        return text + (f" within {_tol(e.tolerance)}" if e.tolerance is not None else "")
+        return f"{e.op.value}{sub(e.operand)}"
+    if isinstance(e, ir.Binary | ir.Compare):
+        text = f"{sub(e.left)} {e.op.value} {sub(e.right)}"
+        tol = getattr(e, "tolerance", None)
+        if tol is None:
+            return text
+        if tol.kind is ir.TolKind.MC:
+            return f"{text} within mc(z = {tol.value:g})"
+        unit = " relative" if tol.kind is ir.TolKind.REL else ""
+        return f"{text} within {tol.value:g}{unit}"
     if isinstance(e, ir.BoolOp):
-        p = _prec(e)
-        return f" {e.op.value} ".join(sub(o, p + 1) for o in e.operands)
+        return f" {e.op.value} ".join(sub(o) for o in e.operands)
     if isinstance(e, ir.Not):
-        return f"not {sub(e.operand, 4)}"
+        return f"not {sub(e.operand)}"
     if isinstance(e, ir.Implies):
-        return f"{sub(e.left, 2)} implies {sub(e.right, 1)}"
+        return f"{sub(e.left)} implies {sub(e.right)}"
     if isinstance(e, ir.Quantifier):
         dom = f" in {r(e.domain)}" if e.domain is not None else ""
         return f"for {e.kind.value} {', '.join(e.vars)}{dom}: {r(e.body)}"
-    return repr(e)
+    return type(e).__name__
 
 
 @functools.cache
