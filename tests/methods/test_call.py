@@ -1,0 +1,116 @@
+"""call_method: failures become one MethodError naming method, parameters and world."""
+
+import time
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+from methods_fakes import linear_function, problem
+
+from explainspec.methods.base import NotApplicable
+from explainspec.methods.call import MethodError, call_method, expected_shape
+from explainspec.registry import Entry, Param, registry
+
+
+def _entry(fn, *, output="attribution", scope="local", requires=("callable",)):
+    return Entry(
+        kind="method",
+        name="test.broken",
+        doc="a method under test",
+        params=(Param(name="alpha", type="float", default=0.5, doc="a knob"),),
+        extra=MappingProxyType({"output": output, "scope": scope, "requires": requires}),
+        obj=fn,
+    )
+
+
+def _pr(**params):
+    return problem(
+        linear_function([1.0, -1.0, 2.0]), np.zeros((2, 3)), np.ones((4, 3)), seed=7, **params
+    )
+
+
+def _raises(fn, **kw):
+    with pytest.raises(MethodError) as info:
+        call_method(_entry(fn, **kw), _pr(alpha=2.0))
+    msg = str(info.value)
+    assert "test.broken" in msg and "alpha=2.0" in msg
+    assert "1*x0 + -1*x1 + 2*x2" in msg and "seed = 7" in msg
+    assert "Traceback" not in msg
+    return info.value
+
+
+def test_exception_becomes_method_error():
+    def boom(problem):
+        raise ZeroDivisionError("division by zero\nmore lines")
+
+    err = _raises(boom)
+    assert "ZeroDivisionError: division by zero" in str(err) and "more lines" not in str(err)
+    assert err.method == "test.broken" and err.params == {"alpha": 2.0}
+
+
+def test_wrong_shape_becomes_method_error():
+    err = _raises(lambda problem: np.zeros(3))
+    assert "shape (3,), expected (2, 3)" in str(err)
+
+
+def test_nan_becomes_method_error():
+    err = _raises(lambda problem: np.full((2, 3), np.nan))
+    assert "non-finite" in str(err)
+
+
+def test_not_an_array_becomes_method_error():
+    assert "not an array" in str(_raises(lambda problem: {"a": 1}))
+
+
+def test_good_output_passes_with_params_merged():
+    seen = {}
+
+    def ok(problem):
+        seen.update(problem.params)
+        return np.ones((2, 3))
+
+    out = call_method(_entry(ok), _pr())
+    assert out.shape == (2, 3) and seen == {"alpha": 0.5}
+
+
+def test_unknown_parameter_is_named():
+    with pytest.raises(MethodError, match="no parameter 'beta'.*alpha"):
+        call_method(_entry(lambda p: np.ones((2, 3))), _pr(beta=1))
+
+
+def test_missing_tag_is_not_applicable():
+    with pytest.raises(NotApplicable, match="tree"):
+        call_method(_entry(lambda p: np.ones((2, 3)), requires=("tree",)), _pr())
+
+
+def test_timeout_becomes_method_error():
+    def slow(problem):
+        time.sleep(5)
+
+    t = time.perf_counter()
+    with pytest.raises(MethodError, match="within 0.2 s"):
+        call_method(_entry(slow), _pr(), timeout=0.2)
+    assert time.perf_counter() - t < 2
+
+
+@pytest.mark.parametrize(
+    ("output", "scope", "shape"),
+    [
+        ("attribution", "local", (2, 3)),
+        ("importance", "global", (3,)),
+        ("curve", "global", (3, 5)),
+        ("curve", "local", (2, 3, 5)),
+        ("interaction", "local", (2, 3, 3)),
+        ("counterfactual", "local", (2, 3)),
+    ],
+)
+def test_expected_shapes(output, scope, shape):
+    assert expected_shape(_entry(None, output=output, scope=scope), _pr()) == shape
+
+
+def test_builtin_reference_methods_pass_validation():
+    pr = problem(linear_function([1.0, -1.0, 2.0]), np.ones((2, 3)), np.eye(3))
+    reg = registry("method")
+    for name in ("reference.shapley", "reference.pd", "reference.nshapley", "reference.occlusion"):
+        out = call_method(reg.get(name), pr)
+        assert out.shape == expected_shape(reg.get(name), pr)
