@@ -8,7 +8,15 @@ Gaussian with ``.mean``/``.cov``. Spec files reach them by name through the orac
 """
 
 from explainspec.oracles._common import GroundTruthUnavailable, OracleError
+from explainspec.oracles.curves import ale, ice, mplot, pd
 from explainspec.oracles.games import baseline_game, conditional_game, interventional_game
+from explainspec.oracles.gradients import (
+    counterfactual_l2,
+    grad,
+    integrated_gradients,
+    occlusion,
+)
+from explainspec.oracles.importance import cpi, pfi
 from explainspec.oracles.shapley import (
     banzhaf,
     banzhaf_from_game,
@@ -53,4 +61,17 @@ __all__ = [
     "shapley_interaction",
     "shapley_path",
     "shapley_terms",
+    # oracles: curves
+    "ale",
+    "ice",
+    "mplot",
+    "pd",
+    # oracles: importance
+    "cpi",
+    "pfi",
+    # oracles: local
+    "counterfactual_l2",
+    "grad",
+    "integrated_gradients",
+    "occlusion",
 ]
