@@ -394,7 +394,7 @@ def plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value
+        return float(value)  # also np.float64, a float subclass
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -423,8 +423,9 @@ def shown(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        with np.printoptions(precision=6, suppress=True, floatmode="maxprec"):
-            return np.array2string(value, separator=", ", max_line_width=100)
+        if value.ndim == 0:
+            return shown(value.item())
+        return "[" + ", ".join(shown(v) for v in value) + "]"
     if hasattr(value, "formula"):
         return _formula(value, "f")
     if hasattr(value, "describe"):

@@ -141,7 +141,8 @@ class Counterexample:
             out.append(f"baseline = {_tuple(self.baseline)}")
         out.append(f"phi = {self.phi}")
         out.extend(str(q) for q in self.quantities)
-        out.append(f"margin = {self.margin:.6g}")
+        if not any(q.role == "margin" for q in self.quantities):
+            out.append(f"margin = {self.margin:.6g}")
         out.append(f"seed = {self.seed} (method seed {self.world_seed})")
         out.append(f"Reproduce with: {self.reproduce}")
         return out

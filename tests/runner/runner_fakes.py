@@ -89,7 +89,10 @@ def install(monkeypatch, strategy=None) -> None:
 
     monkeypatch.setattr(worlds, "resolve", lambda block: block, raising=False)
     monkeypatch.setattr(
-        worlds, "from_world", lambda spec: strategy or linear_worlds(), raising=False
+        worlds,
+        "from_world",
+        lambda spec: strategy if strategy is not None else linear_worlds(),
+        raising=False,
     )
 
 

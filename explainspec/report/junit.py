@@ -1,0 +1,104 @@
+"""JUnit XML: one ``testsuite`` per spec, one ``testcase`` per claim.
+
+``refuted``, ``unshown``, ``error`` and ``invalid`` claims are ``<failure>``s (``type`` is the
+verdict; the message is the counterexample or the error, spelled out), ``not_applicable`` claims
+are ``<skipped>``. CI systems then show a failing claim like a failing test.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from typing import IO
+
+from explainspec.report.json_report import write_atomic
+from explainspec.runner.events import ClaimResult, Event, RunFinished, Verdict
+
+
+def _message(result: ClaimResult) -> str:
+    head = f"{result.spec}.{result.claim}: {result.verdict.value}"
+    if result.statement:
+        head += f" -- {result.statement}"
+    lines = [head]
+    if result.counterexample is not None:
+        lines += result.counterexample.lines()
+    if result.error:
+        lines.append(result.error)
+    lines += [
+        str(d) for d in result.diagnostics if not result.error or d.message not in result.error
+    ]
+    return "\n".join(lines)
+
+
+def junit_xml(
+    results: tuple[ClaimResult, ...] | list[ClaimResult], *, interrupted: bool = False
+) -> str:
+    """The JUnit document of ``results``.
+
+    Examples
+    --------
+    >>> from explainspec.runner.events import ClaimResult, Verdict
+    >>> xml = junit_xml([ClaimResult(spec="s", claim="c", kind="holds", verdict=Verdict.REFUTED, margin=-1.0)])
+    >>> '<testcase classname="s" name="c"' in xml, '<failure type="refuted"' in xml
+    (True, True)
+    """
+    root = ET.Element("testsuites", name="explainspec")
+    suites: dict[str, ET.Element] = {}
+    totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
+    for r in results:
+        suite = suites.get(r.spec)
+        if suite is None:
+            suite = suites[r.spec] = ET.SubElement(root, "testsuite", name=r.spec)
+            suite.attrib.update(tests="0", failures="0", errors="0", skipped="0", time="0")
+        case = ET.SubElement(
+            suite, "testcase", classname=r.spec, name=r.claim, time=f"{r.timings.total:.3f}"
+        )
+        suite.set("tests", str(int(suite.get("tests", "0")) + 1))
+        suite.set("time", f"{float(suite.get('time', '0')) + r.timings.total:.3f}")
+        totals["tests"] += 1
+        totals["time"] += r.timings.total
+        if r.verdict is Verdict.NOT_APPLICABLE:
+            ET.SubElement(case, "skipped", message=r.error or "not applicable")
+            suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))
+            totals["skipped"] += 1
+        elif r.failed:
+            text = _message(r)
+            failure = ET.SubElement(
+                case, "failure", type=r.verdict.value, message=text.splitlines()[0]
+            )
+            failure.text = text
+            suite.set("failures", str(int(suite.get("failures", "0")) + 1))
+            totals["failures"] += 1
+        else:
+            out = ET.SubElement(case, "system-out")
+            margin = "n/a" if r.margin is None else f"{r.margin:.6g}"
+            out.text = f"{r.verdict.value}: {r.examples} worlds, margin {margin}"
+            if r.counterexample is not None:
+                out.text += "\n" + "\n".join(r.counterexample.lines())
+    root.attrib.update(
+        {k: (f"{v:.3f}" if isinstance(v, float) else str(v)) for k, v in totals.items()}
+    )
+    if interrupted:
+        root.set("interrupted", "true")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+class JunitReporter:
+    """Writes the JUnit document at the end of the run (to ``path`` or ``stream``)."""
+
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, stream: IO[str] | None = None
+    ) -> None:
+        self.path = path
+        self.stream = stream
+
+    def handle(self, event: Event) -> None:
+        if not isinstance(event, RunFinished):
+            return
+        text = junit_xml(event.result.claims, interrupted=event.result.interrupted)
+        if self.path is not None:
+            write_atomic(self.path, text)
+        elif self.stream is not None:
+            self.stream.write(text)
+            self.stream.flush()
