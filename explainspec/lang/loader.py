@@ -187,3 +187,26 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 seen.add(h)
                 found.append(h)
     return found
+
+
+def load_checked(
+    path: str | os.PathLike[str], registries: object = None
+) -> tuple[ir.Spec | None, list[Diagnostic], dict[str, str]]:
+    """Load and semantically check one file without raising.
+
+    Returns
+    -------
+    (spec or None, diagnostics sorted by location, sources for rendering)
+    """
+    from explainspec.lang.semantics import check_spec
+
+    file = os.fspath(path)
+    try:
+        text = read_source(path)
+    except SpecError as err:
+        return None, list(err.diagnostics), {}
+    try:
+        spec = load_text(text, path=path, form=form_of(path))
+    except SpecError as err:
+        return None, list(err.diagnostics), {file: text, **err.sources}
+    return spec, check_spec(spec, registries), {file: text}  # type: ignore[arg-type]

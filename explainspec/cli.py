@@ -1,0 +1,171 @@
+"""The ``explainspec`` command line: ``main(argv) -> int``.
+
+Subcommands are modules ``explainspec.commands.<name>`` with ``HELP``, ``add_arguments(parser)``
+and ``run(args) -> int``. Only the module of the chosen subcommand is imported to run it; the
+others are imported for their ``HELP`` line only when the top-level help is shown. A listed
+module that does not exist is skipped.
+
+Exit codes: 0 pass, 1 a claim failed (or ``fmt --check`` would reformat), 2 spec or usage error,
+3 internal error. No traceback is ever shown unless ``EXPLAINSPEC_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+#: Subcommands, in the order of the help text.
+COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "docs")
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (package metadata is slow to read)."""
+
+    def __init__(
+        self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show the version and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("explainspec")
+        except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+            v = "unknown"
+        print(f"explainspec {v}")
+        parser.exit(0)
+
+
+def _command(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"explainspec.commands.{name}")
+    except ModuleNotFoundError as err:
+        if err.name == f"explainspec.commands.{name}":
+            return None
+        raise
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's module is imported."""
+    parser = argparse.ArgumentParser(
+        prog="explainspec",
+        description="Specify what an explanation method means, and check it against synthetic "
+        "worlds with exact ground truth.",
+        epilog="Exit codes: 0 pass, 1 a claim failed, 2 spec or usage error, 3 internal error.",
+    )
+    parser.add_argument("--version", action=_Version)
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE to register plugin methods (repeatable)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        if only is not None and name != only:
+            continue
+        module = _command(name)
+        if module is None:
+            continue
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (skipping global options), if it is a known one."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--plugin":
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
+def _internal_error(err: BaseException) -> int:
+    if os.environ.get("EXPLAINSPEC_DEBUG"):
+        raise err
+    message = str(err).splitlines()[0] if str(err) else ""
+    print(
+        f"explainspec: internal error: {type(err).__name__}: {message[:300]}\n"
+        "  This is a bug in explainspec. Please report it with the command you ran "
+        "(set EXPLAINSPEC_DEBUG=1 to see the traceback).",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code (0 pass, 1 a claim failed, 2 spec or usage error, 3 internal error).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser(only=_chosen(argv))
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit_:  # --help, --version, usage errors
+            return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_INVALID
+        if args.plugin:
+            from explainspec.registry import load_plugins
+
+            try:
+                load_plugins(args.plugin)
+            except ImportError as err:
+                print(f"explainspec: cannot import plugin module: {err}", file=sys.stderr)
+                return EXIT_INVALID
+        run = getattr(args, "_run", None)
+        if run is None:
+            parser.print_help()
+            return EXIT_INVALID
+        return int(run(args))
+    except KeyboardInterrupt:
+        print("explainspec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):  # silence the failing flush at exit
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+    except Exception as err:
+        from explainspec.lang.diagnostics import SpecError
+
+        if isinstance(err, SpecError):
+            print(err.render(), file=sys.stderr)
+            return EXIT_INVALID
+        return _internal_error(err)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

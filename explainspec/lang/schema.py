@@ -1,0 +1,98 @@
+"""JSON Schema of the YAML form (``.espec.yaml``), with enums derived from the registries.
+
+Editors use it for completion and validation; it describes the document's shape. Expressions
+(checks, world values) are strings in the Lark grammar; only the loader validates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from explainspec.lang import ir
+from explainspec.registry import Registry
+
+_NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+_EXPR = {
+    "description": "an expression of the explainspec language (a string), or a number/boolean/list",
+    "type": ["string", "number", "boolean", "array"],
+}
+
+
+def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the YAML form.
+
+    Parameters
+    ----------
+    registries : mapping of kind -> Registry, optional
+        Defaults to the global registries; method names, question types, world fields and output
+        kinds become enums.
+    """
+    from explainspec.lang.semantics import WORLD_FIELDS, default_registries
+    from explainspec.lang.yamlform import CLAIM_KINDS
+
+    regs = default_registries() if registries is None else registries
+    questions = sorted(regs["question"].names()) if "question" in regs else []
+    methods = sorted(regs["method"].names()) if "method" in regs else []
+    world = {
+        "type": "object",
+        "description": "a world: fields drawn by the world generator",
+        "properties": {f: _EXPR for f in WORLD_FIELDS},
+        "additionalProperties": False,
+    }
+    prose = {"type": "string", "minLength": 1}
+    assumptions = {"type": "object", "propertyNames": _NAME, "additionalProperties": prose}
+    about = {"type": "string", "enum": questions} if questions else _NAME
+    claim = {
+        "type": "object",
+        "properties": {
+            **{k: {**prose, "description": f"the statement of a `{k}` claim"} for k in CLAIM_KINDS},
+            "about": {**about, "description": "the question type"},
+            "assume": assumptions,
+            "world": world,
+            "examples": {"type": "object", "propertyNames": _NAME, "additionalProperties": world},
+            "check": {**_EXPR, "description": "the check expression"},
+        },
+        "required": ["check"],
+        "oneOf": [{"required": [k]} for k in CLAIM_KINDS],
+        "additionalProperties": False,
+    }
+    use = {"type": "string", "enum": methods} if methods else {"type": "string"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://explainspec.dev/schema/espec-1.json",
+        "title": "explainspec spec (YAML form)",
+        "type": "object",
+        "properties": {
+            "explainspec": {"const": 1},
+            "spec": _NAME,
+            "title": prose,
+            "method": {
+                "oneOf": [
+                    use,
+                    {
+                        "type": "object",
+                        "properties": {
+                            "use": use,
+                            "params": {
+                                "type": "object",
+                                "propertyNames": _NAME,
+                                "additionalProperties": _EXPR,
+                            },
+                        },
+                        "required": ["use"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+            "output": {"type": "string", "enum": [k.value for k in ir.OutputKind]},
+            "estimates": _NAME,
+            "references": {"type": "array", "items": {"type": "string"}},
+            "question": prose,
+            "assumptions": assumptions,
+            "world": world,
+            "claims": {"type": "object", "propertyNames": _NAME, "additionalProperties": claim},
+        },
+        "required": ["spec", "title", "method", "output", "question"],
+        "additionalProperties": False,
+    }
