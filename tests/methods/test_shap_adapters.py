@@ -145,3 +145,21 @@ def test_sampling_is_unbiased_within_its_monte_carlo_error():
     se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
     assert np.all(np.abs(reps.mean(0) - exact) <= 5 * se + 1e-9)
     assert np.any(reps.std(0) > 0)  # it really is random across seeds
+
+
+def test_kernel_default_l1_reg_keeps_only_ten_features():
+    # shap >= 0.47 defaults to l1_reg="num_features(10)": at d = 12 two attributions are exactly
+    # 0 even though every feature matters; l1_reg=False gives the plain KernelSHAP estimate
+    rng = np.random.default_rng(0)
+    d = 12
+    a = rng.normal(size=d)
+    f = FakeFunction(fn=lambda z: z @ a + z[:, 0] * z[:, 1] + np.sin(z[:, 2] * z[:, 3]), d=d)
+    bg = rng.normal(size=(20, d))
+    x = bg[:1] + 0.5
+    exact = exact_shapley(f, x, bg)[0]
+    assert np.all(np.abs(exact) > 1e-3)
+    default = S.kernel(problem(f, x, bg, seed=0))[0]
+    plain = S.kernel(problem(f, x, bg, seed=0, l1_reg=False))[0]
+    assert np.sum(default == 0.0) == 2
+    assert np.all(plain != 0.0)
+    assert np.abs(plain - exact).max() < np.abs(default - exact).max()

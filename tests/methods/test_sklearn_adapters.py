@@ -5,6 +5,7 @@ import numpy as np
 from hypothesis import given
 from methods_fakes import linear_function, problem, small_worlds, tree_function
 
+from explainspec import oracles
 from explainspec.methods import reference as R
 from explainspec.methods import sklearn_adapters as K
 
@@ -26,6 +27,8 @@ def test_partial_dependence_is_the_exact_pd_and_ice_is_f(world):
     pr = problem(f, pts, data)
     np.testing.assert_allclose(K.partial_dependence(pr), exact_pd(f, data, pr.grid), atol=1e-12)
     np.testing.assert_allclose(R.pd(pr), exact_pd(f, data, pr.grid), atol=1e-12)
+    oracle = np.stack([oracles.pd(f, j, pr.grid[j], data) for j in range(data.shape[1])])
+    np.testing.assert_allclose(K.partial_dependence(pr), oracle, atol=1e-12)
     ice = K.ice(pr)
     for r, x in enumerate(pts):
         np.testing.assert_allclose(ice[r], exact_pd(f, x[None, :], pr.grid), atol=1e-12)
@@ -63,6 +66,8 @@ def test_permutation_importance_of_a_linear_model_is_two_w_squared_var():
     data = rng.normal(size=(60, 3)) @ np.array([[1, 0.7, 0], [0, 1, 0], [0, 0.5, 1]])
     f = linear_function(w, 0.5)
     truth = _expected_linear_pfi(w, data)
+    # the oracle's infinite-permutation limit (all pairs of rows) is the same number
+    np.testing.assert_allclose(oracles.pfi(f, data, f(data)), truth, atol=1e-12)
     for method in (K.permutation_importance, R.permutation_importance):
         reps = _within_repeats(method, lambda s: problem(f, data[:1], data, seed=s), truth)
         assert np.all(reps[:, 2] == 0.0)  # C27: an unused feature gets exactly zero
