@@ -133,6 +133,10 @@ class FiniteDistribution:
         return f"<FiniteDistribution {self.describe()}>"
 
 
+def _fmt_list(values: Any) -> str:
+    return "[" + ", ".join(number_text(v) for v in values) + "]"
+
+
 def _show(v: Any) -> str:
     if isinstance(v, float | int | np.number):
         return number_text(float(v))
@@ -166,8 +170,8 @@ class GaussianDistribution:
 
     def describe(self) -> str:
         args = ", ".join(f"{k} = {_show(v)}" for k, v in self.params.items())
-        cov = np.array2string(self.cov, precision=3, separator=", ", max_line_width=10**6)
-        return f"gaussian({args}): mean {np.array2string(self.mean, separator=', ')}, cov {cov}"
+        cov = "[" + ", ".join(_fmt_list(r) for r in np.round(self.cov, 3)) + "]"
+        return f"gaussian({args}): mean {_fmt_list(self.mean)}, cov {cov}"
 
     def __repr__(self) -> str:
         return f"<GaussianDistribution {self.describe()}>"

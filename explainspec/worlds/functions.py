@@ -939,6 +939,16 @@ def fit_model(kind: str, X: Array, y: Array, seed: int = 0, trained_on: str = ""
     constant column, and the first-layer weights of mlp/logistic for such a column are set to
     exactly 0, which changes no training prediction (the column contributes ``0 * w``).
     """
+    import random
+
+    state = random.getstate()  # some estimators touch the global RNG; hypothesis forbids that
+    try:
+        return _fit_model(kind, X, y, seed, trained_on)
+    finally:
+        random.setstate(state)
+
+
+def _fit_model(kind: str, X: Array, y: Array, seed: int, trained_on: str) -> ModelFunction:
     X = np.asarray(X, float)
     y = np.asarray(y, float)
     const = [j for j in range(X.shape[1]) if np.all(X[:, j] == X[0, j])]

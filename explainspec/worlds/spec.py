@@ -1,0 +1,618 @@
+"""Resolving a ``world { ... }`` block of the IR into a validated :class:`WorldSpec`.
+
+A :class:`WorldSpec` is plain data: which families and distributions may be drawn (with their
+parameters, some of them ranges), the feature range, and how background, points, baseline,
+target, noise, grid and seed are chosen. :func:`explainspec.worlds.from_world` turns it into a
+hypothesis strategy. No numpy or hypothesis work happens here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from explainspec.lang import ir
+from explainspec.registry import REQUIRED, UnknownName, registry
+
+
+class WorldError(ValueError):
+    """A world field has a value that cannot be resolved; ``span`` says where."""
+
+    def __init__(self, message: str, span: ir.Span | None = None) -> None:
+        super().__init__(f"{span}: {message}" if span is not None else message)
+        self.message = message
+        self.span = span
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """An inclusive range ``lo..hi`` of a drawn parameter; shrinks toward ``lo``."""
+
+    lo: float
+    hi: float
+
+    @property
+    def is_int(self) -> bool:
+        return float(self.lo).is_integer() and float(self.hi).is_integer()
+
+    def __str__(self) -> str:
+        return f"{_num(self.lo)}..{_num(self.hi)}"
+
+
+def _num(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+#: Simplicity rank of the families: ``any(...)`` alternatives are drawn simplest first.
+FAMILY_RANK: Mapping[str, int] = MappingProxyType(
+    {
+        "linear": 0,
+        "additive": 1,
+        "multilinear": 2,
+        "interaction": 3,
+        "relu_net": 4,
+        "tree": 5,
+        "model": 6,
+        "formula": 7,
+    }
+)
+DIST_RANK: Mapping[str, int] = MappingProxyType(
+    {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "gaussian": 5}
+)
+MODIFIER_NAMES = ("unused", "symmetric", "link", "off_support_bump")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FamilyChoice:
+    """One drawable family with its parameters (values or :class:`Range`) and modifiers."""
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    unused: int | Range = 0
+    symmetric: tuple[int, int] | None = None
+    link: str = "identity"
+    off_support_bump: float = 0.0  # bump height; 0 = no bump
+
+    def min_features(self) -> int:
+        """The fewest features a member can have (unused ones included)."""
+        lo = 1
+        if self.name == "formula":
+            lo = max(lo, self.params.get("min_d", 1))
+        if self.name == "interaction":
+            order = self.params.get("order", 2)
+            lo = max(lo, int(order.lo if isinstance(order, Range) else order))
+        k = self.unused.lo if isinstance(self.unused, Range) else self.unused
+        lo = lo + int(k)
+        if self.symmetric is not None:
+            lo = max(lo, max(self.symmetric) + 1)
+        return lo
+
+    def describe(self) -> str:
+        parts = [f"{k} = {_show(v)}" for k, v in self.params.items() if k != "min_d"]
+        if self.unused:
+            parts.append(f"unused = {_show(self.unused)}")
+        if self.symmetric is not None:
+            parts.append(f"symmetric = [{self.symmetric[0]}, {self.symmetric[1]}]")
+        if self.link != "identity":
+            parts.append(f"link = {self.link}")
+        if self.off_support_bump:
+            parts.append("off_support_bump = true")
+        return f"{self.name}({', '.join(parts)})" if parts else self.name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DistChoice:
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"{k} = {_show(v)}" for k, v in self.params.items()]
+        return f"{self.name}({', '.join(parts)})" if parts else self.name
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, tuple) and v and all(isinstance(c, FamilyChoice) for c in v):
+        return v[0].describe() if len(v) == 1 else f"any({', '.join(c.describe() for c in v)})"
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, tuple | list) and len(v) > 6:
+        return f"[{len(v)} items]"
+    return str(v) if not isinstance(v, float) else _num(v)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """Size bounds that keep oracles and methods fast (documented defaults).
+
+    ``max_rows``: rows of a finite distribution (grids larger than this restrict ``d``);
+    ``max_background``: rows of a ``sample(k)`` / ``kmeans(k)`` background; ``max_points``;
+    ``max_grid``: distinct levels used as the curve grid before switching to quantiles.
+    """
+
+    max_rows: int = 4096
+    max_background: int = 256
+    max_points: int = 64
+    max_grid: int = 21
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorldSpec:
+    """A validated world: what :func:`explainspec.worlds.from_world` draws from.
+
+    ``background``: ``("data",)``, ``("sample", k)``, ``("kmeans", k)`` or ``("rows", rows)``;
+    ``points``: a count or :class:`Range`, or explicit rows (tuple of tuples);
+    ``baseline``: ``"zeros"``, ``"mean"``, ``"point"`` or an explicit tuple;
+    ``target``: ``"f"``, ``"g"`` or family choices; ``grid``: ``None`` (levels for finite P,
+    quantiles otherwise), ``"levels"`` or a number of quantiles; ``seed``: ``None`` = drawn.
+    """
+
+    function: tuple[FamilyChoice, ...] = (FamilyChoice(name="linear"),)
+    second: tuple[FamilyChoice, ...] | None = None
+    features: Range = Range(2, 4)
+    data: tuple[DistChoice, ...] = (DistChoice(name="grid", params={"levels": 3}),)
+    background: tuple[Any, ...] = ("data",)
+    points: int | Range | tuple[tuple[float, ...], ...] = 2
+    baseline: str | tuple[float, ...] = "zeros"
+    target: str | tuple[FamilyChoice, ...] = "f"
+    noise: float = 0.0
+    grid: None | str | int = None
+    seed: int | None = None
+    limits: Limits = Limits()
+
+    def with_overrides(self, **overrides: Any) -> WorldSpec:
+        """A copy with fields (or :class:`Limits` fields) replaced; unknown names raise."""
+        limit_names = set(Limits.__dataclass_fields__)
+        lim = {k: overrides.pop(k) for k in list(overrides) if k in limit_names}
+        unknown = set(overrides) - set(WorldSpec.__dataclass_fields__)
+        if unknown:
+            raise TypeError(
+                f"unknown world override(s) {sorted(unknown)}; known: "
+                f"{sorted(set(WorldSpec.__dataclass_fields__) | limit_names)}"
+            )
+        if "features" in overrides and not isinstance(overrides["features"], Range):
+            f = overrides["features"]
+            overrides["features"] = Range(*f) if isinstance(f, tuple | list) else Range(f, f)
+        out = replace(self, **overrides)
+        return replace(out, limits=replace(out.limits, **lim)) if lim else out
+
+
+KNOWN_FIELDS = (
+    "function",
+    "second",
+    "features",
+    "data",
+    "background",
+    "points",
+    "baseline",
+    "target",
+    "noise",
+    "grid",
+    "seed",
+)
+
+
+# --------------------------------------------------------------------------- constants
+
+
+def constant(e: ir.Expr) -> Any:
+    """The value of a constant IR expression: numbers, strings, booleans, bare names (as
+    strings), lists, ranges (:class:`Range`). Raises :class:`WorldError` otherwise."""
+    if isinstance(e, ir.Number | ir.String | ir.Bool):
+        return e.value
+    if isinstance(e, ir.Name):
+        return e.id
+    if isinstance(e, ir.Unary) and isinstance(e.operand, ir.Number):
+        return -e.operand.value if e.op == ir.UnaryOp.NEG else e.operand.value
+    if isinstance(e, ir.ListExpr):
+        return tuple(constant(i) for i in e.items)
+    if isinstance(e, ir.RangeExpr):
+        lo, hi = constant(e.lo), constant(e.hi)
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)):
+            raise WorldError(f"a range needs numbers at both ends; got {lo!r}..{hi!r}", e.span)
+        if lo > hi:
+            raise WorldError(f"empty range {lo}..{hi}: the lower end exceeds the upper", e.span)
+        return Range(lo, hi)
+    raise WorldError(f"expected a constant value here, got {type(e).__name__}", e.span)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _int_or_range(v: Any, what: str, span: ir.Span | None, lo: int = 0) -> int | Range:
+    if isinstance(v, Range):
+        if not v.is_int or v.lo < lo:
+            raise WorldError(f"{what} = {v} must be a range of integers >= {lo}", span)
+        return Range(int(v.lo), int(v.hi))
+    if not (_is_number(v) and float(v).is_integer()) or v < lo:
+        raise WorldError(f"{what} = {v!r} must be an integer >= {lo} (or a range lo..hi)", span)
+    return int(v)
+
+
+def _float_or_range(v: Any, what: str, span: ir.Span | None, lo: float, hi: float) -> float | Range:
+    if isinstance(v, Range):
+        if v.lo < lo or v.hi > hi:
+            raise WorldError(f"{what} = {v} must lie within [{lo}, {hi}]", span)
+        return v
+    if not _is_number(v) or not lo <= v <= hi:
+        raise WorldError(f"{what} = {v!r} must be a number in [{lo}, {hi}] (or a range)", span)
+    return float(v)
+
+
+# --------------------------------------------------------------------------- call binding
+
+
+def _bind(
+    kind: str, call: ir.Expr, *, extra_ok: tuple[str, ...] = ()
+) -> tuple[str, list[ir.Expr], dict[str, tuple[ir.Expr, ir.Span | None]]]:
+    """Name, variadic args and named arguments of ``name`` / ``name(...)`` checked against the
+    registry entry's parameters (positional arguments bind in declaration order)."""
+    if isinstance(call, ir.Name):
+        name, args, kwargs = call.id, (), ()
+    elif isinstance(call, ir.Call) and isinstance(call.func, ir.Name):
+        name, args, kwargs = call.func.id, call.args, call.kwargs
+    else:
+        raise WorldError(f"expected a {kind} name or call, got {type(call).__name__}", call.span)
+    try:
+        entry = registry(kind).get(name)
+    except UnknownName as exc:
+        raise WorldError(str(exc), call.span) from None
+    params = [p.name for p in entry.params]
+    bound: dict[str, tuple[ir.Expr, ir.Span | None]] = {}
+    rest: list[ir.Expr] = []
+    for k, a in enumerate(args):
+        if entry.variadic:
+            rest.append(a)
+        elif k < len(params):
+            bound[params[k]] = (a, a.span)
+        else:
+            raise WorldError(
+                f"{entry.signature()} takes at most {len(params)} positional arguments; "
+                f"got {len(args)}",
+                call.span,
+            )
+    for kw in kwargs:
+        if kw.name not in params and kw.name not in extra_ok:
+            raise WorldError(
+                f"{name}() has no parameter {kw.name!r}; expected one of: {', '.join(params)}",
+                kw.span,
+            )
+        if kw.name in bound:
+            raise WorldError(f"{name}() got {kw.name!r} twice", kw.span)
+        bound[kw.name] = (kw.value, kw.span)
+    for p in entry.params:
+        if p.default is REQUIRED and p.name not in bound:
+            raise WorldError(f"{entry.signature()} is missing the argument {p.name!r}", call.span)
+    return name, rest, bound
+
+
+# --------------------------------------------------------------------------- families
+
+SHAPE_KINDS = ("poly", "abs", "relu", "step", "sin", "tanh")
+MODEL_KINDS = ("gbr", "rf", "mlp", "logistic")
+
+
+def resolve_family(e: ir.Expr) -> tuple[FamilyChoice, ...]:
+    """The alternatives a ``function = ...`` value allows, simplest first."""
+    alts = _family(e)
+    return tuple(sorted(alts, key=lambda c: FAMILY_RANK.get(c.name, 99)))
+
+
+def _family(e: ir.Expr) -> list[FamilyChoice]:
+    name, rest, bound = _bind("family", e)
+    mods = _modifiers(name, bound)
+    if name == "any":
+        if not rest:
+            raise WorldError("any(...) needs at least one family", e.span)
+        out = [c for a in rest for c in _family(a)]
+        return [_apply_mods(c, mods, e.span) for c in out]
+    if name in ("unused", "symmetric", "logistic", "off_support_bump"):
+        inner = _family(bound["family"][0])
+        if name == "unused":
+            k = _int_or_range(constant(bound["k"][0]) if "k" in bound else 1, "k", e.span, 1)
+            wrap = {"unused": k}
+        elif name == "symmetric":
+            i = constant(bound["i"][0]) if "i" in bound else 0
+            j = constant(bound["j"][0]) if "j" in bound else 1
+            wrap = {"symmetric": _pair((i, j), e.span)}
+        elif name == "logistic":
+            wrap = {"link": "logistic"}
+        else:
+            h = constant(bound["height"][0]) if "height" in bound else 1.0
+            if not _is_number(h) or h == 0:
+                raise WorldError(f"height = {h!r} must be a nonzero number", e.span)
+            wrap = {"off_support_bump": float(h)}
+        return [_apply_mods(c, wrap, e.span) for c in inner]
+    params = _family_params(name, bound, e.span)
+    return [_apply_mods(FamilyChoice(name=name, params=params), mods, e.span)]
+
+
+def _pair(v: Any, span: ir.Span | None) -> tuple[int, int]:
+    if (
+        not isinstance(v, tuple)
+        or len(v) != 2
+        or not all(_is_number(x) and float(x).is_integer() and x >= 0 for x in v)
+        or v[0] == v[1]
+    ):
+        raise WorldError(f"symmetric = {v!r} must be two distinct feature indices [i, j]", span)
+    return (int(v[0]), int(v[1]))
+
+
+def _modifiers(name: str, bound: dict[str, tuple[ir.Expr, Any]]) -> dict[str, Any]:
+    mods: dict[str, Any] = {}
+    for m in MODIFIER_NAMES:
+        if m not in bound:
+            continue
+        expr, span = bound.pop(m)
+        v = constant(expr)
+        if m == "unused":
+            mods[m] = _int_or_range(v, "unused", span, 0)
+        elif m == "symmetric":
+            if v is not None and v != "none":
+                mods[m] = _pair(v, span)
+        elif m == "link":
+            if v not in ("identity", "logistic"):
+                raise WorldError(f"link = {v!r} must be identity or logistic", span)
+            mods[m] = v
+        elif v is True or (_is_number(v) and v):
+            mods[m] = 1.0 if v is True else float(v)
+        elif v not in (False, 0):
+            raise WorldError(f"off_support_bump = {v!r} must be true or false", span)
+    return mods
+
+
+def _apply_mods(c: FamilyChoice, mods: Mapping[str, Any], span: ir.Span | None) -> FamilyChoice:
+    if not mods:
+        return c
+    upd: dict[str, Any] = {}
+    if "unused" in mods:
+        k = mods["unused"]
+        if c.unused:
+            if isinstance(k, Range) or isinstance(c.unused, Range):
+                raise WorldError("unused is given twice with a range; give one count", span)
+            k = k + c.unused
+        upd["unused"] = k
+    if "symmetric" in mods:
+        if c.symmetric is not None and c.symmetric != mods["symmetric"]:
+            raise WorldError("symmetric is given twice with different pairs", span)
+        upd["symmetric"] = mods["symmetric"]
+    if mods.get("link", "identity") != "identity":
+        upd["link"] = "logistic"
+    if mods.get("off_support_bump"):
+        upd["off_support_bump"] = mods["off_support_bump"]
+    return replace(c, **upd)
+
+
+def _family_params(
+    name: str, bound: dict[str, tuple[ir.Expr, ir.Span | None]], span: ir.Span | None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, (expr, sp) in bound.items():
+        if name == "model" and key == "on":
+            out["on"] = resolve_family(expr)
+            continue
+        v = constant(expr)
+        if key in ("order", "width", "depth"):
+            out[key] = _int_or_range(v, key, sp, 1)
+        elif key == "terms":
+            out[key] = int(_int_or_range(v, key, sp, 1))  # type: ignore[arg-type]
+        elif key == "shapes":
+            kinds = (v,) if isinstance(v, str) else v
+            if (
+                not isinstance(kinds, tuple)
+                or not kinds
+                or any(k not in SHAPE_KINDS for k in kinds)
+            ):
+                raise WorldError(
+                    f"shapes = {v!r} must be a list of shape kinds from {', '.join(SHAPE_KINDS)}",
+                    sp,
+                )
+            out[key] = tuple(k for k in SHAPE_KINDS if k in kinds)  # simplest first
+        elif key == "kind":
+            if v not in MODEL_KINDS:
+                raise WorldError(f"kind = {v!r} must be one of {', '.join(MODEL_KINDS)}", sp)
+            out[key] = v
+        elif key == "text":
+            if not isinstance(v, str):
+                raise WorldError(f"formula(...) takes the formula as a string; got {v!r}", sp)
+            from explainspec.worlds import symbolic
+
+            try:
+                node = symbolic.parse(v)
+            except symbolic.FormulaError as exc:
+                raise WorldError(str(exc), exc.span or sp) from None
+            used = symbolic.variables(node)
+            out["text"] = v
+            out["min_d"] = max(used) + 1 if used else 1
+        else:  # pragma: no cover - every declared parameter is handled above
+            raise WorldError(f"{name}() parameter {key!r} is not supported yet", sp)
+    if name == "model" and "on" not in out:
+        out["on"] = (FamilyChoice(name="additive"),)
+    return out
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
+    name, rest, bound = _bind("distribution", e)
+    if name == "any":
+        if not rest:
+            raise WorldError("any(...) needs at least one distribution", e.span)
+        alts = [c for a in rest for c in resolve_data(a)]
+        return tuple(sorted(alts, key=lambda c: DIST_RANK.get(c.name, 99)))
+    params: dict[str, Any] = {}
+    for key, (expr, sp) in bound.items():
+        v = constant(expr)
+        if key == "levels" or key == "n":
+            params[key] = _int_or_range(v, key, sp, 1)
+        elif key == "rho":
+            lo = -1.0 if name == "gaussian" else 0.0
+            params[key] = _float_or_range(v, "rho", sp, lo, 1.0)
+        elif key == "round":
+            if not _is_number(v) or v < 0:
+                raise WorldError(f"round = {v!r} must be a number >= 0", sp)
+            params[key] = float(v)
+        elif key == "values":
+            if isinstance(v, str):
+                if v not in ("symmetric", "drawn", "any"):
+                    raise WorldError(f"values = {v!r} must be symmetric, drawn, any or a list", sp)
+                params[key] = v
+            elif isinstance(v, tuple) and v and all(_is_number(x) for x in v):
+                if len(set(v)) != len(v):
+                    raise WorldError(f"values = {list(v)} has repeated levels", sp)
+                params[key] = tuple(sorted(float(x) for x in v))
+            else:
+                raise WorldError(f"values = {v!r} must be symmetric, drawn, any or numbers", sp)
+        elif key in ("cov", "rows"):
+            if v is None or v == "none":
+                continue
+            if (
+                not isinstance(v, tuple)
+                or not v
+                or not all(isinstance(r, tuple) and all(_is_number(x) for x in r) for r in v)
+                or len({len(r) for r in v}) != 1
+                or not v[0]
+            ):
+                raise WorldError(f"{key} must be a non-empty list of equal-length number lists", sp)
+            params[key] = tuple(tuple(float(x) for x in r) for r in v)
+            if key == "cov" and len(v) != len(v[0]):
+                raise WorldError(f"cov must be square; got {len(v)}x{len(v[0])}", sp)
+        else:  # pragma: no cover
+            raise WorldError(f"{name}() parameter {key!r} is not supported yet", sp)
+    if (
+        name == "grid"
+        and isinstance(params.get("values"), tuple)
+        and params.get("levels", len(params["values"])) != len(params["values"])
+    ):
+        raise WorldError("grid(levels = L, values = [...]) needs L values", e.span)
+    if name == "gaussian" and "cov" in params and "rho" in params:
+        raise WorldError("gaussian takes rho or cov, not both", e.span)
+    return (DistChoice(name=name, params=params),)
+
+
+# --------------------------------------------------------------------------- the block
+
+
+def resolve(block: ir.WorldBlock | None, *, base: WorldSpec | None = None) -> WorldSpec:
+    """Validate a world block and fill in defaults.
+
+    Parameters
+    ----------
+    block : WorldBlock or None
+        The (merged) world block of a claim.
+    base : WorldSpec, optional
+        Defaults for fields the block leaves out (default: :class:`WorldSpec` ()).
+
+    Raises
+    ------
+    WorldError
+        Naming the field, its value, what was expected, with the span.
+    """
+    spec = base or WorldSpec()
+    if block is None:
+        return spec
+    upd: dict[str, Any] = {}
+    for fld in block.fields:
+        upd[fld.name] = _resolve_field(fld)
+    spec = replace(spec, **upd)
+    _validate(spec, block)
+    return spec
+
+
+def _resolve_field(fld: ir.WorldField) -> Any:
+    name, e, span = fld.name, fld.value, fld.span or fld.value.span
+    if name not in KNOWN_FIELDS:
+        raise WorldError(f"unknown world field {name!r}; known: {', '.join(KNOWN_FIELDS)}", span)
+    if name in ("function", "second"):
+        return resolve_family(e)
+    if name == "data":
+        return resolve_data(e)
+    if name == "features":
+        v = constant(e)
+        r = _int_or_range(v, "features", span, 1)
+        return r if isinstance(r, Range) else Range(r, r)
+    if name == "background":
+        if isinstance(e, ir.Name) and e.id == "data":
+            return ("data",)
+        if (
+            isinstance(e, ir.Call)
+            and isinstance(e.func, ir.Name)
+            and e.func.id in ("sample", "kmeans")
+        ):
+            if len(e.args) + len(e.kwargs) != 1:
+                raise WorldError(f"background = {e.func.id}(k) takes one argument k", span)
+            v = constant(e.args[0] if e.args else e.kwargs[0].value)
+            return (e.func.id, _int_or_range(v, "k", span, 1))
+        if isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "rows":
+            (d,) = resolve_data(e)
+            return ("rows", d.params["rows"])
+        raise WorldError(
+            "background must be data, sample(k), kmeans(k) or rows([[...], ...])", span
+        )
+    if name == "points":
+        v = constant(e)
+        if isinstance(v, tuple):
+            if not v or not all(isinstance(r, tuple) and all(_is_number(x) for x in r) for r in v):
+                raise WorldError("points = [[...], ...] must be a list of points", span)
+            return tuple(tuple(float(x) for x in r) for r in v)
+        return _int_or_range(v, "points", span, 1)
+    if name == "baseline":
+        v = constant(e)
+        if v in ("zeros", "mean", "point"):
+            return v
+        if isinstance(v, tuple) and v and all(_is_number(x) for x in v):
+            return tuple(float(x) for x in v)
+        raise WorldError(f"baseline = {v!r} must be zeros, mean, point or a list of numbers", span)
+    if name == "target":
+        if isinstance(e, ir.Name) and e.id in ("f", "g"):
+            return e.id
+        return resolve_family(e)
+    if name == "noise":
+        v = constant(e)
+        if not _is_number(v) or v < 0:
+            raise WorldError(
+                f"noise = {v!r} must be a number >= 0 (the sd of Gaussian noise)", span
+            )
+        return float(v)
+    if name == "grid":
+        v = constant(e)
+        if v == "levels":
+            return v
+        return int(_int_or_range(v, "grid", span, 2))  # type: ignore[arg-type]
+    # seed
+    v = constant(e)
+    if not (_is_number(v) and float(v).is_integer() and v >= 0):
+        raise WorldError(f"seed = {v!r} must be an integer >= 0", span)
+    return int(v)
+
+
+def _validate(spec: WorldSpec, block: ir.WorldBlock) -> None:
+    def span_of(name: str) -> ir.Span | None:
+        for f in block.fields:
+            if f.name == name:
+                return f.span or f.value.span
+        return block.span
+
+    need = min(c.min_features() for c in spec.function)
+    if need > spec.features.hi:
+        raise WorldError(
+            f"features = {spec.features} is too few for function = "
+            f"{' | '.join(c.describe() for c in spec.function)} (needs at least {need})",
+            span_of("features"),
+        )
+    d_fixed = [len(d.params["rows"][0]) for d in spec.data if d.name == "rows"]
+    d_fixed += [len(d.params["cov"]) for d in spec.data if "cov" in d.params]
+    for k in d_fixed:
+        if not spec.features.lo <= k <= spec.features.hi:
+            raise WorldError(
+                f"data has {k} features but features = {spec.features}", span_of("data")
+            )
+    if spec.target == "g" and spec.second is None:
+        raise WorldError("target = g needs a second function (second = ...)", span_of("target"))
+    if isinstance(spec.points, tuple):
+        widths = {len(p) for p in spec.points}
+        if len(widths) != 1:
+            raise WorldError("points have different lengths", span_of("points"))

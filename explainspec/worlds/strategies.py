@@ -1,0 +1,421 @@
+"""Hypothesis strategies of whole worlds: :func:`from_world` and :func:`build_example`.
+
+Draw order (hypothesis shrinks each draw toward its simplest value): the number of features
+``d`` (smallest first), the data distribution (simplest alternative first; ``rho`` toward its
+lower end, 0 = independence), the function (simplest family first, then its parameters), the
+second function, the background, the points (rows of the support), the baseline, the seed, the
+target. Limits (rows, background, points) are in :class:`~explainspec.worlds.spec.Limits`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from explainspec.lang import ir
+from explainspec.worlds import distributions as dist
+from explainspec.worlds import functions as fn
+from explainspec.worlds.base import Distribution, Function, World
+from explainspec.worlds.families import BUILDERS, drawn_int
+from explainspec.worlds.spec import (
+    DistChoice,
+    FamilyChoice,
+    Limits,
+    Range,
+    WorldError,
+    WorldSpec,
+    resolve,
+)
+
+Array = np.ndarray
+
+#: steps of a drawn float parameter between the ends of its range (``rho = 0..0.9``)
+FLOAT_STEPS = 20
+
+
+def drawn_float(v: Any) -> st.SearchStrategy[float]:
+    """A fixed float, or ``lo + k (hi - lo) / 20`` for ``k`` drawn from ``0..20``
+    (shrinks toward ``lo``)."""
+    if isinstance(v, Range):
+        lo, hi = float(v.lo), float(v.hi)
+        return st.integers(0, FLOAT_STEPS).map(
+            lambda k: round(lo + k * (hi - lo) / FLOAT_STEPS, 12)
+        )
+    return st.just(float(v))
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def _base_min(c: FamilyChoice) -> int:
+    k = c.unused.lo if isinstance(c.unused, Range) else c.unused
+    return c.min_features() - int(k)
+
+
+@st.composite
+def _member(
+    draw: Any, choices: Sequence[FamilyChoice], D: int, data: Array
+) -> tuple[FamilyChoice, Function]:
+    feasible = [c for c in choices if c.min_features() <= D]
+    if not feasible:
+        raise InvalidArgument(
+            f"no function family of {[c.describe() for c in choices]} fits d={D} features"
+        )
+    c = draw(st.sampled_from(feasible))
+    if isinstance(c.unused, Range):
+        k = draw(st.integers(int(c.unused.lo), min(int(c.unused.hi), D - _base_min(c))))
+    else:
+        k = int(c.unused)
+    protected = set(c.symmetric or ())
+    allowed = [p for p in range(D) if p not in protected]
+    positions = (
+        sorted(draw(st.lists(st.sampled_from(allowed), min_size=k, max_size=k, unique=True)))
+        if k
+        else []
+    )
+    f = draw(BUILDERS[c.name](D - k, positions, c.params, data))
+    if c.symmetric is not None:
+        f = fn.symmetrize(f, *c.symmetric)
+    if c.off_support_bump:
+        f = fn.off_support_bump(f, np.unique(data, axis=0), c.off_support_bump)
+    if c.link == "logistic":
+        f = fn.logistic(f)
+    return c, f
+
+
+def family_member(
+    choices: Sequence[FamilyChoice], d: int, data: Array
+) -> st.SearchStrategy[Function]:
+    """Functions of ``d`` features from one of ``choices`` (simplest first), modifiers applied.
+
+    ``data`` are the world's data rows (the ``model`` family trains on them and
+    ``off_support_bump`` places its bump off them).
+    """
+    return _member(choices, d, data).map(lambda cf: cf[1])
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+def _levels_count(c: DistChoice) -> int | Range:
+    if isinstance(c.params.get("values"), tuple):
+        return len(c.params["values"])
+    if c.name == "binary":
+        return 2
+    return c.params.get("levels", 3)
+
+
+def _max_levels(d: int, limits: Limits) -> int:
+    """The largest L with L**d <= max_rows."""
+    L = max(1, int(math.floor(limits.max_rows ** (1.0 / d) + 1e-9)))
+    while (L + 1) ** d <= limits.max_rows:
+        L += 1
+    while L > 1 and L**d > limits.max_rows:
+        L -= 1
+    return L
+
+
+def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
+    """Whether ``c`` can produce a distribution of ``d`` features within the limits."""
+    if c.name == "rows":
+        return len(c.params["rows"][0]) == d
+    if "cov" in c.params:
+        return len(c.params["cov"]) == d
+    if c.name in ("sample", "gaussian"):
+        return True
+    L = _levels_count(c)
+    lo = int(L.lo) if isinstance(L, Range) else int(L)
+    rho = c.params.get("rho", 0.5 if c.name == "dependent" else 0.0)
+    if c.name in ("dependent", "binary") and not isinstance(rho, Range) and rho == 1:
+        return lo <= limits.max_rows
+    return lo == 1 or lo**d <= limits.max_rows
+
+
+@st.composite
+def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Distribution, Array]:
+    """A distribution of ``d`` features from ``c`` and the world's data rows."""
+    p = c.params
+    if c.name == "rows":
+        P = dist.from_rows(p["rows"])
+        return P, P.rows
+    if c.name == "gaussian":
+        n = draw(drawn_int(p.get("n", 64)))
+        seed = draw(st.integers(0, 2**16))
+        if "cov" in p:
+            P = dist.gaussian(d, cov=np.array(p["cov"]))
+        else:
+            rho = draw(drawn_float(p.get("rho", 0.0)))
+            lo_ok = -1 / max(d - 1, 1)
+            P = dist.gaussian(d, rho=max(rho, lo_ok))
+        return P, P.sample(n, np.random.default_rng(seed))
+    if c.name == "sample":
+        n = draw(drawn_int(p.get("n", 32)))
+        rho = draw(drawn_float(p.get("rho", 0.0)))
+        seed = draw(st.integers(0, 2**16))
+        rho = max(rho, -1 / max(d - 1, 1))
+        P = dist.sample(d, n, np.random.default_rng(seed), rho=rho, round_to=p.get("round", 0.5))
+        return P, P.rows
+    # grid, dependent, binary: L-point marginals
+    Lmax = _max_levels(d, limits)
+    L_spec = _levels_count(c)
+    if isinstance(L_spec, Range):
+        L = draw(st.integers(int(L_spec.lo), max(int(L_spec.lo), min(int(L_spec.hi), Lmax))))
+    else:
+        L = int(L_spec)
+    if c.name == "grid":
+        values = p.get("values", "any")
+        if isinstance(values, tuple):
+            vals = [values] * d
+        else:
+            mode = values if values != "any" else draw(st.sampled_from(("symmetric", "drawn")))
+            if mode == "symmetric":
+                vals = [tuple(dist.symmetric_levels(L))] * d
+            else:
+                halves = st.lists(st.integers(-4, 4), min_size=L, max_size=L, unique=True)
+                vals = [tuple(sorted(v / 2 for v in draw(halves))) for _ in range(d)]
+        P = dist.grid(d, L, values=vals, max_rows=limits.max_rows)
+        P.params["values"] = "explicit" if isinstance(values, tuple) else mode
+        return P, P.rows
+    rho = draw(drawn_float(p.get("rho", 0.5 if c.name == "dependent" else 0.0)))
+    if c.name == "binary":
+        P = dist.binary(d, rho, max_rows=limits.max_rows)
+    else:
+        P = dist.dependent(d, rho, levels=L, max_rows=limits.max_rows)
+    return P, P.rows
+
+
+# --------------------------------------------------------------------------- worlds
+
+
+def feasible_features(spec: WorldSpec) -> list[int]:
+    """The numbers of features a world of ``spec`` can have (within its limits)."""
+    lo, hi = int(spec.features.lo), int(spec.features.hi)
+    need = min(c.min_features() for c in spec.function)
+    if spec.second:
+        need = max(need, min(c.min_features() for c in spec.second))
+    return [
+        d
+        for d in range(max(lo, need), hi + 1)
+        if any(dist_feasible(c, d, spec.limits) for c in spec.data)
+    ]
+
+
+def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
+    """A hypothesis strategy of worlds satisfying ``spec``.
+
+    Parameters
+    ----------
+    spec : WorldSpec
+        From :func:`explainspec.worlds.resolve`.
+    **overrides
+        Replace fields of the spec or of its :class:`Limits` (``features=(2, 3)``,
+        ``max_rows=512``, ``seed=0`` ...).
+
+    Raises
+    ------
+    hypothesis.errors.InvalidArgument
+        When no world can satisfy the spec (e.g. a grid too large for any allowed ``d``).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> w = find(from_world(WorldSpec()), lambda w: True)
+    >>> w.d, w.f.formula()
+    (2, 'f(x) = x0 + x1')
+    """
+    if overrides:
+        spec = spec.with_overrides(**overrides)
+    ds = feasible_features(spec)
+    if not ds:
+        raise InvalidArgument(
+            f"no number of features in {spec.features} fits function = "
+            f"{' | '.join(c.describe() for c in spec.function)} and data = "
+            f"{' | '.join(c.describe() for c in spec.data)} within max_rows="
+            f"{spec.limits.max_rows}"
+        )
+    if isinstance(spec.background, tuple) and spec.background[0] in ("sample", "kmeans"):
+        k = spec.background[1]
+        k_hi = k.hi if isinstance(k, Range) else k
+        if k_hi > spec.limits.max_background:
+            raise InvalidArgument(
+                f"background = {spec.background[0]}({k}) exceeds max_background="
+                f"{spec.limits.max_background}"
+            )
+    if isinstance(spec.points, int | Range):
+        p_hi = spec.points.hi if isinstance(spec.points, Range) else spec.points
+        if p_hi > spec.limits.max_points:
+            raise InvalidArgument(
+                f"points = {spec.points} exceeds max_points={spec.limits.max_points}"
+            )
+    return _worlds(spec, ds)
+
+
+@st.composite
+def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
+    lim = spec.limits
+    d = draw(st.sampled_from(ds))
+    dchoice = draw(st.sampled_from([c for c in spec.data if dist_feasible(c, d, lim)]))
+    P, data = draw(distribution(dchoice, d, lim))
+    fchoice, f = draw(_member(spec.function, d, data))
+    g = None
+    if spec.second:
+        _, g = draw(_member(spec.second, d, data))
+    support = np.unique(data, axis=0)
+
+    # background
+    bg_kind = spec.background[0]
+    bg_desc = "data"
+    if bg_kind == "data":
+        background = data
+    elif bg_kind == "rows":
+        background = np.array(spec.background[1], float)
+        bg_desc = f"rows ({len(background)})"
+    else:
+        k = min(draw(drawn_int(spec.background[1])), len(data))
+        if bg_kind == "sample":
+            idx = draw(st.lists(st.integers(0, len(data) - 1), min_size=k, max_size=k, unique=True))
+            background = data[sorted(idx)]
+        else:
+            k = min(k, len(support))
+            from sklearn.cluster import KMeans
+
+            km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(data)
+            background = km.cluster_centers_
+        bg_desc = f"{bg_kind}({k})"
+    if background.shape[1] != d:
+        raise WorldError(f"background rows have {background.shape[1]} features, expected d={d}")
+
+    # points: rows of the support, so conditional games are defined
+    if isinstance(spec.points, tuple):
+        points = np.array(spec.points, float)
+    else:
+        m = draw(drawn_int(spec.points))
+        idx = draw(st.lists(st.integers(0, len(support) - 1), min_size=m, max_size=m))
+        points = support[idx]
+    if points.shape[1] != d:
+        raise WorldError(f"points have {points.shape[1]} features, expected d={d}")
+
+    # baseline
+    if spec.baseline == "zeros":
+        baseline = np.zeros(d)
+    elif spec.baseline == "mean":
+        baseline = data.mean(axis=0)
+    elif spec.baseline == "point":
+        baseline = support[draw(st.integers(0, len(support) - 1))]
+    else:
+        baseline = np.array(spec.baseline, float)
+        if baseline.shape != (d,):
+            raise WorldError(f"baseline has {baseline.shape[0]} values, expected d={d}")
+
+    seed = spec.seed if spec.seed is not None else draw(st.integers(0, 2**32 - 1))
+
+    # target and y
+    if spec.target == "f":
+        target = f
+    elif spec.target == "g":
+        assert g is not None
+        target = g
+    else:
+        _, target = draw(_member(spec.target, d, data))
+    y = np.asarray(target(data), float)
+    if spec.noise:
+        y = y + spec.noise * np.random.default_rng([seed, 1]).standard_normal(len(y))
+
+    # grid
+    if spec.grid == "levels":
+        lv = [np.unique(data[:, j]) for j in range(d)]
+        if len({len(v) for v in lv}) != 1:
+            raise WorldError("grid = levels needs the same number of levels for every feature")
+        grid = np.stack(lv)
+    else:
+        m_grid = spec.grid if isinstance(spec.grid, int) else None
+        grid = dist.grid_points(P, data, m_grid, max_levels=lim.max_grid)
+
+    info = {
+        "d": d,
+        "family": fchoice.describe(),
+        "formula": f.formula(),
+        "g": g.formula() if g is not None else None,
+        "distribution": P.describe(),
+        "data": f"{len(data)} rows",
+        "background": bg_desc,
+        "points": _rows_text(points),
+        "baseline": _rows_text(baseline[None, :])[0],
+        "target": "f" if target is f else ("g" if target is g else target.formula()),
+        "noise": spec.noise,
+        "seed": seed,
+    }
+    return World(
+        f=f,
+        P=P,
+        data=data,
+        background=background,
+        points=points,
+        baseline=baseline,
+        grid=grid,
+        y=y,
+        seed=int(seed),
+        g=g,
+        target=target,
+        info=info,
+    )
+
+
+def _rows_text(rows: Array) -> list[str]:
+    from explainspec.worlds.symbolic import number_text
+
+    return ["(" + ", ".join(number_text(v) for v in r) + ")" for r in np.atleast_2d(rows)]
+
+
+# --------------------------------------------------------------------------- examples
+
+
+def build_example(block: ir.WorldBlock, *, base: WorldSpec | None = None) -> World:
+    """An explicit example world from concrete values, e.g.
+    ``function = formula("x0"); data = rows([[0, 0], [1, 1]]); points = [[1, 1]]``.
+
+    Fields left out take their defaults; anything still drawn (a family without its values, a
+    drawn seed) takes its simplest value (hypothesis' minimal example), so the world is
+    deterministic. ``features`` defaults to the width of the explicit rows, points or baseline.
+    """
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    spec = resolve(block, base=base)
+    if block.get("features") is None:
+        widths = {len(c.params["rows"][0]) for c in spec.data if c.name == "rows"}
+        if isinstance(spec.points, tuple):
+            widths.add(len(spec.points[0]))
+        if isinstance(spec.baseline, tuple):
+            widths.add(len(spec.baseline))
+        if len(widths) > 1:
+            raise WorldError(
+                f"example rows, points and baseline disagree on d: {sorted(widths)}", block.span
+            )
+        if widths:
+            w = widths.pop()
+            spec = spec.with_overrides(features=Range(w, w))
+        else:
+            need = min(c.min_features() for c in spec.function)
+            spec = spec.with_overrides(features=Range(need, max(need, int(spec.features.hi))))
+    if spec.seed is None:
+        spec = spec.with_overrides(seed=0)
+    try:
+        strategy = from_world(spec)
+    except InvalidArgument as exc:
+        raise WorldError(str(exc), block.span) from None
+    return find(
+        strategy,
+        lambda w: True,
+        settings=settings(
+            database=None,
+            max_examples=10,
+            phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+            deadline=None,
+        ),
+    )
