@@ -91,7 +91,7 @@ class TerminalReporter:
             emoji=False,
             force_terminal=False if self.plain else None,
             soft_wrap=True,
-            width=100 if self.plain else None,
+            width=200 if self.plain else None,
         )
         self._status: Any = None
         self._claim: ClaimStarted | None = None

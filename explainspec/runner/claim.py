@@ -351,8 +351,24 @@ class ClaimRun:
             world_seed=int(world.seed),
             reproduce=self.plan.reproduce(),
             source=source,
-            info=tuple((str(k), str(v)) for k, v in dict(getattr(world, "info", {}) or {}).items()),
+            info=_info(world),
         )
+
+
+# World.info keys that the counterexample already spells out in its own fields
+_SHOWN_ELSEWHERE = frozenset(
+    {"d", "formula", "distribution", "seed", "baseline", "points", "function"}
+)
+
+
+def _info(world: Any) -> tuple[tuple[str, str], ...]:
+    """The world's readable description, less what the counterexample shows anyway."""
+    items = dict(getattr(world, "info", {}) or {})
+    return tuple(
+        (str(k), str(v))
+        for k, v in items.items()
+        if k not in _SHOWN_ELSEWHERE and v is not None and str(v) != "None"
+    )
 
 
 def _first_line(e: BaseException) -> str:

@@ -139,13 +139,22 @@ class Counterexample:
             out.append(f"x = {_tuple(self.point)}")
         if self.baseline is not None:
             out.append(f"baseline = {_tuple(self.baseline)}")
-        out.append(f"phi = {self.phi}")
+        if self.phi is not None and not any(q.text == "phi" for q in self.quantities):
+            out.append(f"phi = {_nested(self.phi)}")
         out.extend(str(q) for q in self.quantities)
         if not any(q.role == "margin" for q in self.quantities):
             out.append(f"margin = {self.margin:.6g}")
         out.append(f"seed = {self.seed} (method seed {self.world_seed})")
         out.append(f"Reproduce with: {self.reproduce}")
         return out
+
+
+def _nested(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def _tuple(values: tuple[float, ...]) -> str:
