@@ -205,4 +205,27 @@ ENTRIES: list[Entry] = [
         attr="round_",
     ),
     _entry("floor", "Largest integer not above `a`, element-wise.", "same shape as `a`"),
+    _entry(
+        "swap",
+        "A copy of `a` with positions `i` and `j` exchanged along `axis` (the last by default): `swap(phi, 0, 1)` is the attribution vector with features 0 and 1 exchanged, for symmetry claims with `f.swap(i, j)`.",
+        "same shape as `a`",
+        (
+            _A,
+            Param(name="i", type="int"),
+            Param(name="j", type="int"),
+            Param(name="axis", type="int", default=-1),
+        ),
+    ),
+    _entry(
+        "member",
+        "True if feature `i` belongs to the coalition with bitmask `S` (bit i of S is set). Coalition-indexed oracles (`moebius`, `nshapley`) index subsets by bitmask.",
+        "bool (array if `S` is an array)",
+        (Param(name="i", type="int"), Param(name="S", type="int | int array")),
+    ),
+    _entry(
+        "popcount",
+        "Size |S| of the coalition with bitmask `S` (the number of set bits), element-wise.",
+        "int (array if `S` is an array)",
+        (Param(name="S", type="int | int array"),),
+    ),
 ]

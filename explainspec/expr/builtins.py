@@ -27,10 +27,12 @@ __all__ = [
     "len_",
     "log",
     "max_",
+    "member",
     "mean",
     "min_",
     "norm",
     "ones",
+    "popcount",
     "range_",
     "rank",
     "round_",
@@ -38,6 +40,7 @@ __all__ = [
     "sqrt",
     "std",
     "sum_",
+    "swap",
     "var",
     "zeros",
 ]
@@ -351,3 +354,52 @@ def floor(a: Any) -> Any:
     [-1.0, 1.0]
     """
     return _scalar(np.floor(np.asarray(a, dtype=float)))
+
+
+def swap(a: Any, i: Any, j: Any, axis: Any = -1) -> np.ndarray:
+    """A copy of ``a`` with positions ``i`` and ``j`` exchanged along ``axis``.
+
+    >>> swap([10, 20, 30], 0, 2).tolist()
+    [30, 20, 10]
+    >>> swap([[1, 2], [3, 4]], 0, 1, axis=0).tolist()
+    [[3, 4], [1, 2]]
+    """
+    arr = np.array(a, copy=True)
+    ax = _int(axis, "axis")
+    order = np.arange(arr.shape[ax])
+    ii, jj = _int(i, "i"), _int(j, "j")
+    order[[ii, jj]] = order[[jj, ii]]
+    return np.take(arr, order, axis=ax)
+
+
+def member(i: Any, S: Any) -> Any:
+    """Whether feature ``i`` belongs to the coalition with bitmask ``S``.
+
+    >>> member(1, 0b110), member(0, 0b110)
+    (True, False)
+    >>> member(0, range_(4)).tolist()
+    [False, True, False, True]
+    """
+    bit = _int(i, "i")
+    if bit < 0:
+        raise ValueError(f"member: i={bit} must be a feature index >= 0")
+    masks = np.asarray(S)
+    if not np.issubdtype(masks.dtype, np.integer):
+        raise TypeError(f"member: S must be an integer bitmask, got {masks.dtype}")
+    out = (masks >> bit) & 1 == 1
+    return out.item() if out.ndim == 0 else out
+
+
+def popcount(S: Any) -> Any:
+    """The size of the coalition with bitmask ``S`` (number of set bits), element-wise.
+
+    >>> popcount(0b1011)
+    3
+    >>> popcount(range_(4)).tolist()
+    [0, 1, 1, 2]
+    """
+    masks = np.asarray(S)
+    if not np.issubdtype(masks.dtype, np.integer) or np.any(masks < 0):
+        raise TypeError("popcount: S must be a non-negative integer bitmask")
+    counts = np.vectorize(lambda m: int(m).bit_count(), otypes=[int])(masks)
+    return counts.item() if counts.ndim == 0 else counts
