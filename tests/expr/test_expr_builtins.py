@@ -42,6 +42,9 @@ REQUIRED_NAMES = set(
         "clip",
         "round",
         "floor",
+        "swap",
+        "member",
+        "popcount",
     ]
 )
 
