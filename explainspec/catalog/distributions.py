@@ -57,7 +57,12 @@ ENTRIES: list[Entry] = [
         "Mixture of the product grid and the perfectly dependent rows (v, v, ..., v), the "
         "latter with mass rho as nearly as integer row counts allow (realized mass reported).",
         (
-            Param(name="rho", type="float | range", default=0.5, doc="dependent mass in [0, 1]"),
+            Param(
+                name="rho",
+                type="float | range",
+                default="0..0.9",
+                doc="dependent mass in [0, 1]; by default drawn from 0..0.9, shrinking to 0",
+            ),
             Param(name="levels", type="int | range", default=3, doc="points per marginal"),
         ),
         finite=True,

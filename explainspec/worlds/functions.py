@@ -17,9 +17,11 @@ All evaluate over a point ``(d,)`` (returning a float) or a batch ``(n, d)`` (re
 
 from __future__ import annotations
 
+import contextlib
 import math
+import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -597,7 +599,11 @@ def combine(pairs: Sequence[tuple[float, Function]]) -> Function:
                 terms[k] = terms.get(k, 0.0) + a * c
         return TermFunction(d, terms, intercept, extra)
     if all(isinstance(f, TermFunction | ExprFunction) for _, f in flat):
-        nodes = [(a, f.node() if isinstance(f, TermFunction) else f.node) for a, f in flat]
+        collected: dict[sym.Node, float] = {}  # like formulas add up (f - f is 0)
+        for a, f in flat:
+            node = f.node() if isinstance(f, TermFunction) else f.node
+            collected[node] = collected.get(node, 0.0) + a
+        nodes = [(a, node) for node, a in collected.items() if a != 0]
         extra = set().union(*(f._extra for _, f in flat))  # type: ignore[attr-defined]
         return ExprFunction(_sum_node(nodes), d, extra)
     merged: list[list[Any]] = []
@@ -833,6 +839,17 @@ class ModelFunction(FunctionBase):
 # --------------------------------------------------------------------------- family builders
 
 
+@contextlib.contextmanager
+def keep_global_random() -> Iterator[None]:
+    """Restore Python's global ``random`` state afterwards: importing or fitting some sklearn
+    estimators touches it, and hypothesis forbids strategies that do."""
+    state = random.getstate()
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
 def linear(weights: Sequence[float], intercept: float = 0.0) -> TermFunction:
     """``f(x) = w . x + c``."""
     d = len(weights)
@@ -911,10 +928,11 @@ def fit_tree(
     internal node's value is reset to the cover-weighted mean of its children, so the tree stays
     consistent for path-dependent TreeSHAP; it remains a real fitted sklearn estimator.
     """
-    from sklearn.tree import DecisionTreeRegressor
+    with keep_global_random():
+        from sklearn.tree import DecisionTreeRegressor
 
-    model = DecisionTreeRegressor(max_depth=int(depth), random_state=int(seed))
-    model.fit(np.asarray(X, float), np.asarray(y, float))
+        model = DecisionTreeRegressor(max_depth=int(depth), random_state=int(seed))
+        model.fit(np.asarray(X, float), np.asarray(y, float))
     if round_to:
         t = model.tree_
         value = t.value  # a writable view of the fitted tree's node values
@@ -939,13 +957,8 @@ def fit_model(kind: str, X: Array, y: Array, seed: int = 0, trained_on: str = ""
     constant column, and the first-layer weights of mlp/logistic for such a column are set to
     exactly 0, which changes no training prediction (the column contributes ``0 * w``).
     """
-    import random
-
-    state = random.getstate()  # some estimators touch the global RNG; hypothesis forbids that
-    try:
+    with keep_global_random():
         return _fit_model(kind, X, y, seed, trained_on)
-    finally:
-        random.setstate(state)
 
 
 def _fit_model(kind: str, X: Array, y: Array, seed: int, trained_on: str) -> ModelFunction:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from explainspec.lang import ir
+from explainspec.lang.semantics import WORLD_FIELDS
 from explainspec.registry import REQUIRED, UnknownName, registry
 
 
@@ -61,6 +62,8 @@ FAMILY_RANK: Mapping[str, int] = MappingProxyType(
 DIST_RANK: Mapping[str, int] = MappingProxyType(
     {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "gaussian": 5}
 )
+#: ``dependent`` without ``rho``: drawn, shrinking toward 0 (independence).
+DEFAULT_RHO = Range(0.0, 0.9)
 MODIFIER_NAMES = ("unused", "symmetric", "link", "off_support_bump")
 
 
@@ -178,19 +181,7 @@ class WorldSpec:
         return replace(out, limits=replace(out.limits, **lim)) if lim else out
 
 
-KNOWN_FIELDS = (
-    "function",
-    "second",
-    "features",
-    "data",
-    "background",
-    "points",
-    "baseline",
-    "target",
-    "noise",
-    "grid",
-    "seed",
-)
+KNOWN_FIELDS = WORLD_FIELDS  # one list, owned by the language
 
 
 # --------------------------------------------------------------------------- constants
@@ -488,6 +479,8 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
         and params.get("levels", len(params["values"])) != len(params["values"])
     ):
         raise WorldError("grid(levels = L, values = [...]) needs L values", e.span)
+    if name == "dependent" and "rho" not in params:
+        params["rho"] = DEFAULT_RHO
     if name == "gaussian" and "cov" in params and "rho" in params:
         raise WorldError("gaussian takes rho or cov, not both", e.span)
     return (DistChoice(name=name, params=params),)

@@ -282,9 +282,10 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
             background = data[sorted(idx)]
         else:
             k = min(k, len(support))
-            from sklearn.cluster import KMeans
+            with fn.keep_global_random():
+                from sklearn.cluster import KMeans
 
-            km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(data)
+                km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(data)
             background = km.cluster_centers_
         bg_desc = f"{bg_kind}({k})"
     if background.shape[1] != d:
