@@ -1,0 +1,122 @@
+"""Hypothesis strategies over the spec IR (valid, printable specs), for round-trip tests."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from explainspec.lang import ir
+from explainspec.lang.parser import normalize_prose
+
+RESERVED = {
+    "for", "all", "some", "in", "and", "or", "not", "implies", "within", "relative", "mc", "true",
+    "false", "z", "spec", "method", "output", "estimates", "references", "question", "assume",
+    "world", "claim", "example", "check", "answers", "does_not_answer", "holds",
+}
+
+
+def _name(node: object) -> str:
+    """Names are unique within a YAML mapping (duplicates are an error in both forms)."""
+    return node.name  # type: ignore[attr-defined]
+
+
+names = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(lambda s: s not in RESERVED)
+dotted = st.lists(names, min_size=1, max_size=3).map(".".join)
+prose = (
+    st.text(st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cs",)), min_size=1, max_size=60)
+    .map(normalize_prose)
+    .filter(bool)
+)
+literal_text = st.text(st.characters(min_codepoint=9, max_codepoint=0x24F, exclude_categories=("Cs",)), max_size=12)
+numbers = st.one_of(
+    st.integers(min_value=0, max_value=10**20),
+    st.floats(min_value=0, allow_nan=False, allow_infinity=False),
+)
+
+
+def _atoms() -> st.SearchStrategy[ir.Expr]:
+    return st.one_of(
+        numbers.map(lambda v: ir.Number(value=v)),
+        literal_text.map(lambda v: ir.String(value=v)),
+        st.booleans().map(lambda v: ir.Bool(value=v)),
+        names.map(lambda v: ir.Name(id=v)),
+    )
+
+
+def _extend(sub: st.SearchStrategy[ir.Expr]) -> st.SearchStrategy[ir.Expr]:
+    small = st.lists(sub, max_size=3).map(tuple)
+    slices = st.builds(
+        ir.Slice,
+        start=st.none() | sub,
+        stop=st.none() | sub,
+        step=st.none() | sub,
+    )
+    tolerance = st.builds(
+        ir.Tolerance,
+        kind=st.sampled_from(ir.TolKind),
+        value=st.floats(min_value=1e-12, max_value=1e6),
+    )
+    return st.one_of(
+        st.builds(ir.Attribute, value=sub, attr=names),
+        st.builds(
+            ir.Call,
+            func=st.one_of(names.map(lambda n: ir.Name(id=n)), st.builds(ir.Attribute, value=sub, attr=names)),
+            args=small,
+            kwargs=st.lists(st.builds(ir.Keyword, name=names, value=sub), max_size=2).map(tuple),
+        ),
+        st.builds(ir.Index, value=sub, items=st.lists(sub | slices, min_size=1, max_size=3).map(tuple)),
+        st.builds(ir.ListExpr, items=small),
+        st.builds(ir.Unary, op=st.sampled_from(ir.UnaryOp), operand=sub),
+        st.builds(ir.Binary, op=st.sampled_from(ir.BinOp), left=sub, right=sub),
+        st.builds(ir.Compare, op=st.sampled_from(ir.CmpOp), left=sub, right=sub, tolerance=st.none() | tolerance),
+        st.builds(ir.BoolOp, op=st.sampled_from(ir.BoolOpKind), operands=st.lists(sub, min_size=2, max_size=3).map(tuple)),
+        st.builds(ir.Not, operand=sub),
+        st.builds(ir.Implies, left=sub, right=sub),
+        st.builds(
+            ir.Quantifier,
+            kind=st.sampled_from(ir.QuantKind),
+            vars=st.lists(names, min_size=1, max_size=2, unique=True).map(tuple),
+            body=sub,
+            domain=st.none() | sub,
+        ),
+    )
+
+
+#: Expressions as the grammar can produce them (ranges only where values allow them).
+exprs = st.recursive(_atoms(), _extend, max_leaves=8)
+values = st.one_of(exprs, st.builds(ir.RangeExpr, lo=exprs, hi=exprs))
+world_blocks = st.builds(
+    ir.WorldBlock,
+    fields=st.lists(st.builds(ir.WorldField, name=names, value=values), max_size=4, unique_by=_name).map(tuple),
+)
+assumptions = st.lists(st.builds(ir.Assumption, name=names, text=prose), max_size=2, unique_by=_name).map(tuple)
+
+
+@st.composite
+def claims(draw: st.DrawFn) -> ir.Claim:
+    kind = draw(st.sampled_from(ir.ClaimKind))
+    about = draw(names) if kind is not ir.ClaimKind.HOLDS else draw(st.none() | names)
+    return ir.Claim(
+        name=draw(names),
+        kind=kind,
+        statement=draw(prose),
+        check=draw(exprs),
+        about=about,
+        assumptions=draw(assumptions),
+        world=draw(st.none() | world_blocks),
+        examples=draw(st.lists(st.builds(ir.Example, name=names, world=world_blocks), max_size=2, unique_by=_name).map(tuple)),
+    )
+
+
+specs = st.builds(
+    ir.Spec,
+    name=names,
+    title=prose,
+    method=st.builds(ir.MethodRef, use=dotted, params=st.lists(st.builds(ir.Param, name=names, value=values), max_size=3, unique_by=_name).map(tuple)),
+    output=st.sampled_from(ir.OutputKind),
+    question=prose,
+    claims=st.lists(claims(), max_size=3, unique_by=_name).map(tuple),
+    estimates=st.none() | names,
+    references=st.lists(prose, max_size=2).map(tuple),
+    assumptions=assumptions,
+    world=st.none() | world_blocks,
+)
