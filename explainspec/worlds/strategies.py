@@ -384,7 +384,7 @@ def build_example(block: ir.WorldBlock, *, base: WorldSpec | None = None) -> Wor
     drawn seed) takes its simplest value (hypothesis' minimal example), so the world is
     deterministic. ``features`` defaults to the width of the explicit rows, points or baseline.
     """
-    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis import find
 
     spec = resolve(block, base=base)
     if block.get("features") is None:
@@ -409,14 +409,17 @@ def build_example(block: ir.WorldBlock, *, base: WorldSpec | None = None) -> Wor
         strategy = from_world(spec)
     except InvalidArgument as exc:
         raise WorldError(str(exc), block.span) from None
-    return find(
-        strategy,
-        lambda w: True,
-        settings=settings(
-            database=None,
-            max_examples=10,
-            phases=[Phase.generate, Phase.shrink],
-            suppress_health_check=list(HealthCheck),
-            deadline=None,
-        ),
+    return find(strategy, lambda w: True, settings=minimal_settings(10))
+
+
+def minimal_settings(max_examples: int = 10) -> Any:
+    """Settings for ``hypothesis.find`` of a simplest world: no database, generate and shrink."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        database=None,
+        max_examples=max_examples,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
     )

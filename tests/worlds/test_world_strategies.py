@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import find, given
 from hypothesis.errors import InvalidArgument
 
 from explainspec.lang import ir
 from explainspec.lang.parser import parse_value
 from explainspec.worlds import WorldError, build_example, from_world, resolve
 from explainspec.worlds.spec import Range
+from explainspec.worlds.strategies import minimal_settings
 
-FIND = settings(
-    database=None,
-    max_examples=200,
-    phases=[Phase.generate, Phase.shrink],
-    suppress_health_check=list(HealthCheck),
-    deadline=None,
-)
+FIND = minimal_settings(200)
 
 
 def block(**fields: str) -> ir.WorldBlock:
