@@ -50,7 +50,15 @@ def exact(problem: Problem) -> np.ndarray:
     bg = rows(problem.background)
     masker = shap.maskers.Independent(bg, max_samples=len(bg))
     explainer = shap.explainers.Exact(as_callable(problem.f), masker)
-    return _values(explainer(rows(problem.points), max_evals=p["max_evals"], silent=True))
+    # One point per call: shap 0.51's Exact raises IndexError inside MaskedModel.main_effects
+    # when a point after the first in a batch equals every background row on all features
+    # (nothing varies). Per-point calls give the same numbers and the correct zeros there.
+    return np.concatenate(
+        [
+            _values(explainer(x[None, :], max_evals=p["max_evals"], silent=True))
+            for x in rows(problem.points)
+        ]
+    )
 
 
 def permutation(problem: Problem) -> np.ndarray:

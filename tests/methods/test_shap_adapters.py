@@ -163,3 +163,11 @@ def test_kernel_default_l1_reg_keeps_only_ten_features():
     assert np.sum(default == 0.0) == 2
     assert np.all(plain != 0.0)
     assert np.abs(plain - exact).max() < np.abs(default - exact).max()
+
+
+def test_exact_survives_points_where_no_feature_varies():
+    # regression: shap 0.51's Exact raises IndexError on such a point after the first in a batch
+    f = FakeFunction(fn=lambda z: -2 * z[:, 0], d=2)
+    bg = np.full((2, 2), -2.0)
+    pts = np.array([[1.0, -2.0], [-2.0, -2.0]])
+    np.testing.assert_allclose(S.exact(problem(f, pts, bg)), [[-6.0, 0.0], [0.0, 0.0]])
