@@ -218,29 +218,31 @@ def grid(
     return FiniteDistribution(rows, "grid", params, declared_independent=True)
 
 
-def dependence_counts(rho: float, n_product: int, n_diag: int, max_rows: int) -> tuple[int, int]:
+def dependence_counts(
+    rho: float, n_product: int, n_diag: int, max_rows: int, tolerance: float = 0.01
+) -> tuple[int, int]:
     """Copies ``(a, b)`` of the product grid (``n_product`` rows) and of the diagonal
-    (``n_diag`` rows) whose diagonal mass ``b n_diag / (a n_product + b n_diag)`` is nearest
-    ``rho`` within ``max_rows`` rows (fewest rows among ties)."""
+    (``n_diag`` rows) whose diagonal mass ``b n_diag / (a n_product + b n_diag)`` is within
+    ``tolerance`` of ``rho`` with the fewest rows (else nearest ``rho``), within ``max_rows``."""
     if not 0 <= rho <= 1:
         raise ValueError(f"rho={rho} must be in [0, 1]")
     if rho == 0:
         return 1, 0
     if rho == 1:
         return 0, 1
-    best: tuple[float, int, int, int] | None = None
+    target = Fraction(rho).limit_denominator(10**9)
+    cands: list[tuple[float, int, int, int]] = []
     for a in range(1, max(1, max_rows // n_product) + 1):
         b0 = rho * a * n_product / ((1 - rho) * n_diag)
         for b in {int(np.floor(b0)), int(np.ceil(b0))}:
             total = a * n_product + b * n_diag
-            if b < 0 or total > max_rows:
+            if b < 1 or total > max_rows:
                 continue
-            err = abs(Fraction(b * n_diag, total) - Fraction(rho).limit_denominator(10**9))
-            cand = (float(err), total, a, b)
-            if best is None or cand[:2] < best[:2]:
-                best = cand
-    if best is None:
+            cands.append((float(abs(Fraction(b * n_diag, total) - target)), total, a, b))
+    if not cands:
         raise ValueError(f"dependent(rho = {rho}) cannot be realized within max_rows={max_rows}")
+    close = [c for c in cands if c[0] <= tolerance]
+    best = min(close, key=lambda c: (c[1], c[0])) if close else min(cands)
     return best[2], best[3]
 
 

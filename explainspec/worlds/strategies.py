@@ -34,18 +34,18 @@ from explainspec.worlds.spec import (
 
 Array = np.ndarray
 
-#: steps of a drawn float parameter between the ends of its range (``rho = 0..0.9``)
-FLOAT_STEPS = 20
+#: a drawn float parameter (``rho = 0..0.9``) takes multiples of this step within its range
+FLOAT_STEP = 0.05
 
 
 def drawn_float(v: Any) -> st.SearchStrategy[float]:
-    """A fixed float, or ``lo + k (hi - lo) / 20`` for ``k`` drawn from ``0..20``
-    (shrinks toward ``lo``)."""
+    """A fixed float, or ``lo + k * 0.05`` within ``lo..hi`` (``k`` shrinks toward 0, so the
+    value shrinks toward ``lo``; a range narrower than a step is split into 10 steps)."""
     if isinstance(v, Range):
         lo, hi = float(v.lo), float(v.hi)
-        return st.integers(0, FLOAT_STEPS).map(
-            lambda k: round(lo + k * (hi - lo) / FLOAT_STEPS, 12)
-        )
+        step = FLOAT_STEP if hi - lo >= FLOAT_STEP else (hi - lo) / 10 or 1.0
+        n = int(round((hi - lo) / step + 1e-9))
+        return st.integers(0, n).map(lambda k: min(hi, round(lo + k * step, 12)))
     return st.just(float(v))
 
 
