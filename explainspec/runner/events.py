@@ -222,6 +222,7 @@ class ClaimResult:
     profile: str = "standard"
     error: str | None = None
     diagnostics: tuple[RunDiagnostic, ...] = ()
+    cached: bool = False  # taken from the results cache (explainspec.runner.cache), not re-run
 
     @property
     def passed(self) -> bool:
