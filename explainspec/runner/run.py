@@ -27,15 +27,23 @@ from explainspec.runner.execute import InProcess, Isolated
 from explainspec.runner.plan import RunOptions, plan
 
 
-def run(specs: Iterable[Spec], options: RunOptions | None = None) -> Iterator[Event]:
+def run(
+    specs: Iterable[Spec], options: RunOptions | None = None, execution: Any = None
+) -> Iterator[Event]:
     """Verify every selected claim of ``specs``; yield the run's events in order.
 
     The last event is always :class:`RunFinished` (also after Ctrl-C: its result is then marked
     ``interrupted`` and holds the claims that finished). Planning errors (an unknown method)
-    raise :class:`explainspec.registry.UnknownName` before any event.
+    raise :class:`explainspec.registry.UnknownName` before any event. ``execution`` (an
+    :class:`explainspec.runner.parallel.Execution`) adds a process pool or a Dask cluster, the
+    results cache and hypothesis' example database; without it claims run here, one by one.
     """
     options = options or RunOptions()
     planned = plan(list(specs), options)
+    if execution is not None:
+        from explainspec.runner.parallel import run_planned
+
+        return run_planned(planned, options, execution)
     return _run(planned, options)
 
 
