@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--profile",
         choices=PROFILES,
         default="standard",
-        help="how hard to search: fast (CI: 25 worlds per claim, 10 replicates per mc check), "
-        "standard (100, 20; default), thorough (500, 30)",
+        help="how hard to search: fast (CI: 25 worlds per claim, 20 replicates per mc check), "
+        "standard (100, 30; default), thorough (500, 50)",
     )
     parser.add_argument(
         "--max-examples", type=int, metavar="N", help="worlds per claim (overrides the profile)"
@@ -73,6 +73,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="MODULE",
         help="import MODULE first: it registers methods with @explainspec.method (repeatable)",
+    )
+    scale = parser.add_argument_group("scale (docs/howto/scale.md)")
+    scale.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="claims run on N local worker processes, one claim per task (default: the number of "
+        "cores; 1 runs them in this process); verdicts do not depend on N",
+    )
+    scale.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask distributed cluster (needs --scheduler)",
+    )
+    scale.add_argument(
+        "--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    scale.add_argument(
+        "--cache",
+        metavar="PATH",
+        default=".explainspec/cache.sqlite",
+        help="results cache: unchanged claims are not re-run (default .explainspec/cache.sqlite)",
+    )
+    scale.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="re-run every claim; use neither the results cache nor hypothesis' example database",
+    )
+    scale.add_argument(
+        "--example-db",
+        metavar="DIR",
+        default=".explainspec/hypothesis",
+        help="hypothesis' example database: a claim replays the failures its identical search "
+        "found before (default .explainspec/hypothesis; 'none' switches it off)",
     )
 
 
@@ -134,6 +169,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _execution(args: argparse.Namespace) -> Any:
+    """The ``Execution`` of the scale options (pool/dask, results cache, example database)."""
+    from explainspec.runner.parallel import Execution, default_jobs
+
+    if args.executor == "dask" and not args.scheduler:
+        raise _UsageError("--executor dask needs --scheduler ADDRESS")
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs {args.jobs} must be at least 1")
+    db = None if args.no_cache or args.example_db.lower() == "none" else args.example_db
+    return Execution(
+        jobs=args.jobs if args.jobs is not None else default_jobs(),
+        executor=args.executor,
+        scheduler=args.scheduler,
+        cache=None if args.no_cache else args.cache,
+        example_db=db,
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.max_examples is not None and args.max_examples < 1:
         raise _UsageError(f"--max-examples {args.max_examples} must be at least 1")
@@ -172,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.format == "junit":
         reporters.append(JunitReporter(args.output, stream=None if args.output else sys.stdout))
     try:
-        events = run(specs, options)
+        events = run(specs, options, _execution(args))
     except UnknownName as e:
         raise _UsageError(str(e)) from None
     try:

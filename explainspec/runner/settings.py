@@ -18,7 +18,12 @@ DEFAULT_PROFILE = "standard"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Profile:
-    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison."""
+    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison.
+
+    Replicates set the false-alarm rate of ``within mc(z)``: with ``R`` replicates a comparison
+    of an unbiased estimator fails with probability ``2 P(T_{R-1} > z)`` (7.9e-5 at z = 5,
+    R = 20); see ``docs/concepts/tolerances.md``.
+    """
 
     name: str
     max_examples: int
@@ -26,9 +31,9 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "fast": Profile(name="fast", max_examples=25, replicates=10),
-    "standard": Profile(name="standard", max_examples=100, replicates=20),
-    "thorough": Profile(name="thorough", max_examples=500, replicates=30),
+    "fast": Profile(name="fast", max_examples=25, replicates=20),
+    "standard": Profile(name="standard", max_examples=100, replicates=30),
+    "thorough": Profile(name="thorough", max_examples=500, replicates=50),
 }
 
 
@@ -67,6 +72,17 @@ def derive_seed(*parts: Any) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big") % (2**32)
 
 
+_EXAMPLE_DATABASE: tuple[str, str] | None = None
+
+
+def use_example_database(directory: str | None, key: str | None = None) -> None:
+    """Give the claims built after this call hypothesis' example database in ``directory``,
+    scoped to the claim ``key`` (see :func:`explainspec.runner.cache.claim_database`); ``None``
+    switches it off (the default). Set by :mod:`explainspec.runner.parallel` around each claim."""
+    global _EXAMPLE_DATABASE
+    _EXAMPLE_DATABASE = (directory, key) if directory is not None and key is not None else None
+
+
 def build_settings(
     profile: str | Profile = DEFAULT_PROFILE, *, max_examples: int | None = None
 ) -> Any:
@@ -83,7 +99,8 @@ def build_settings(
     -----
     Built on hypothesis' ``default`` profile, not on whatever profile the caller loaded, so a
     ``verify`` run means the same inside pytest and on the command line. Randomness comes only
-    from the claim seed (applied with ``hypothesis.seed`` by the runner); ``database=None`` so no
+    from the claim seed (applied with ``hypothesis.seed`` by the runner); ``database=None`` unless
+    :func:`use_example_database` set one, which is scoped to the exact claim and seed so that no
     earlier run can change a verdict. The ``explain`` phase is left out: the runner spells out
     counterexamples itself.
 
@@ -102,10 +119,12 @@ def build_settings(
     return settings(
         parent=settings.get_profile("default"),
         max_examples=n,
-        database=None,
+        database=_example_database(),
         deadline=None,
         derandomize=False,
-        phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
+        if _EXAMPLE_DATABASE is not None
+        else (Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
         report_multiple_bugs=False,
         print_blob=False,
         verbosity=Verbosity.quiet,
@@ -117,3 +136,11 @@ def build_settings(
             HealthCheck.function_scoped_fixture,
         ],
     )
+
+
+def _example_database() -> Any:
+    if _EXAMPLE_DATABASE is None:
+        return None
+    from explainspec.runner.cache import claim_database
+
+    return claim_database(*_EXAMPLE_DATABASE)

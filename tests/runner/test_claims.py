@@ -112,7 +112,7 @@ def test_unknown_name_in_check_is_an_error():
 def test_mc_tolerance_accepts_an_unbiased_randomized_method_and_rejects_a_biased_one():
     ok = verdicts(rf.spec("fake.noisy", rf.MC))["mc"]
     assert ok.verdict is Verdict.VERIFIED
-    # the replicates reran the method: 10 replicates per world at the fast profile
+    # the replicates reran the method: 20 replicates per world at the fast profile
     biased = verdicts(rf.spec("fake.plus", rf.MC, params={"c": 0.05}))["mc"]
     assert biased.verdict is Verdict.REFUTED
     assert any("replicates" in q.text for q in biased.counterexample.quantities)
