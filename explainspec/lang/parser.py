@@ -51,24 +51,32 @@ def _cache_file() -> str | bool:
     return str(folder / "grammar.lark-cache")
 
 
+def build_parser(*, cache: bool = True) -> Lark:
+    """A new LALR parser for the explainspec grammar.
+
+    ``cache=False`` gives a parser built from the grammar text (with its ``.grammar``, which
+    ``hypothesis.extra.lark.from_lark`` needs); the cached one is loaded from a pickle.
+    """
+    from explainspec.resources import grammar_path
+
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        start=list(_START),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=_cache_file() if cache else False,
+    )
+
+
 def get_parser() -> Lark:
     """The LALR parser for the explainspec grammar (built once per process, then cached)."""
     global _parser
     if _parser is None:
         with _lock:
             if _parser is None:
-                from explainspec.resources import grammar_path
-
-                text = grammar_path().read_text(encoding="utf-8")
-                _parser = Lark(
-                    text,
-                    parser="lalr",
-                    lexer="contextual",
-                    start=list(_START),
-                    propagate_positions=True,
-                    maybe_placeholders=True,
-                    cache=_cache_file(),
-                )
+                _parser = build_parser()
     return _parser
 
 
@@ -599,8 +607,46 @@ def _from_lark(err: UnexpectedInput, file: str | None, text: str) -> Diagnostic:
 # --------------------------------------------------------------------------- entry points
 
 
+_BRACKETS: Final = re.compile(r'"(?:[^"\\]|\\.)*"|#[^\n]*|[(\[{]|[)\]}]', re.S)
+
+
+def bracket_depth(text: str) -> tuple[int, int]:
+    """Deepest bracket nesting in ``text`` (strings and comments skipped) and where it first
+    exceeds :data:`MAX_DEPTH` (an offset). A cheap scan that refuses absurd nesting before lark sees it."""
+    depth = best = where = 0
+    for m in _BRACKETS.finditer(text):
+        ch = m.group()[0]
+        if ch in "([{":
+            depth += 1
+            if depth > best:
+                best = depth
+                if depth == MAX_DEPTH + 1:
+                    where = m.start()
+        elif ch in ")]}":
+            depth -= 1
+    return best, where
+
+
 def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None) -> Any:
     parser = get_parser()
+    deepest, offset = bracket_depth(text)
+    if deepest > MAX_DEPTH:
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise SpecError(
+            [
+                _shift(
+                    Diagnostic(
+                        "ES106",
+                        f"brackets are nested {deepest} deep; the limit is {MAX_DEPTH}",
+                        ir.Span(file=file, line=line, column=column),
+                        "split the check into smaller claims",
+                    ),
+                    base,
+                )
+            ],
+            {file or "<string>": text},
+        )
     try:
         tree = parser.parse(text, start=start)
     except UnexpectedInput as err:
