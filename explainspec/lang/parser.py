@@ -96,7 +96,7 @@ def normalize_prose(text: str) -> str:
 
 
 _ESCAPES: Final = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-_ESCAPE_RE: Final = re.compile(r"\\(.)", re.S)
+_ESCAPE_RE: Final = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 
 
 class _Problem(Exception):
@@ -227,11 +227,13 @@ class _Builder(Transformer):
             ch = m.group(1)
             if ch in _ESCAPES:
                 return _ESCAPES[ch]
+            if len(ch) > 1 and int(ch[1:], 16) <= 0x10FFFF:
+                return chr(int(ch[1:], 16))
             self._error(
                 "ES109",
                 f"unknown escape '\\{ch}' in a string",
                 self._tspan(tok),
-                'the escapes are \\" \\\\ \\n \\t \\r',
+                'the escapes are \\" \\\\ \\n \\t \\r \\uXXXX \\UXXXXXXXX',
             )
             return ch
 

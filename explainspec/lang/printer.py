@@ -44,20 +44,25 @@ def format_number(value: int | float | bool) -> str:
     return re.sub(r"e([+-]?)0*(\d)", lambda m: "e" + m.group(1).replace("+", "") + m.group(2), text)
 
 
+_ESCAPE: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def format_string(value: str) -> str:
     """A double-quoted string literal with ``\\`` escapes.
 
     >>> print(format_string('say "hi"'))
     "say \\"hi\\""
     """
-    out = (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\t", "\\t")
-        .replace("\r", "\\r")
-    )
-    return f'"{out}"'
+    out = []
+    for ch in value:
+        if ch in _ESCAPE:
+            out.append(_ESCAPE[ch])
+        elif not ch.isprintable():  # control characters, U+0085, U+2028 ...: invisible or line breaks
+            code = ord(ch)
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def _prec(e: ir.Expr) -> int:

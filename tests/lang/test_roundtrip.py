@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import example, given
 
-from explainspec.lang import format_expr, format_spec, load, load_text, parse_expression, to_yaml
+from explainspec.lang import (
+    format_expr,
+    format_spec,
+    ir,
+    load,
+    load_text,
+    parse_expression,
+    to_yaml,
+)
 from explainspec.lang.parser import parse_value
 from tests.lang import strategies as s
 
@@ -14,6 +22,7 @@ DATA = Path(__file__).parent / "data"
 
 
 @given(s.exprs)
+@example(ir.String(value="\x85 \u2028 \x00 \U0001f600"))  # line breaks to YAML, invisible in DSL
 def test_format_expr_reparses_to_the_same_expression(expr):
     assert parse_expression(format_expr(expr)) == expr
 
@@ -32,6 +41,13 @@ def test_dsl_roundtrip(spec):
 
 @given(s.specs)
 def test_yaml_roundtrip(spec):
+    assert load_text(to_yaml(spec), form="yaml") == spec
+
+
+def test_yaml_roundtrip_of_a_string_with_a_yaml_line_break():
+    spec = load_text('spec a "A" { method = m output = attribution question "q" '
+                     'claim c holds "s" { check "\\u0085" == "x" } }')
+    assert spec.claims[0].check.left.value == "\x85"
     assert load_text(to_yaml(spec), form="yaml") == spec
 
 
