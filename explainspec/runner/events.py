@@ -31,6 +31,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+RUN_CODES: dict[str, str] = {
+    "ES301": "the method raised, or returned a wrong shape or non-finite values (verdict error)",
+    "ES302": "a method call exceeded --timeout; the worker process was killed (verdict error)",
+    "ES303": "the worker process running the claim died, e.g. a segfault in the method (verdict error)",
+    "ES304": "the check could not be evaluated on a world: type error, index out of range (verdict error)",
+    "ES305": "the check asked for ground truth the world's function does not expose (verdict error)",
+    "ES306": "no valid world could be generated for the claim (verdict invalid)",
+    "ES307": "the method cannot take any of the claim's worlds (verdict not_applicable)",
+    "ES309": "an unexpected exception inside the checker (verdict error; please report it)",
+    "ES310": "the run was interrupted before the claim finished",
+    "ES311": "the check failed on a world but passed when that world was replayed: the method is not "
+    "a deterministic function of its seed (verdict error)",
+    "ES312": "an explicit example world could not be built or checked (verdict error)",
+}
+"""The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
+
 
 class Verdict(StrEnum):
     """The outcome of one claim.
