@@ -106,11 +106,15 @@ def _did_you_mean(name: str, known: list[str] | tuple[str, ...] | frozenset[str]
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
+def _plural(kind: str) -> str:
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
 def _known(kind: str, names: list[str]) -> str:
     if not names:
-        return f" (no {kind}s are registered)"
+        return f" (no {_plural(kind)} are registered)"
     shown = ", ".join(names[:30]) + (", ..." if len(names) > 30 else "")
-    return f" Known {kind}s: {shown}"
+    return f" Known {_plural(kind)}: {shown}"
 
 
 def walk(e: Any) -> Iterator[Any]:
@@ -393,7 +397,13 @@ class _Checker:
         if isinstance(e, ir.Name):
             self.check_name(e, scope)
         elif isinstance(e, ir.Attribute):
-            if e.attr.startswith("_") or e.attr not in self.attributes:
+            if e.attr.startswith("_"):
+                self.error(
+                    "ES220",
+                    f"attribute {e.attr!r} is private: a check cannot read names starting with '_'",
+                    e.span,
+                )
+            elif e.attr not in self.attributes:
                 self.error(
                     "ES220",
                     f"unknown attribute {e.attr!r}.{_did_you_mean(e.attr, self.attributes)}",
@@ -508,8 +518,8 @@ class _Checker:
             if len(e.items) > ndim:
                 self.error(
                     "ES219",
-                    f"`{_fmt(e)}` indexes phi with {len(e.items)} indices, but a {self.spec.output.value} "
-                    f"output has {ndim} dimension{'s' if ndim > 1 else ''}",
+                    f"`{_fmt(e)}` indexes phi with {len(e.items)} indices, but phi has {ndim} "
+                    f"dimension{'s' if ndim > 1 else ''} for output {self.spec.output.value!r}",
                     e.span,
                     "phi is (d,) for attribution/importance/counterfactual, (d, d) for interaction, (d, m) for curve",
                 )
