@@ -1,0 +1,489 @@
+"""Scale: claims on a local process pool or a Dask cluster, with the results cache in front.
+
+:class:`ScaledExecutor` is the executor :func:`explainspec.runner.run.run` uses when an
+:class:`Execution` is given (the ``verify`` command always gives one). Per claim it
+
+1. looks the claim up in the results cache (:mod:`explainspec.runner.cache`) -- before anything
+   heavy is imported, so a run in which every claim hits the cache never imports shap or numba;
+2. runs every miss: in this process one after the other (``--jobs 1``, the plain runner path with
+   live progress), on a ``concurrent.futures.ProcessPoolExecutor`` (``--jobs N``; a ``forkserver``
+   context, one claim per task), on ``N`` timeout-enforcing worker processes when ``--timeout`` is
+   set, or on a Dask cluster (``--executor dask --scheduler ADDRESS``);
+3. stores every final verdict in the cache as soon as it arrives.
+
+Events come out in plan order whatever the order of completion: ``SpecStarted``, then for each
+claim ``ClaimStarted`` and ``ClaimFinished`` (released as soon as that claim and every claim before
+it have finished), then ``SpecFinished``. Reports are therefore identical to a ``--jobs 1`` run
+except for timings (and ``cached`` flags); a finished claim that is still waiting for an earlier
+one is already in the cache, so a crash loses nothing finished. Claims are *submitted* longest
+first (durations recorded in the cache by earlier runs), which shortens the run on few workers.
+
+Seeds: a claim's seed is derived from the run seed and the spec and claim names
+(:func:`explainspec.runner.settings.derive_seed`), so a claim's verdict does not depend on the
+worker, the order or the other claims.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import queue
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from explainspec.runner.events import ClaimResult
+from explainspec.runner.plan import ClaimPlan, RunOptions
+
+EXECUTORS = ("local", "dask")
+
+# heavy modules a worker imports once, by the registry's ``library`` of the claims it will run
+_PRELOAD = {
+    "shap": ("shap", "sklearn.ensemble"),
+    "sklearn": ("sklearn.inspection", "sklearn.ensemble"),
+    "lime": ("lime.lime_tabular",),
+}
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Execution:
+    """Where and how claims run; none of it can change a verdict.
+
+    ``cache`` is the results database (``None``: no cache). ``example_db`` is the folder of
+    hypothesis' example database (``None``: off); see :func:`claim_database`.
+    """
+
+    jobs: int = 1
+    executor: str = "local"
+    scheduler: str | None = None
+    cache: str | os.PathLike[str] | None = None
+    example_db: str | os.PathLike[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"executor={self.executor!r} is not one of {', '.join(EXECUTORS)}")
+        if self.executor == "dask" and not self.scheduler:
+            raise ValueError("executor='dask' needs a scheduler address")
+        if self.jobs < 1:
+            raise ValueError(f"jobs={self.jobs!r} must be at least 1")
+
+
+# --------------------------------------------------------------------------- the task
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """What crosses to a worker: the plan, and the example database to use (or ``None``)."""
+
+    plan: ClaimPlan
+    example_db: str | None = None
+    db_key: str | None = None
+
+
+_loaded_plugins: set[str] = set()
+
+
+def run_claim_task(task: Task) -> ClaimResult:
+    """Run one claim in a worker (pool process or Dask worker) and return its result.
+
+    Plugins named in the plan are imported first (once per worker process). Never raises: an
+    exception becomes an ``error`` result (ES309).
+    """
+    from explainspec.runner.execute import failed_result
+
+    plan = task.plan
+    started = time.perf_counter()
+    try:
+        missing = [p for p in plan.options.plugins if p not in _loaded_plugins]
+        if missing:
+            from explainspec.registry import load_plugins
+
+            load_plugins(missing)
+            _loaded_plugins.update(missing)
+        from explainspec.runner import settings
+        from explainspec.runner.claim import ClaimRun
+
+        settings.use_example_database(task.example_db, task.db_key)
+        try:
+            return ClaimRun(plan=plan).run()
+        finally:
+            settings.use_example_database(None)
+    except BaseException as e:  # noqa: BLE001 - reported as an internal error of the claim
+        return failed_result(
+            plan,
+            "ES309",
+            f"internal error: {type(e).__name__}: {e}\n{traceback.format_exc()}",
+            elapsed=time.perf_counter() - started,
+        )
+
+
+def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
+    """Pool initializer: ignore Ctrl-C (the parent's business), import the heavy modules once."""
+    import importlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import explainspec.runner.claim  # noqa: F401 - numpy, hypothesis, worlds, oracles, expr
+
+    for name in preload:
+        with contextlib.suppress(ImportError):  # the claim will say what is missing
+            importlib.import_module(name)
+    if plugins:
+        from explainspec.registry import load_plugins
+
+        load_plugins(plugins)
+        _loaded_plugins.update(plugins)
+
+
+def preload_modules(plans: list[ClaimPlan]) -> tuple[str, ...]:
+    """Heavy modules the claims' methods will import (by registry ``library``)."""
+    out: list[str] = []
+    for p in plans:
+        try:
+            library = p.entry().extra.get("library", "")
+        except LookupError:
+            continue
+        for name in _PRELOAD.get(str(library), ()):
+            if name not in out:
+                out.append(name)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- backends
+
+
+class _Backend:
+    """Runs tasks somewhere; ``wait`` returns ``(plan name, result)`` pairs as they finish."""
+
+    def submit(self, task: Task) -> None:
+        raise NotImplementedError
+
+    def wait(self, timeout: float) -> list[tuple[str, ClaimResult]]:
+        raise NotImplementedError
+
+    def close(self, *, kill: bool = False) -> None:
+        raise NotImplementedError
+
+
+class PoolBackend(_Backend):
+    """A ``ProcessPoolExecutor`` with a ``forkserver`` context (never ``fork``: shap, numba and
+    threads are not fork-safe). If a worker dies (a segfault in a method), the pool is broken: the
+    claims that had not finished are re-run one at a time in isolated worker processes, which
+    pins the crash on its claim (ES303) and spares the others."""
+
+    def __init__(self, jobs: int, plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["explainspec.runner.claim"])
+        self.plugins = plugins
+        self.pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(plugins, preload)
+        )
+        self.futures: dict[Any, Task] = {}
+        self.orphans: list[Task] = []
+
+    def submit(self, task: Task) -> None:
+        self.futures[self.pool.submit(run_claim_task, task)] = task
+
+    def wait(self, timeout: float) -> list[tuple[str, ClaimResult]]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        out = []
+        if self.futures:
+            done, _ = wait(list(self.futures), timeout=timeout, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = self.futures.pop(fut)
+                try:
+                    out.append((task.plan.name, fut.result()))
+                except BrokenProcessPool:
+                    self.orphans.append(task)
+                except BaseException as e:  # noqa: BLE001 - e.g. an unpicklable result
+                    out.append((task.plan.name, _internal_error(task.plan, e)))
+        if self.orphans and not self.futures:
+            out.extend(self._rerun_isolated())
+        return out
+
+    def _rerun_isolated(self) -> list[tuple[str, ClaimResult]]:
+        from explainspec.runner.execute import Isolated
+
+        out = []
+        iso = Isolated(None, self.plugins)
+        try:
+            for task in self.orphans:
+                result = None
+                for item in iso.run(task.plan):
+                    if isinstance(item, ClaimResult):
+                        result = item
+                assert result is not None
+                out.append((task.plan.name, result))
+        finally:
+            iso.close()
+            self.orphans = []
+        return out
+
+    def close(self, *, kill: bool = False) -> None:
+        if kill:
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                if proc.is_alive():
+                    proc.kill()
+        self.pool.shutdown(wait=not kill, cancel_futures=True)
+
+
+class IsolatedPoolBackend(_Backend):
+    """``jobs`` threads, each driving an :class:`~explainspec.runner.execute.Isolated` worker
+    process: used with ``--timeout`` (a call that exceeds it gets its worker killed)."""
+
+    def __init__(self, jobs: int, timeout: float | None, plugins: tuple[str, ...]) -> None:
+        from explainspec.runner.execute import Isolated
+
+        self.todo: queue.Queue[Task | None] = queue.Queue()
+        self.done: queue.Queue[tuple[str, ClaimResult]] = queue.Queue()
+        self.workers = [Isolated(timeout, plugins) for _ in range(jobs)]
+        self.threads = [
+            threading.Thread(target=self._loop, args=(w,), daemon=True, name=f"explainspec-iso{i}")
+            for i, w in enumerate(self.workers)
+        ]
+        for t in self.threads:
+            t.start()
+
+    def _loop(self, worker: Any) -> None:
+        while True:
+            task = self.todo.get()
+            if task is None:
+                return
+            result = None
+            try:
+                for item in worker.run(task.plan):
+                    if isinstance(item, ClaimResult):
+                        result = item
+            except BaseException as e:  # noqa: BLE001
+                result = _internal_error(task.plan, e)
+            assert result is not None
+            self.done.put((task.plan.name, result))
+
+    def submit(self, task: Task) -> None:
+        self.todo.put(task)
+
+    def wait(self, timeout: float) -> list[tuple[str, ClaimResult]]:
+        out = []
+        try:
+            out.append(self.done.get(timeout=timeout))
+            while True:
+                out.append(self.done.get_nowait())
+        except queue.Empty:
+            pass
+        return out
+
+    def close(self, *, kill: bool = False) -> None:
+        for w in self.workers:
+            w.stop.set()
+        for _ in self.threads:
+            self.todo.put(None)
+        for w in self.workers:
+            w.close()
+
+
+class DaskBackend(_Backend):
+    """Tasks on a Dask distributed cluster: ``Client(address).submit(run_claim_task, task,
+    pure=False)``. Workers need explainspec, the method libraries and the plugins installed."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self.client = Client(address, set_as_default=False)
+        self.futures: dict[Any, Task] = {}
+
+    def submit(self, task: Task) -> None:
+        fut = self.client.submit(
+            run_claim_task,
+            task,
+            pure=False,
+            key=f"explainspec-{task.plan.name}-{os.urandom(4).hex()}",
+        )
+        self.futures[fut] = task
+
+    def wait(self, timeout: float) -> list[tuple[str, ClaimResult]]:
+        from distributed import wait
+
+        out: list[tuple[str, ClaimResult]] = []
+        if not self.futures:
+            return out
+        try:
+            wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return out
+        for fut in [f for f in self.futures if f.done()]:
+            task = self.futures.pop(fut)
+            try:
+                out.append((task.plan.name, fut.result()))
+            except BaseException as e:  # noqa: BLE001 - a worker died or the task failed
+                out.append((task.plan.name, _internal_error(task.plan, e, code="ES303")))
+        return out
+
+    def close(self, *, kill: bool = False) -> None:
+        if self.futures:
+            self.client.cancel(list(self.futures))
+        self.client.close()
+
+
+def _internal_error(plan: ClaimPlan, e: BaseException, *, code: str = "ES309") -> ClaimResult:
+    from explainspec.runner.execute import failed_result
+
+    return failed_result(plan, code, f"the claim's task failed: {type(e).__name__}: {e}")
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _from_cache(plan: ClaimPlan, result: ClaimResult) -> ClaimResult:
+    """A cached result, re-labelled with this run's identity (paths may have moved)."""
+    counter = result.counterexample
+    if counter is not None:
+        counter = dataclasses.replace(counter, reproduce=plan.reproduce())
+    fields = {f.name for f in dataclasses.fields(ClaimResult)}
+    extra = {"cached": True} if "cached" in fields else {}
+    return dataclasses.replace(result, **plan.identity(), counterexample=counter, **extra)
+
+
+class ScaledExecutor:
+    """An executor for :func:`explainspec.runner.run._run`: the results cache in front of a
+    process pool, a Dask cluster or the in-process runner.
+
+    ``run(plan)`` yields the claim's events and ends with its result, like
+    :class:`~explainspec.runner.execute.InProcess`; the runner calls it in plan order, so events
+    come out in plan order whatever the order in which the claims finish. Nothing happens until
+    the first ``run``: the cache is read and every miss is submitted (longest first) then.
+    """
+
+    def __init__(
+        self, planned: list[tuple[Any, list[ClaimPlan]]], options: RunOptions, execution: Execution
+    ) -> None:
+        self.plans = [p for _, ps in planned for p in ps]
+        self.options = options
+        self.execution = execution
+        self.ready: dict[str, ClaimResult] = {}
+        self.keys: dict[str, str] = {}
+        self.cache: Any = None
+        self.backend: _Backend | None = None
+        self.sequential: Any = None
+        self.db = str(execution.example_db) if execution.example_db is not None else None
+        self._started = False
+
+    # ---------------------------------------------------------------- setup
+
+    def _start(self) -> None:
+        self._started = True
+        execution, options = self.execution, self.options
+        if execution.cache is not None or self.db is not None:
+            from explainspec.runner.cache import claim_key, library_versions
+
+            versions: dict[str, dict[str, str]] = {}
+            for p in self.plans:
+                if p.method not in versions:
+                    try:
+                        versions[p.method] = library_versions(p.entry())
+                    except LookupError:
+                        versions[p.method] = {"method": "unknown"}
+                self.keys[p.name] = claim_key(p, versions[p.method])
+        durations: dict[str, float] = {}
+        if execution.cache is not None:
+            from explainspec.runner.cache import ResultsCache
+
+            self.cache = ResultsCache(execution.cache)
+            for p in self.plans:
+                hit = self.cache.get(self.keys[p.name], p.name)
+                if hit is not None:
+                    self.ready[p.name] = _from_cache(p, hit)
+            durations = self.cache.durations(p.name for p in self.plans)
+        todo = [p for p in self.plans if p.name not in self.ready]
+        remote = execution.executor == "dask"
+        if todo and (remote or (execution.jobs > 1 and len(todo) > 1)):
+            if remote:
+                assert execution.scheduler is not None
+                self.backend = DaskBackend(execution.scheduler)
+            elif options.isolated:
+                self.backend = IsolatedPoolBackend(
+                    min(execution.jobs, len(todo)), options.timeout, options.plugins
+                )
+            else:
+                self.backend = PoolBackend(
+                    min(execution.jobs, len(todo)), options.plugins, preload_modules(todo)
+                )
+            # longest first (as measured by earlier runs); claims never timed go first
+            for p in sorted(todo, key=lambda p: -durations.get(p.name, float("inf"))):
+                self.backend.submit(self._task(p))
+        elif todo:
+            from explainspec.runner.execute import InProcess, Isolated
+
+            self.sequential = (
+                Isolated(options.timeout, options.plugins) if options.isolated else InProcess()
+            )
+
+    def _task(self, p: ClaimPlan) -> Task:
+        return Task(p, self.db, self.keys.get(p.name) if self.db else None)
+
+    def _store(self, name: str, result: ClaimResult) -> None:
+        self.ready[name] = result
+        if self.cache is not None:
+            self.cache.put(self.keys[name], result)
+
+    # ---------------------------------------------------------------- the executor protocol
+
+    def run(self, plan: ClaimPlan) -> Iterator[Any]:
+        if not self._started:
+            self._start()
+        if plan.name not in self.ready and self.backend is not None:
+            while plan.name not in self.ready:
+                for name, result in self.backend.wait(0.2):
+                    self._store(name, result)
+        if plan.name not in self.ready:
+            yield from self._run_here(plan)
+        yield self.ready[plan.name]
+
+    def _run_here(self, plan: ClaimPlan) -> Iterator[Any]:
+        """One claim in this process (or the timeout worker), with live progress events."""
+        from explainspec.runner import settings
+
+        task = self._task(plan)
+        settings.use_example_database(task.example_db, task.db_key)
+        try:
+            for item in self.sequential.run(plan):
+                if isinstance(item, ClaimResult):
+                    self._store(plan.name, item)
+                else:
+                    yield item
+        finally:
+            settings.use_example_database(None)
+
+    def close(self) -> None:
+        if self.sequential is not None:
+            self.sequential.close()
+        if self.backend is not None:
+            # claims still pending mean the run was interrupted: do not wait for them
+            pending = any(p.name not in self.ready for p in self.plans)
+            self.backend.close(kill=pending)
+        if self.cache is not None:
+            warnings = list(dict.fromkeys(self.cache.warnings))
+            self.cache.close()
+            if warnings:
+                import warnings as _warnings
+
+                from explainspec.runner.cache import CacheWarning
+
+                for w in warnings:
+                    _warnings.warn(w, CacheWarning, stacklevel=2)
