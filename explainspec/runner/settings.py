@@ -99,16 +99,16 @@ def build_settings(
     -----
     Built on hypothesis' ``default`` profile, not on whatever profile the caller loaded, so a
     ``verify`` run means the same inside pytest and on the command line. Randomness comes only
-    from the claim seed (applied with ``hypothesis.seed`` by the runner); ``database=None`` unless
-    :func:`use_example_database` set one, which is scoped to the exact claim and seed so that no
-    earlier run can change a verdict. The ``explain`` phase is left out: the runner spells out
+    from the claim seed (applied with ``hypothesis.seed`` by the runner). The example database keeps
+    nothing unless :func:`use_example_database` set a folder, and is then scoped to the exact claim
+    and seed, so that no earlier run can change a verdict (``docs/howto/scale.md``). The ``explain`` phase is left out: the runner spells out
     counterexamples itself.
 
     Examples
     --------
     >>> s = build_settings("fast", max_examples=7)
-    >>> s.max_examples, s.database, s.deadline
-    (7, None, None)
+    >>> s.max_examples, s.deadline
+    (7, None)
     """
     from hypothesis import HealthCheck, Phase, Verbosity, settings
 
@@ -122,9 +122,7 @@ def build_settings(
         database=_example_database(),
         deadline=None,
         derandomize=False,
-        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
-        if _EXAMPLE_DATABASE is not None
-        else (Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
         report_multiple_bugs=False,
         print_blob=False,
         verbosity=Verbosity.quiet,
@@ -139,8 +137,9 @@ def build_settings(
 
 
 def _example_database() -> Any:
-    if _EXAMPLE_DATABASE is None:
-        return None
+    # Always a database (one that keeps nothing when none is configured): with any database
+    # hypothesis also optimises the target's pareto front, so attaching one changes the search;
+    # always having one keeps verdicts the same with and without a persistent database.
     from explainspec.runner.cache import claim_database
 
-    return claim_database(*_EXAMPLE_DATABASE)
+    return claim_database(*(_EXAMPLE_DATABASE or (None, "")))
