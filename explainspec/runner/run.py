@@ -41,19 +41,18 @@ def run(
     options = options or RunOptions()
     planned = plan(list(specs), options)
     if execution is not None:
-        from explainspec.runner.parallel import run_planned
+        from explainspec.runner.parallel import ScaledExecutor
 
-        return run_planned(planned, options, execution)
+        return _run(planned, options, ScaledExecutor(planned, options, execution))
     return _run(planned, options)
 
 
-def _run(planned: list[Any], options: RunOptions) -> Iterator[Event]:
+def _run(planned: list[Any], options: RunOptions, executor: Any = None) -> Iterator[Event]:
     started = time.perf_counter()
     results: list[ClaimResult] = []
     interrupted = False
-    executor: InProcess | Isolated = (
-        Isolated(options.timeout, options.plugins) if options.isolated else InProcess()
-    )
+    if executor is None:
+        executor = Isolated(options.timeout, options.plugins) if options.isolated else InProcess()
     try:
         yield RunStarted(
             seed=options.seed,
