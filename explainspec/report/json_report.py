@@ -108,6 +108,7 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         "profile": result.profile,
         "error": result.error,
         "diagnostics": result.diagnostics,
+        "cached": result.cached,
     }
     return jsonable(record)
 
