@@ -147,6 +147,8 @@ class TerminalReporter:
 
     def _claim_line(self, r: ClaimResult) -> None:
         time = f", {fmt_seconds(r.timings.total)}" if self.timings else ""
+        if r.cached:  # not re-run: the result of an identical earlier run (the results cache)
+            time += ", cached"
         margin = fmt_margin(r.margin)
         text = f"  {_MARK[not r.failed]:>4} {r.claim} ({r.kind}): {r.verdict.value}, {r.examples} worlds, margin {margin}{time}"
         self._print(text, style=_STYLE[r.verdict])
