@@ -1,0 +1,190 @@
+"""The command line: exit codes, no tracebacks, lossless convert, cheap imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explainspec.cli import COMMANDS, main
+
+DATA = Path(__file__).parent / "lang" / "data"
+SKETCH = DATA / "kernel_shap.espec"
+HEAVY = ("shap", "sklearn", "numba", "numpy", "hypothesis", "scipy")
+
+
+def test_help_lists_every_available_command(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for name in ("check", "fmt", "convert", "list", "schema"):
+        assert name in out
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("explainspec ")
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert main([]) == 2
+
+
+def test_unknown_option_is_a_usage_error(capsys):
+    assert main(["check", "--no-such-option", str(SKETCH)]) == 2
+
+
+def test_check_valid_and_invalid(tmp_path, capsys):
+    assert main(["check", str(SKETCH)]) == 0
+    bad = tmp_path / "bad.espec"
+    bad.write_text(SKETCH.read_text().replace("shap.kernel", "shap.kernal"))
+    assert main(["check", str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert f"{bad}:2:5: ES201 unknown method 'shap.kernal'. Did you mean 'shap.kernel'" in out
+
+
+def test_check_folder_and_json(tmp_path, capsys):
+    (tmp_path / "a.espec").write_text(SKETCH.read_text())
+    (tmp_path / "b.espec").write_text("spec b {")
+    (tmp_path / "ignored.txt").write_text("not a spec")
+    assert main(["check", "--format", "json", str(tmp_path)]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == 2 and report["invalid"] == 1
+    assert report["diagnostics"][0]["code"] == "ES104"
+
+
+def test_check_without_files_is_an_error(tmp_path, capsys):
+    assert main(["check", str(tmp_path)]) == 2
+
+
+def test_fmt_check_and_rewrite(tmp_path, capsys):
+    path = tmp_path / "k.espec"
+    path.write_text(SKETCH.read_text())
+    assert main(["fmt", "--check", str(path)]) == 1  # the sketch has comments and alignment
+    assert path.read_text() == SKETCH.read_text()
+    assert main(["fmt", str(path)]) == 0
+    assert main(["fmt", "--check", str(path)]) == 0
+
+
+def test_convert_roundtrip_equals_fmt_byte_for_byte(tmp_path, capsys):
+    yaml_path = tmp_path / "k.espec.yaml"
+    assert main(["convert", str(SKETCH), "--to", "yaml", "-o", str(yaml_path)]) == 0
+    capsys.readouterr()
+    assert main(["convert", str(yaml_path), "--to", "dsl"]) == 0
+    via_yaml = capsys.readouterr().out
+    dsl_path = tmp_path / "k.espec"
+    dsl_path.write_text(SKETCH.read_text())
+    assert main(["fmt", str(dsl_path)]) == 0
+    assert via_yaml == dsl_path.read_text()
+
+
+def test_list_every_kind(capsys):
+    for kind in ("methods", "families", "distributions", "oracles", "builtins", "questions"):
+        assert main(["list", kind]) == 0
+        assert capsys.readouterr().out.strip()
+
+
+def test_list_questions_json(capsys):
+    assert main(["list", "questions", "--json"]) == 0
+    names = {e["name"] for e in json.loads(capsys.readouterr().out)}
+    assert {
+        "decomposition",
+        "component",
+        "reliance",
+        "local_effect",
+        "intervention",
+        "data_dependence",
+        "interaction",
+        "recourse",
+        "ranking",
+        "accuracy",
+        "stability",
+    } <= names
+
+
+def test_list_methods_shows_statistic_and_parameters(capsys):
+    assert main(["list", "methods"]) == 0
+    out = capsys.readouterr().out
+    assert "shap.kernel(" in out and "statistic.value_function:" in out and "nsamples:" in out
+
+
+def test_schema_is_json_with_registry_enums(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    claim = schema["properties"]["claims"]["additionalProperties"]
+    assert "local_effect" in claim["properties"]["about"]["enum"]
+    assert schema["properties"]["output"]["enum"][0] == "attribution"
+
+
+def test_plugin_that_cannot_be_imported(capsys):
+    assert main(["--plugin", "no_such_plugin_module_xyz", "check", str(SKETCH)]) == 2
+    assert "no_such_plugin_module_xyz" in capsys.readouterr().err
+
+
+def test_internal_errors_exit_3_without_traceback(monkeypatch, capsys):
+    import explainspec.commands.check as check
+
+    def boom(args):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(check, "run", boom)
+    assert main(["check", str(SKETCH)]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
+
+
+def test_missing_command_modules_are_skipped(monkeypatch, capsys):
+    import explainspec.cli as cli
+
+    monkeypatch.setattr(cli, "COMMANDS", (*COMMANDS, "no_such_command"))
+    assert cli.main(["--help"]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["check", str(SKETCH)],
+        ["fmt", "--check", str(SKETCH)],
+        ["convert", str(SKETCH), "--to", "yaml"],
+    ],
+    ids=["help", "check", "fmt", "convert"],
+)
+def test_fast_commands_import_nothing_heavy(argv):
+    code = (
+        "import sys, runpy\n"
+        "from explainspec.cli import main\n"
+        f"rc = main({argv!r})\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print('HEAVY', heavy, rc, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY [] " in proc.stderr, proc.stderr
+
+
+def test_stdin_and_stdout(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainspec", "convert", "-", "--to", "yaml"],
+        input=SKETCH.read_text(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("explainspec: 1\n")
+    back = subprocess.run(
+        [sys.executable, "-m", "explainspec", "convert", "-", "--to", "dsl"],
+        input=proc.stdout,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    fmt = subprocess.run(
+        [sys.executable, "-m", "explainspec", "fmt", "-"],
+        input=SKETCH.read_text(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert back.returncode == 0 and back.stdout == fmt.stdout
