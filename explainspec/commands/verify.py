@@ -100,7 +100,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     scale.add_argument(
         "--no-cache",
         action="store_true",
-        help="re-run every claim; use neither the results cache nor hypothesis' example database",
+        help="re-run every claim; use neither the results cache nor hypothesis' example database "
+        "(also when the environment variable EXPLAINSPEC_NO_CACHE is set to 1)",
     )
     scale.add_argument(
         "--example-db",
@@ -171,18 +172,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _execution(args: argparse.Namespace) -> Any:
     """The ``Execution`` of the scale options (pool/dask, results cache, example database)."""
+    import os
+
     from explainspec.runner.parallel import Execution, default_jobs
 
     if args.executor == "dask" and not args.scheduler:
         raise _UsageError("--executor dask needs --scheduler ADDRESS")
     if args.jobs is not None and args.jobs < 1:
         raise _UsageError(f"--jobs {args.jobs} must be at least 1")
-    db = None if args.no_cache or args.example_db.lower() == "none" else args.example_db
+    no_cache = args.no_cache or os.environ.get("EXPLAINSPEC_NO_CACHE", "") == "1"
+    db = None if no_cache or args.example_db.lower() == "none" else args.example_db
     return Execution(
         jobs=args.jobs if args.jobs is not None else default_jobs(),
         executor=args.executor,
         scheduler=args.scheduler,
-        cache=None if args.no_cache else args.cache,
+        cache=None if no_cache else args.cache,
         example_db=db,
     )
 
