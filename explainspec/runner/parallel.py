@@ -135,6 +135,7 @@ def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
     import importlib
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent()
     import explainspec.runner.claim  # noqa: F401 - numpy, hypothesis, worlds, oracles, expr
 
     for name in preload:
@@ -145,6 +146,19 @@ def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
 
         load_plugins(plugins)
         _loaded_plugins.update(plugins)
+
+
+def _watch_parent() -> None:
+    """Exit when the forkserver that started this worker is gone (the run was killed): a worker
+    stuck in a hanging method would otherwise outlive the run."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="explainspec-watch-parent").start()
 
 
 def preload_modules(plans: list[ClaimPlan]) -> tuple[str, ...]:
@@ -424,8 +438,9 @@ class ScaledExecutor:
                 self.backend = PoolBackend(
                     min(execution.jobs, len(todo)), options.plugins, preload_modules(todo)
                 )
-            # longest first (as measured by earlier runs); claims never timed go first
-            for p in sorted(todo, key=lambda p: -durations.get(p.name, float("inf"))):
+            # longest first as measured by earlier runs (a stable sort: claims never timed keep
+            # plan order, last, so a claim that hung last time cannot take every worker first)
+            for p in sorted(todo, key=lambda p: -durations.get(p.name, 0.0)):
                 self.backend.submit(self._task(p))
         elif todo:
             from explainspec.runner.execute import InProcess, Isolated
