@@ -34,16 +34,12 @@ _generated: dict[str, str | bytes] = {}
 
 def _cards(docs: Path) -> tuple[dict[str, str | bytes], list[dict[str, str]]]:
     """Cards of the built-in library: pages by URI, and nav entries ``{title: uri}``."""
-    from explainspec.commands.docs import spec_files
     from explainspec.docgen.cards import write_cards
     from explainspec.docgen.results import load_results
+    from explainspec.lang import discover, load
     from explainspec.resources import specs_dir
 
-    try:
-        from explainspec.lang import load
-    except ImportError:  # the spec loader has not landed: an index that says so
-        load = None
-    specs = [load(path) for path in spec_files([specs_dir()])] if load else []
+    specs = [load(path) for path in discover([specs_dir()])]
     report = docs / "evidence" / "library.json"
     results = load_results(report) if report.is_file() else None
     pages: dict[str, str | bytes] = {}

@@ -8,8 +8,6 @@ from pathlib import Path
 
 HELP = "write one interpretation card per spec, plus an index with the method x question matrix"
 
-SUFFIXES = (".espec", ".espec.yaml")
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``explainspec docs`` (cheap: no numpy, no matplotlib here)."""
@@ -45,17 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def spec_files(paths: list[Path]) -> list[Path]:
-    """The spec files named by ``paths``: files as given, folders searched recursively."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
-        else:
-            files.append(path)
-    return files
-
-
 def run(args: argparse.Namespace) -> int:
     """Write the cards; exit 0, or 2 for a spec or usage error."""
     if not args.specs and args.reference is None:
@@ -74,10 +61,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} reference pages to {args.reference}")
     if not args.specs:
         return 0
-    from explainspec.lang import load
-    from explainspec.lang.diagnostics import SpecError
+    from explainspec.lang import SpecError, discover, load
 
-    files = spec_files([Path(p) for p in args.specs])
+    files = discover(args.specs)
     if not files:
         print(f"explainspec docs: no spec files in {' '.join(args.specs)}", file=sys.stderr)
         return 2

@@ -52,6 +52,11 @@ DEFAULT_QUESTIONS = (
 
 NOT_VERIFIED = "not yet verified"
 
+#: Keys of a counterexample's ``info`` that its table already shows under another row.
+_SHOWN_ELSEWHERE = frozenset(
+    {"d", "formula", "function", "distribution", "P", "g", "baseline", "seed", "x", "phi"}
+)
+
 _VERDICT_ICON = {
     "verified": "✔",
     "shown": "✔",
@@ -238,7 +243,8 @@ class CardWriter:
             where += ")"
         rows.append(("P", where))
         for key, value in cx.get("info") or ():
-            rows.append((str(key), format_value(value)))
+            if key not in _SHOWN_ELSEWHERE and value not in (None, "None", ""):
+                rows.append((str(key), format_value(value)))
         for key, label in (("point", "x"), ("baseline", "baseline"), ("phi", "phi")):
             if cx.get(key) is not None:
                 rows.append((label, format_value(cx[key])))
@@ -260,7 +266,7 @@ class CardWriter:
             if cx.get("source", "search") == "search"
             else str(cx["source"])
         )
-        lines = [f"Counterexample ({found}):", "", "| | |", "|---|---|"]
+        lines = [f"Counterexample ({found}):", "", "| quantity | value |", "|---|---|"]
         lines += [f"| {_cell(k)} | {_code(v)} |" for k, v in rows]
         lines.append("")
         if self.assets is not None:
@@ -268,8 +274,14 @@ class CardWriter:
 
             self.assets.mkdir(parents=True, exist_ok=True)
             name = _asset_name(spec.name, claim.name)
-            if counterexample_plot(cx, self.assets / name) is not None:
-                alt = f"Counterexample to {spec.name}.{claim.name}"
+            # a game-based attribution (declares a value function) adds up to f(x) - base value
+            efficient = any(
+                k == "value_function" and not v.startswith("none")
+                for k, v in method_statistic(spec).metadata
+            )
+            picture = counterexample_plot(cx, self.assets / name, efficient=efficient)
+            if picture is not None:
+                alt = f"Counterexample to {spec.name}.{claim.name}: {picture}"
                 lines += [f"![{alt}]({self.assets_url}/{name})", ""]
         if cx.get("reproduce"):
             lines += ["Reproduce with:", "", "```console", f"$ {cx['reproduce']}", "```", ""]

@@ -15,12 +15,14 @@ Both functions take plain numbers, not worlds, so they can be tested without the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = ["bar_plot", "counterexample_plot", "curve_plot", "numeric_vector"]
 
+_COMPARISON = re.compile(r"==|!=|<|>|\bwithin\b|^margin\b")
 _COLORS = ("#3f51b5", "#e65100", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
 
 
@@ -129,6 +131,8 @@ def curve_plot(
                     arrowprops={"arrowstyle": "->", "color": _COLORS[1], "lw": 2},
                 )
                 ax.plot([], [], color=_COLORS[1], lw=2, label=f"phi = {phi:.3g}")
+        elif phi is not None and math.isfinite(phi):
+            ax.plot([], [], " ", label=f"phi = {phi:.3g}")
         ax.set_xlabel("feature value")
         ax.set_ylabel("f")
         ax.grid(alpha=0.3)
@@ -190,7 +194,8 @@ def _quantity_series(counterexample: Mapping[str, Any]) -> dict[str, list[float]
             continue
         text = str(item.get("text", ""))
         values = numeric_vector(item.get("value"))
-        if text and values is not None:
+        # operands only: a comparison's own value is its margin, already in the table
+        if text and values is not None and not _COMPARISON.search(text):
             series[text] = values
     return series
 
@@ -235,8 +240,20 @@ def _formula_curve(counterexample: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def counterexample_plot(counterexample: Mapping[str, Any], path: str | Path) -> Path | None:
-    """Draw the most telling picture for one counterexample, or return ``None`` if none fits.
+#: What each picture shows, used as the image's alt text.
+CURVE = "f along the feature, with the attribution and the gradient at x"
+BARS = "the quantities the check compared"
+
+
+def counterexample_plot(
+    counterexample: Mapping[str, Any], path: str | Path, *, efficient: bool = False
+) -> str | None:
+    """Draw the most telling picture for one counterexample into ``path``.
+
+    Returns what the picture shows (:data:`CURVE` or :data:`BARS`), or ``None`` when no picture
+    fits (nothing is written then). ``efficient`` says that a one-feature attribution equals f(x)
+    minus the base value (Shapley-type methods), so the base value can be drawn as f(x) - phi;
+    otherwise phi is only named in the legend.
 
     ``counterexample`` is the runner's counterexample record (``function``, ``d``, ``point``,
     ``phi``, ``quantities`` ...; see ``explainspec.runner.events.Counterexample``). A one-feature
@@ -245,8 +262,10 @@ def counterexample_plot(counterexample: Mapping[str, Any], path: str | Path) -> 
     """
     formula = str(counterexample.get("function") or "") or None
     curve = _formula_curve(counterexample)
+    if curve is not None and not efficient:
+        curve["base"] = None
     if curve is not None:
-        return curve_plot(
+        curve_plot(
             path,
             t=curve["t"],
             ft=curve["ft"],
@@ -257,7 +276,9 @@ def counterexample_plot(counterexample: Mapping[str, Any], path: str | Path) -> 
             grad=curve["grad"],
             formula=formula,
         )
+        return CURVE
     series = _quantity_series(counterexample)
     if not series:
         return None
-    return bar_plot(path, series, title=formula)
+    bar_plot(path, series, title=formula)
+    return BARS

@@ -1,12 +1,10 @@
 """Read verification results (the runner's JSON report) into the shape the cards need.
 
 The cards are generated from the spec IR plus an *optional* results mapping: without results every
-claim is shown as "not yet verified". The reader is tolerant about the layout of the report so
-that it accepts both a flat list of claim records (``{"claims": [{"spec": ..., "claim": ...}]}``)
-and claims nested per spec (``{"specs": [{"spec": ..., "claims": [...]}]}``); it only relies on
-the field names of the report contract in ``ARCHITECTURE.md`` ("Execution and results"):
-``report_version``, package versions, seed, and per claim ``verdict``, ``margin`` and
-``counterexample``.
+claim is shown as "not yet verified". The report is the one ``explainspec verify --format json``
+writes (``explainspec.report.json_report``): run metadata (``report_version``, ``versions``,
+``seed``, ``profile``, ``started``) and a flat list of ``claims`` records with ``verdict``,
+``margin``, ``examples`` and the ``counterexample`` spelled out.
 """
 
 from __future__ import annotations
@@ -88,17 +86,6 @@ def _first(record: Mapping[str, Any], *keys: str, default: Any = None) -> Any:
     return default
 
 
-def _claim_records(report: Mapping[str, Any]) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
-    """Yield ``(spec name or None, claim record)`` for both flat and nested layouts."""
-    for spec_record in report.get("specs", ()) or ():
-        name = _first(spec_record, "spec", "name")
-        for record in spec_record.get("claims", ()) or ():
-            yield name, record
-    for key in ("claims", "results"):
-        for record in report.get(key, ()) or ():
-            yield None, record
-
-
 def _float(value: Any) -> float | None:
     if value is None:
         return None
@@ -140,15 +127,15 @@ def load_results(source: str | Path | Mapping[str, Any]) -> Results:
     if not isinstance(report, Mapping):
         raise ValueError(f"a results report must be a JSON object, got {type(report).__name__}")
     claims: dict[tuple[str, str], ClaimResult] = {}
-    for spec_name, record in _claim_records(report):
-        spec = _first(record, "spec", default=spec_name)
+    for record in report.get("claims") or ():
+        spec = _first(record, "spec")
         claim = _first(record, "claim", "name")
         verdict = _first(record, "verdict", "status")
         if spec is None or claim is None or verdict is None:
             raise ValueError(
                 f"claim record needs a spec, a claim name and a verdict, got {record!r}"
             )
-        worlds = _first(record, "worlds", "examples", "n_worlds", "tried")
+        worlds = _first(record, "examples", "worlds")
         claims[(str(spec), str(claim))] = ClaimResult(
             spec=str(spec),
             claim=str(claim),
@@ -166,6 +153,6 @@ def load_results(source: str | Path | Mapping[str, Any]) -> Results:
         profile=_first(report, "profile"),
         seed=_first(report, "seed"),
         versions={str(k): str(v) for k, v in dict(versions).items()},
-        date=_first(report, "date", "created", "started", "finished"),
+        date=_first(report, "date", "finished", "started"),
         report_version=_first(report, "report_version"),
     )

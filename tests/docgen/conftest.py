@@ -12,7 +12,7 @@ from explainspec.lang import ir, load
 
 SOURCE = """\
 spec toy_shap "Toy SHAP" {
-    method = reference.shapley(game = "interventional")
+    method = reference.shapley
     output = attribution
     references = ["Shapley 1953"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -63,7 +64,8 @@ def test_card_with_results_shows_verdicts_and_counterexample(spec, report, tmp_p
     assert "| `sign(phi[i])` | `-1` |" in refuted
     assert "$ explainspec verify toy.espec --claim sign_is_direction --seed 1234" in refuted
     image = tmp_path / "assets" / "toy_shap-sign_is_direction.png"
-    assert f"![Counterexample to toy_shap.sign_is_direction](assets/{image.name})" in refuted
+    assert "![Counterexample to toy_shap.sign_is_direction: " in refuted
+    assert f"](assets/{image.name})" in refuted
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     evidence = section(card, "Evidence")
     assert "| worlds tried | 183 |" in evidence
@@ -90,13 +92,16 @@ def test_spec_source_is_highlighted_as_espec(spec):
 def test_statistic_merges_spec_params_over_registered_defaults(spec):
     from explainspec.registry import registry
 
-    stat = method_statistic(spec)
-    entry = registry("method").get("reference.shapley")
-    assert stat.registered and stat.method == "reference.shapley"
+    steps = ir.Param(name="steps", value=ir.Number(value=10))
+    ig = replace(spec, method=ir.MethodRef(use="reference.integrated_gradients", params=(steps,)))
+    stat = method_statistic(ig)
+    entry = registry("method").get("reference.integrated_gradients")
+    assert stat.registered and stat.method == "reference.integrated_gradients"
     params = {name: (value, origin) for name, value, origin in stat.params}
-    assert params["game"] == ('"interventional"', "spec")
+    assert params["steps"] == ("10", "spec")
+    assert len(entry.params) > 1
     for p in entry.params:
-        if p.name != "game":
+        if p.name != "steps":
             assert params[p.name][1] == "default"
             assert params[p.name][0] == ("required" if p.required else repr(p.default))
     meta = dict(stat.metadata)
@@ -152,8 +157,24 @@ def test_load_results_rejects_incomplete_records(tmp_path):
         load_results(not_an_object)
 
 
-def test_load_results_nested_layout():
-    r = load_results(
-        {"specs": [{"spec": "a", "claims": [{"claim": "c", "verdict": "shown", "examples": 4}]}]}
-    )
-    assert r.get("a", "c").worlds == 4 and r.get("a", "c").passed
+def test_load_results_reads_the_runner_report(spec):
+    """A report written by the real JSON reporter for a real verification of the toy spec."""
+    from explainspec.report.json_report import JsonReporter
+    from explainspec.runner.plan import RunOptions
+    from explainspec.runner.run import drive, run
+
+    reporter = JsonReporter()
+    drive(run([spec], RunOptions(profile="fast", max_examples=10)), reporter.handle)
+    results = load_results(json.loads(reporter.text()))
+    verdicts = {r.claim: r.verdict for r in results}
+    assert verdicts == {
+        "efficiency": "verified",
+        "additive_recovery": "verified",
+        "sign_is_direction": "shown",
+    }
+    assert results.profile == "fast" and results.versions["numpy"] and results.date
+    shown = results.get("toy_shap", "sign_is_direction")
+    assert shown.counterexample["function"].startswith("f(x) =")
+    assert shown.worlds and shown.worlds > 0
+    card = render_card(spec, results)
+    assert "| f | `f(x) =" in section(card, "You may not conclude")
