@@ -1,0 +1,85 @@
+"""Start-up cost of the command line, as ratios against ``python -c pass`` measured in the same run.
+
+Measures (wall time, repeated runs, hyperfine-style: warm-up, then min/median/mean):
+
+- ``python -c pass`` (the baseline: interpreter start-up on this machine, now);
+- ``explainspec --help``;
+- ``explainspec check`` on 200 generated spec files (one process);
+
+Targets: ``check`` on 200 files <= 1 s, ``--help`` <= 0.3 s. Run::
+
+    python bench/cli_startup.py [--runs 10] [--files 200]
+
+Nothing here is asserted by the test suite: speed is measured, not tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SKETCH = ROOT / "tests" / "lang" / "data" / "kernel_shap.espec"
+
+
+def timed(cmd: list[str], runs: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        out.append(time.perf_counter() - t0)
+        if proc.returncode not in (0,):
+            raise SystemExit(
+                f"{' '.join(cmd[:4])} ... exited {proc.returncode}: {proc.stderr.decode()[:500]}"
+            )
+    return out
+
+
+def generate(folder: Path, n: int) -> None:
+    text = SKETCH.read_text()
+    for k in range(n):
+        (folder / f"spec_{k:03d}.espec").write_text(text.replace("kernel_shap", f"kernel_shap_{k}"))
+
+
+def row(name: str, times: list[float], base: float) -> str:
+    med = statistics.median(times)
+    return (
+        f"{name:<34} min {min(times) * 1e3:7.1f} ms  median {med * 1e3:7.1f} ms  "
+        f"mean {statistics.fmean(times) * 1e3:7.1f} ms  ratio {med / base:5.1f}x"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--files", type=int, default=200)
+    args = ap.parse_args()
+    py = sys.executable
+    cli = [py, "-m", "explainspec"]
+    base = timed([py, "-c", "pass"], args.runs)
+    b = statistics.median(base)
+    print(f"python {sys.version.split()[0]}, {args.runs} runs each (after 2 warm-up runs)")
+    print(row("python -c pass", base, b))
+    help_t = timed([*cli, "--help"], args.runs)
+    print(row("explainspec --help", help_t, b))
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), args.files)
+        check_t = timed([*cli, "check", "-q", tmp], args.runs)
+    print(row(f"explainspec check ({args.files} files)", check_t, b))
+    ok_help = statistics.median(help_t) <= 0.3
+    ok_check = statistics.median(check_t) <= 1.0
+    print(
+        f"targets: --help <= 0.3 s {'met' if ok_help else 'MISSED'}; "
+        f"check {args.files} files <= 1 s {'met' if ok_check else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
