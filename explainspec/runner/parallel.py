@@ -332,15 +332,12 @@ class DaskBackend(_Backend):
         self.futures[fut] = task
 
     def wait(self, timeout: float) -> list[tuple[str, ClaimResult]]:
-        from distributed import wait
-
         out: list[tuple[str, ClaimResult]] = []
-        if not self.futures:
-            return out
-        try:
-            wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return out
+        deadline = time.monotonic() + timeout
+        while self.futures and not any(f.done() for f in self.futures):
+            if time.monotonic() > deadline:
+                return out
+            time.sleep(0.02)
         for fut in [f for f in self.futures if f.done()]:
             task = self.futures.pop(fut)
             try:
