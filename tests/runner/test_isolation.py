@@ -6,6 +6,7 @@ These tests run ``explainspec verify`` in a subprocess, with the plugin methods 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ def verify(*args, **kwargs):
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
         "NO_COLOR": "1",
+        "EXPLAINSPEC_NO_CACHE": "1",  # every claim really runs
     }
     cmd = [
         sys.executable,
@@ -34,8 +36,15 @@ def verify(*args, **kwargs):
         "crash_plugins",
         *map(str, args),
     ]
+    # a session of its own, so the test can kill the run with every worker process it started
     return subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **kwargs,
     )
 
 
@@ -94,7 +103,7 @@ def test_a_killed_run_leaves_a_valid_report_of_the_finished_claims(tmp_path):
     proc = verify(ok, hang, "--profile", "fast", "--format", "json", "--output", report)
     _wait_for_claims(report, 2, proc)
     time.sleep(0.3)  # the hanging claim has started
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)  # the run dies with its workers, mid-claim
     proc.communicate(timeout=30)
     doc = json.loads(report.read_text())
     assert doc["status"] == "running"  # the process died without finishing
@@ -111,8 +120,12 @@ def test_ctrl_c_marks_the_report_interrupted_and_keeps_finished_claims(tmp_path)
     proc = verify(ok, hang, "--profile", "fast", "--format", "json", "--output", report)
     _wait_for_claims(report, 2, proc)
     time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:  # worker processes of the run that are still busy (the hanging method) go too
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 1, err
     doc = json.loads(report.read_text())
     assert doc["status"] == "interrupted" and doc["passed"] is False
