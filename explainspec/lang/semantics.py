@@ -64,7 +64,7 @@ WORLD_FIELDS: Final = (
     "seed",
 )
 #: Keywords of ``explain(fn, at=..., background=..., baseline=..., **method params)``.
-EXPLAIN_KEYWORDS: Final = ("fn", "at", "background", "baseline")
+EXPLAIN_KEYWORDS: Final = ("fn", "at", "background", "baseline", "seed")
 #: Functions whose results are integers or booleans (see "Exact equality" above).
 DISCRETE_CALLS: Final = frozenset(
     {"sign", "argmax", "argmin", "argsort", "rank", "len", "all", "any", "round", "floor", "uses"}

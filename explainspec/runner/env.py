@@ -285,13 +285,28 @@ class WorldEnv:
         at: Any = None,
         background: Any = None,
         baseline: Any = None,
+        seed: Any = None,
         **params: Any,
     ) -> np.ndarray:
-        """Rerun the method on a changed world (same seed); returns the same shape as ``phi``.
+        """Rerun the method on a changed world; returns the same shape as ``phi``.
 
         Without ``at``, the method is run on all the world's points (as for ``phi``) and the
-        current point's row is returned, so ``explain(f)`` is exactly ``phi``.
+        current point's row is returned, so ``explain(f)`` is exactly ``phi``. The method seed
+        is this env's unless ``seed = k`` asks for the k-th independent seed derived from it
+        (``seed = 0`` is this env's own), for claims about stability across seeds.
         """
+        if seed is not None:
+            k = int(seed)
+            if k != seed or k < 0:
+                raise ValueError(f"explain(seed = {seed!r}): seed must be an integer >= 0")
+            if k:
+                return WorldEnv(
+                    self.world,
+                    self.index,
+                    self.ctx,
+                    self.calls,
+                    seed=derive_seed(self.seed, "explain", k),
+                ).explain(fn, at=at, background=background, baseline=baseline, **params)
         w = self.world
         fn = w.f if fn is None else fn
         bg = w.background if background is None else background

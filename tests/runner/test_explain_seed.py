@@ -1,0 +1,45 @@
+"""``explain(f, seed = k)``: the k-th independent method seed, for stability claims."""
+
+from __future__ import annotations
+
+import pytest
+import runner_fakes as rf
+
+from explainspec.runner.events import Verdict
+from explainspec.runner.plan import RunOptions
+from explainspec.runner.run import drive, run
+
+
+@pytest.fixture(autouse=True)
+def fake_worlds(monkeypatch):
+    rf.install(monkeypatch)
+
+
+def verdict(method: str, check: str, kind: str = "holds") -> Verdict:
+    spec = rf.spec(method, ("c", kind, check))
+    result = drive(run([spec], RunOptions(profile="fast")), lambda e: None)
+    return result["c"].verdict
+
+
+def test_seed_zero_is_the_worlds_own_seed():
+    assert verdict("fake.noisy", "explain(f, seed = 0) == phi within 1e-12") is Verdict.VERIFIED
+
+
+def test_another_seed_reruns_a_randomized_method():
+    # a noisy method gives other numbers under another seed: the reproducibility misreading is shown
+    assert (
+        verdict("fake.noisy", "explain(f, seed = 1) == phi within 1e-6", "does_not_answer")
+        is Verdict.SHOWN
+    )
+    # and the two seeds are really independent draws, not the same one twice
+    assert verdict("fake.noisy", "explain(f, seed = 1) == explain(f, seed = 2) within 1e-6") is (
+        Verdict.REFUTED
+    )
+
+
+def test_a_deterministic_method_is_the_same_under_every_seed():
+    assert verdict("fake.exact", "explain(f, seed = 3) == phi within 1e-12") is Verdict.VERIFIED
+
+
+def test_a_negative_seed_is_an_error():
+    assert verdict("fake.exact", "explain(f, seed = -1) == phi within 1e-12") is Verdict.ERROR
