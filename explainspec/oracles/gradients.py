@@ -6,12 +6,17 @@ Accuracy, as tested in ``tests/oracles``:
   central differences with step ``h = 1e-3 * max(1, |x_i|)``: truncation error
   ``<= h**4 / 30 * max|f^(5)|`` plus rounding ``<= 1.5 * eps * max|f| / h``, i.e. about 1e-10
   relative for smooth f of moderate scale (not reliable within ``2h`` of a kink).
-- :func:`integrated_gradients`: exact for linear ``f`` and for ``terms`` whose shapes are
-  polynomials (``kind == "pow"``: the path integral of a polynomial is integrated symbolically);
-  otherwise adaptive Gauss-Legendre quadrature of the gradient along the path (8 nodes per
-  interval, bisected until the halves agree with the whole to ``tol * length``, with the kinks of
-  known shapes as interval ends): absolute error about ``tol * (1 + |f(x) - f(b)|)``, default
-  ``tol = 1e-10``. With a finite-difference gradient the accuracy is that of :func:`grad`.
+- :func:`integrated_gradients`: exact for linear ``f``, for ``terms`` whose shapes are
+  polynomials (``kind == "pow"``: the path integral of a polynomial is integrated symbolically)
+  and for ReLU networks exposing ``layers`` (piecewise-affine integration region by region);
+  otherwise adaptive Gauss-Legendre quadrature of the gradient along the path (64 initial
+  pieces plus the kinks of known shapes, 8 nodes per piece, bisected until the halves agree with
+  the whole to ``tol * length`` *and* the piece is complete, ``sum IG = f(end) - f(start)``, to the
+  same tolerance): absolute error about ``tol * (1 + |f(x) - f(b)|)`` per kink, default
+  ``tol = 1e-10`` (measured: <= 1e-9 relative on random 3-8-8-1 ReLU nets against the exact
+  piecewise integral). With a finite-difference gradient (a black box without ``grad``) the
+  accuracy is that of :func:`grad`: about 1e-6 relative on those ReLU nets, but a kink at an end
+  of the path (e.g. ``|t|`` with ``b_i = 0``) costs up to ``1e-3 * max(1, |x_i|) * jump``.
 """
 
 from __future__ import annotations
@@ -175,6 +180,59 @@ def _kinks(terms: Any, x: np.ndarray, b: np.ndarray) -> list[float]:
     return sorted(set(out))
 
 
+def _relu_layers(f: Any, x: np.ndarray, b: np.ndarray) -> Any:
+    """``f.layers`` (``(W, c)`` pairs, ReLU hidden layers, linear output) if they reproduce f."""
+    try:
+        layers = f.layers
+    except (AttributeError, GroundTruthUnavailable):
+        return None
+    if not layers or not all(len(layer) == 2 for layer in layers):
+        return None
+    layers = [(np.asarray(W, float), np.asarray(c, float)) for W, c in layers]
+    probe = np.vstack([x, b, (x + b) / 2])
+    h = probe.T
+    for k, (W, c) in enumerate(layers):
+        h = W @ h + c[:, None]
+        if k < len(layers) - 1:
+            h = np.maximum(h, 0.0)
+    if h.shape[0] != 1 or not np.allclose(h[0], evaluate(f, probe), rtol=1e-12, atol=1e-12):
+        return None
+    return layers
+
+
+def _relu_ig(layers: Any, x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact IG of a ReLU network: the path crosses finitely many activation regions; in each the
+    network is affine in ``alpha``, so the gradient is constant there and the integral is a sum.
+
+    From ``alpha0`` the activation pattern is read just after it (``alpha0 + 1e-13``); under that
+    pattern every pre-activation is affine in ``alpha``, and the next region starts at its first
+    zero crossing. A kink within 1e-13 of another may be merged with it (error <= 1e-13 * jump).
+    """
+    delta = x - b
+    total = np.zeros(x.shape[0])
+    alpha0 = 0.0
+    for _ in range(100_000):
+        probe = min(alpha0 + 1e-13, 1.0)
+        A, B = b.copy(), delta.copy()  # hidden = A + alpha * B within the region
+        J = np.eye(x.shape[0])  # d hidden / d input within the region
+        alpha1 = 1.0
+        for k, (W, c) in enumerate(layers):
+            A, B, J = W @ A + c, W @ B, W @ J
+            if k == len(layers) - 1:
+                break
+            with np.errstate(divide="ignore", invalid="ignore"):
+                roots = -A / B
+            later = roots[(B != 0) & (roots > probe)]
+            alpha1 = min(alpha1, float(later.min(initial=1.0)))
+            on = (A + probe * B) > 0
+            A, B, J = A * on, B * on, J * on[:, None]
+        total += J[0] * (alpha1 - alpha0)
+        if alpha1 >= 1.0:
+            return total * delta
+        alpha0 = alpha1
+    raise OracleError("integrated_gradients: too many activation regions along the path")
+
+
 def _gauss_legendre(
     gradient: Callable[[np.ndarray], np.ndarray],
     x: np.ndarray,
@@ -227,33 +285,58 @@ def integrated_gradients(
         exact = _polynomial_ig(terms, x, b)
         if exact is not None:
             return exact
+    layers = _relu_layers(f, x, b)
+    if layers is not None:
+        return _relu_ig(layers, x, b)
     try:
         w, _ = linear_parts(f, x.shape[0])
     except GroundTruthUnavailable:
         pass
     else:
         return w * delta
-    gradient = _gradient_function(f, x[None, :])
+    analytic = _analytic_grad(f, x[None, :])
+    gradient = analytic if analytic is not None else (lambda Z: _fd_grad(f, Z))
     scale = tol * (1.0 + abs(float(evaluate(f, np.vstack([x, b])) @ [1.0, -1.0])))
-    edges = np.array([0.0, *_kinks(terms, x, b), 1.0])
+    # start from 64 pieces: features narrower than the gaps between the nodes of every level
+    # (two kinks close together) are invisible to the error estimate, so begin fine
+    edges = np.union1d(np.linspace(0.0, 1.0, 65), _kinks(terms, x, b))
     lo, hi = edges[:-1], edges[1:]
     whole = _gauss_legendre(gradient, x, b, lo, hi)
     total = np.zeros(x.shape[0])
+
+    def f_on_path(alpha: np.ndarray) -> np.ndarray:
+        return evaluate(f, b[None, :] + alpha[:, None] * delta[None, :])
+
     for _ in range(max_depth):
         mid = (lo + hi) / 2
         left = _gauss_legendre(gradient, x, b, lo, mid)
         right = _gauss_legendre(gradient, x, b, mid, hi)
         err = np.abs((left + right - whole) * delta).max(axis=1)
+        # Gauss-Legendre cannot see a narrow region between its nodes (two kinks close together
+        # make whole == left + right exactly), so each interval must also be complete:
+        # sum_i of its IG == f(end) - f(start) (the fundamental theorem of calculus)
+        # (only with an exact gradient: a finite-difference one is wrong within h of a kink, and
+        # then no piece there would ever pass)
+        ftc = (
+            np.abs((left + right) @ delta - (f_on_path(hi) - f_on_path(lo)))
+            if analytic is not None
+            else np.zeros(lo.shape[0])
+        )
         # a kink inside an interval keeps err ~ jump * length: the floor 1e-2 * scale lets such
-        # intervals stop once they are tiny, at a total cost of 1e-2 * scale per kink
-        done = err <= scale * np.maximum(hi - lo, 1e-2)
+        # intervals stop once they are tiny; a jump of f itself (a step) never passes the
+        # completeness check and is accepted once its interval is shorter than 1e-12
+        limit = scale * np.maximum(hi - lo, 1e-2)
+        done = (err <= limit) & ((ftc <= limit) | (hi - lo < 1e-12))
         total += (left + right)[done].sum(axis=0)
         if done.all():
             return total * delta
         keep = ~done
+        if keep.sum() > 50_000:
+            break
         lo, hi = np.concatenate([lo[keep], mid[keep]]), np.concatenate([mid[keep], hi[keep]])
         whole = np.concatenate([left[keep], right[keep]])
     raise OracleError(
-        f"integrated_gradients did not reach tol = {tol} within {max_depth} bisections "
+        f"integrated_gradients did not reach tol = {tol} within {max_depth} bisections and "
+        "50000 pieces "
         "(is the gradient discontinuous in a way that is not a kink?)"
     )

@@ -21,7 +21,14 @@ SHAPES = {
     "abs": np.abs,
     "step": lambda t: (t > 0.25).astype(float),
 }
-POLY = {"id", "sq", "cube"}
+DERIVS = {
+    "id": lambda t: np.ones_like(t),
+    "sq": lambda t: 2 * t,
+    "cube": lambda t: 3 * t**2 - 1,
+    "sin": np.cos,
+    "abs": np.sign,
+    "step": np.zeros_like,
+}
 
 nice = st.sampled_from([-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0])
 
@@ -44,6 +51,20 @@ class TermFunction:
                 prod = prod * g(z[:, j])
             out = out + prod
         return out
+
+    def grad(self, z):
+        """Exact (almost-everywhere) gradient, from the shape names."""
+        z = np.atleast_2d(np.asarray(z, dtype=float))
+        G = np.zeros(z.shape)
+        for (coef, shapes), names in zip(self.terms, self.names, strict=True):
+            feats = sorted(shapes)
+            for i, name in zip(feats, names, strict=True):
+                part = coef * DERIVS[name](z[:, i])
+                for j in feats:
+                    if j != i:
+                        part = part * shapes[j](z[:, j])
+                G[:, i] += part
+        return G
 
     @property
     def plain(self):

@@ -105,8 +105,9 @@ def test_ig_completeness_on_continuous_functions(world):
     f, x, b = world
     if any(n == "step" for names in f.names for n in names):
         return
-    ig = integrated_gradients(f.plain, x, b)
-    assert ig.sum() == pytest.approx(f(x[None])[0] - f(b[None])[0], abs=1e-6)
+    ig = integrated_gradients(f, x, b)  # exact a.e. gradient, adaptive quadrature
+    gap = f(x[None])[0] - f(b[None])[0]
+    assert ig.sum() == pytest.approx(gap, abs=1e-8 * (1 + abs(gap)))
 
 
 @given(st.integers(1, 4).flatmap(lambda d: st.tuples(polynomials(d), points(d))))
@@ -276,3 +277,57 @@ def test_c47_duplicate_feature_stump():
     np.testing.assert_allclose(
         shapley_from_game(path_game(wide, [1.0, 1.0])), shapley(wide.predict, [1, 1], X), atol=1e-12
     )
+
+
+class _ReluNet:
+    """A ReLU network exposing ``layers`` (as the worlds room's relu_net does) and its gradient."""
+
+    def __init__(self, layers):
+        self.layers = layers
+
+    def _forward(self, z):
+        h, J = np.atleast_2d(z).T, None
+        Js = np.broadcast_to(np.eye(h.shape[0]), (h.shape[1],) + (h.shape[0],) * 2)
+        J = Js
+        for k, (W, c) in enumerate(self.layers):
+            h, J = W @ h + c[:, None], np.einsum("oi,nid->nod", W, J)
+            if k < len(self.layers) - 1:
+                on = h > 0
+                h, J = h * on, J * on.T[:, :, None]
+        return h[0], J[:, 0, :]
+
+    def __call__(self, z):
+        return self._forward(z)[0]
+
+
+class _GradOf:
+    def __init__(self, net):
+        self.net = net
+
+    def __call__(self, z):
+        return self.net(z)
+
+    def grad(self, z):
+        return self.net._forward(z)[1]
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_relu_net_ig_exact_equals_adaptive_quadrature(seed):
+    # C35: piecewise-exact integration (layers) vs adaptive quadrature of the analytic gradient
+    # vs a black box (finite differences); and completeness
+    rng = np.random.default_rng(seed)
+    sizes = [3, 6, 6, 1]
+    net = _ReluNet(
+        [
+            (rng.normal(size=(o, i)), rng.normal(size=o))
+            for i, o in zip(sizes, sizes[1:], strict=False)
+        ]
+    )
+    x, b = rng.normal(size=3) * 2, rng.normal(size=3) * 0.5
+    exact = integrated_gradients(net, x, b)
+    gap = net(x[None])[0] - net(b[None])[0]
+    assert exact.sum() == pytest.approx(gap, abs=1e-10 * (1 + abs(gap)))
+    quad = integrated_gradients(_GradOf(net), x, b)
+    np.testing.assert_allclose(quad, exact, atol=1e-9 * (1 + abs(gap)))
+    black_box = integrated_gradients(lambda z: net(z), x, b)
+    np.testing.assert_allclose(black_box, exact, atol=1e-5 * (1 + abs(gap)))
