@@ -47,6 +47,7 @@ QUANTITIES: Final = frozenset(
         "d",
         "seed",
         "explain",
+        "target",
     }
 )
 #: Fields of a ``world { ... }`` block.

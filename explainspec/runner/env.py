@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.lang.semantics import QUANTITIES
 from explainspec.runner.settings import derive_seed
 
 
@@ -182,21 +183,6 @@ class MethodCalls:
         return out
 
 
-_QUANTITIES = (
-    "phi",
-    "x",
-    "f",
-    "g",
-    "data",
-    "P",
-    "background",
-    "baseline",
-    "grid",
-    "y",
-    "d",
-    "seed",
-    "explain",
-)
 
 
 class WorldEnv:
@@ -210,7 +196,7 @@ class WorldEnv:
     ['P', 'background', 'baseline', 'd', 'data']
     """
 
-    QUANTITIES = _QUANTITIES
+    QUANTITIES = QUANTITIES  # one list, owned by the semantic checker
 
     def __init__(
         self,
@@ -253,6 +239,8 @@ class WorldEnv:
             if w.g is None:
                 raise KeyError(name)
             return w.g
+        if name == "target":
+            return w.target if w.target is not None else w.f
         if name in ("data", "P", "background", "baseline", "grid", "y"):
             return getattr(w, name)
         if name == "d":

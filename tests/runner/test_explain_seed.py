@@ -43,3 +43,7 @@ def test_a_deterministic_method_is_the_same_under_every_seed():
 
 def test_a_negative_seed_is_an_error():
     assert verdict("fake.exact", "explain(f, seed = -1) == phi within 1e-12") is Verdict.ERROR
+
+
+def test_target_is_f_unless_the_world_sets_it():
+    assert verdict("fake.exact", "target(x) == f(x) within 1e-12") is Verdict.VERIFIED
