@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from docgen.test_site import build_site
+from docgen.test_site import built_site
 
 from browser.cdp import Browser, find_chromium
 
@@ -32,10 +32,8 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("site")
-    result = build_site(site)
-    assert result.returncode == 0, result.stdout + result.stderr
+def served_site() -> Iterator[str]:
+    site = built_site()
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,14 +27,21 @@ def build_site(out: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("mkdocs") is None and not _has_mkdocs():
+@functools.cache
+def built_site() -> Path:
+    """The site, built once per test session (the browser tests look at the same build)."""
+    if not _has_mkdocs():
         pytest.skip("mkdocs is not installed (pip install -e '.[docs]')")
-    out = tmp_path_factory.mktemp("site")
+    out = Path(tempfile.mkdtemp(prefix="explainspec-site-"))
+    atexit.register(shutil.rmtree, out, True)
     result = build_site(out)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    return built_site()
 
 
 def _has_mkdocs() -> bool:
