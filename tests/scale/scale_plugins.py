@@ -48,6 +48,22 @@ SPEC = """spec {name} "{name}" {{
 """
 
 
+def options():
+    from explainspec.runner.plan import RunOptions
+
+    return RunOptions(profile="fast", max_examples=6, seed=3, plugins=("scale_plugins",))
+
+
+OPTIONS = options()
+
+
+def outcome(events):
+    """Per claim: id, verdict, margin, counterexample and claim seed (what must not depend on
+    where a claim ran)."""
+    results = events[-1].result.claims
+    return [(r.id, r.verdict, r.margin, r.counterexample, r.claim_seed) for r in results]
+
+
 def write_spec(folder, name: str, method: str, tol: str = "1e-9"):
     path = folder / f"{name}.espec"
     path.write_text(SPEC.format(name=name, method=method, tol=tol))

@@ -4,6 +4,7 @@ with events in plan order."""
 from __future__ import annotations
 
 import pytest
+from scale_plugins import OPTIONS, outcome
 
 from explainspec.runner.events import (
     ClaimFinished,
@@ -17,13 +18,6 @@ from explainspec.runner.parallel import Execution
 from explainspec.runner.plan import RunOptions, plan
 from explainspec.runner.run import run
 from explainspec.runner.settings import derive_seed
-
-OPTIONS = RunOptions(profile="fast", max_examples=6, seed=3, plugins=("scale_plugins",))
-
-
-def outcome(events):
-    results = events[-1].result.claims
-    return [(r.id, r.verdict, r.margin, r.counterexample, r.claim_seed) for r in results]
 
 
 def shape(events):
