@@ -1,0 +1,161 @@
+"""The built-in spec library: wall time, peak memory, parallel speedup and the cached re-run.
+
+Every number is measured in this run, by running ``explainspec verify`` in a subprocess:
+
+1. ``--jobs 1 --no-cache`` at the ``fast`` profile: the baseline (one process does everything);
+2. ``--jobs 2`` at ``fast`` with a fresh results cache (cold): the speedup is (1) / (2), and the
+   verdicts and counterexamples of (1) and (2) are compared claim by claim (they must be equal);
+3. the same command again (warm: nothing changed, every claim is a cache hit);
+4. with ``--standard``: the ``standard`` profile with ``--jobs 2`` (cold cache).
+
+Peak memory is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` read in a wrapper process around
+each command: the largest resident set of any one process of that run (with ``--jobs 1`` that is
+the whole verification; with ``--jobs 2`` it is the largest of the parent and its workers).
+
+Usage::
+
+    python bench/library.py [--specs DIR] [--standard] [--jobs N] [--json OUT]
+
+Targets (issue 8): (1)/(2) >= 1.7 on 2 cores; (2) <= 5 min; peak memory <= 2 GiB; (3) < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_WRAPPER = r"""
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+print(json.dumps({"wall": wall, "peak_kib": peak, "rc": proc.returncode, "stderr": proc.stderr[-2000:]}))
+"""
+
+
+def measure(args: list[str], cwd: Path) -> dict:
+    """Run ``explainspec ARGS`` in ``cwd``; wall seconds, peak KiB, exit code."""
+    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "explainspec.cli", *args]
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("EXPLAINSPEC_NO_CACHE", None)
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True, env=env)
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    row["command"] = "explainspec " + " ".join(args)
+    if row["rc"] not in (0, 1):
+        raise SystemExit(f"{row['command']} exited with {row['rc']}:\n{row['stderr']}")
+    return row
+
+
+def claims(report: Path) -> dict:
+    doc = json.loads(report.read_text())
+    return {
+        (c["spec"], c["claim"]): (c["verdict"], c["margin"], c["counterexample"])
+        for c in doc["claims"]
+    }
+
+
+def summary(report: Path) -> str:
+    doc = json.loads(report.read_text())
+    return ", ".join(f"{n} {v}" for v, n in sorted(doc.get("summary", {}).items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--specs", default=str(ROOT / "specs"), help="spec folder (default specs/)")
+    ap.add_argument("--jobs", type=int, default=2, help="workers of the parallel run (default 2)")
+    ap.add_argument("--standard", action="store_true", help="also the standard profile")
+    ap.add_argument("--json", help="write the measurements here")
+    opts = ap.parse_args(argv)
+
+    specs = str(Path(opts.specs).resolve())
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="explainspec-bench-") as tmp:
+        work = Path(tmp)
+        cache = work / "cache.sqlite"
+        common = [specs, "--profile", "fast", "--format", "json"]
+        r1 = measure(["verify", *common, "--jobs", "1", "--no-cache", "--output", "j1.json"], work)
+        rows.append(("fast, --jobs 1, no cache (baseline)", r1))
+        cached_run = [
+            "verify",
+            *common,
+            "--jobs",
+            str(opts.jobs),
+            "--cache",
+            str(cache),
+            "--example-db",
+            str(work / "hyp"),
+        ]
+        r2 = measure([*cached_run, "--output", "j2.json"], work)
+        rows.append((f"fast, --jobs {opts.jobs}, cold cache", r2))
+        r3 = measure([*cached_run, "--output", "j3.json"], work)
+        rows.append((f"fast, --jobs {opts.jobs}, re-run, nothing changed", r3))
+        a, b = claims(work / "j1.json"), claims(work / "j2.json")
+        differ = sorted(f"{s}.{c}" for s, c in a if a[s, c] != b.get((s, c)))
+        cached = sum(
+            1 for c in json.loads((work / "j3.json").read_text())["claims"] if c.get("cached")
+        )
+        verdicts = summary(work / "j1.json")
+        if opts.standard:
+            r4 = measure(
+                [
+                    "verify",
+                    specs,
+                    "--profile",
+                    "standard",
+                    "--format",
+                    "json",
+                    "--jobs",
+                    str(opts.jobs),
+                    "--no-cache",
+                    "--output",
+                    "j4.json",
+                ],
+                work,
+            )
+            rows.append((f"standard, --jobs {opts.jobs}, no cache", r4))
+            verdicts_standard = summary(work / "j4.json")
+
+    base = r1["wall"]
+    print(f"Built-in library {specs} ({len(a)} claims); verdicts at fast: {verdicts}")
+    if opts.standard:
+        print(f"verdicts at standard: {verdicts_standard}")
+    print()
+    print("| run | wall (s) | ratio to baseline | peak RSS (MiB) |")
+    print("|---|---:|---:|---:|")
+    for name, r in rows:
+        print(f"| {name} | {r['wall']:.1f} | {r['wall'] / base:.3f} | {r['peak_kib'] / 1024:.0f} |")
+    print()
+    print(f"speedup --jobs {opts.jobs} vs --jobs 1: {base / r2['wall']:.2f}x (target >= 1.7x)")
+    print(f"cached re-run: {r3['wall']:.2f} s, {cached}/{len(a)} claims cached (target < 5 s)")
+    print(
+        f"claims whose verdict, margin or counterexample differ between --jobs 1 and "
+        f"--jobs {opts.jobs}: {len(differ)}{' ' + ', '.join(differ) if differ else ''}"
+    )
+    print("\ncommands (run in a temporary folder):")
+    for _, r in rows:
+        print(f"  {r['command']}")
+    if opts.json:
+        Path(opts.json).write_text(
+            json.dumps(
+                {
+                    "rows": [{"name": n, **r} for n, r in rows],
+                    "differ": differ,
+                    "cached": cached,
+                    "claims": len(a),
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
