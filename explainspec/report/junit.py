@@ -1,8 +1,8 @@
 """JUnit XML: one ``testsuite`` per spec, one ``testcase`` per claim.
 
-``refuted``, ``unshown``, ``error`` and ``invalid`` claims are ``<failure>``s (``type`` is the
-verdict; the message is the counterexample or the error, spelled out), ``not_applicable`` claims
-are ``<skipped>``. CI systems then show a failing claim like a failing test.
+``refuted``, ``unshown``, ``error``, ``invalid`` and ``not_applicable`` claims are
+``<failure>``s (``type`` is the verdict; the message is the counterexample or the error, spelled
+out). CI systems then show a failing claim like a failing test.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from typing import IO
 
 from explainspec.report.json_report import write_atomic
-from explainspec.runner.events import ClaimResult, Event, RunFinished, Verdict
+from explainspec.runner.events import ClaimResult, Event, RunFinished
 
 
 def _message(result: ClaimResult) -> str:
@@ -57,11 +57,7 @@ def junit_xml(
         suite.set("time", f"{float(suite.get('time', '0')) + r.timings.total:.3f}")
         totals["tests"] += 1
         totals["time"] += r.timings.total
-        if r.verdict is Verdict.NOT_APPLICABLE:
-            ET.SubElement(case, "skipped", message=r.error or "not applicable")
-            suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))
-            totals["skipped"] += 1
-        elif r.failed:
+        if r.failed:
             text = _message(r)
             failure = ET.SubElement(
                 case, "failure", type=r.verdict.value, message=text.splitlines()[0]

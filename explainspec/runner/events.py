@@ -57,7 +57,7 @@ class Verdict(StrEnum):
     Examples
     --------
     >>> Verdict.VERIFIED.passed, Verdict.UNSHOWN.failed, Verdict.NOT_APPLICABLE.failed
-    (True, True, False)
+    (True, True, True)
     """
 
     VERIFIED = "verified"
@@ -75,8 +75,12 @@ class Verdict(StrEnum):
 
     @property
     def failed(self) -> bool:
-        """The claim makes the run fail (exit code 1). ``not_applicable`` is a skip."""
-        return not self.passed and self is not Verdict.NOT_APPLICABLE
+        """The claim makes the run fail (exit code 1): every verdict but verified and shown.
+
+        ``not_applicable`` fails too: a claim whose method can take none of its worlds checks
+        nothing, and a run passes only if every claim is verified or shown (LANGUAGE.md).
+        """
+        return not self.passed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -198,8 +198,8 @@ def test_junit_has_one_testcase_per_claim_and_failures_with_the_counterexample(t
     assert failures["boom"].get("type") == "error" and "ES301" not in failures["boom"].get(
         "message"
     )
-    assert cases[4].find("skipped") is not None
-    assert root.get("tests") == "5" and root.get("failures") == "2"
+    assert failures["na"].get("type") == "not_applicable" and cases[4].find("skipped") is None
+    assert root.get("tests") == "5" and root.get("failures") == "3"
 
 
 def test_junit_escapes_markup():
@@ -221,7 +221,7 @@ def test_terminal_plain_text_snapshot():
         "    ok sign (does_not_answer): shown, 4 worlds, margin -0.5",
         "  FAIL bad (answers): refuted, 3 worlds, margin -inf",
         "  FAIL boom (holds): error, 0 worlds, margin -",
-        "    ok na (holds): not_applicable, 0 worlds, margin -",
+        "  FAIL na (holds): not_applicable, 0 worlds, margin -",
         "s.sign misreading shown by:",
         "  claim: phi_i > 0 means f increases in x_i",
         "  f(x) = x0 * x1",
