@@ -1,7 +1,7 @@
 """mkdocs hooks: the pages generated at build time.
 
 - ``reference/{methods,families,distributions,oracles,builtins,questions,codes}.md`` from the
-  registries (``explainspec.docgen.reference``);
+  registries (``explainspec.docgen.reference``), and ``reference/grammar.md`` from the grammar;
 - ``cards/`` — the interpretation cards of the built-in spec library, from ``specs/`` and the
   committed verification report ``docs/evidence/library.json`` (the same output as
   ``explainspec docs specs/ --out docs/cards --results docs/evidence/library.json``), added to the
@@ -53,6 +53,20 @@ def _cards(docs: Path) -> tuple[dict[str, str | bytes], list[dict[str, str]]]:
     return pages, nav
 
 
+def _grammar_page() -> str:
+    """The grammar itself, published as the syntax reference (it is the final word)."""
+    from explainspec.resources import grammar_path
+
+    text = grammar_path().read_text("utf-8")
+    return (
+        "# The grammar\n\n"
+        "The Lark grammar below is the reference for the syntax of `.espec` files; the\n"
+        "[language reference](language.md) explains it. It ships inside the package as\n"
+        "`explainspec/_data/grammars/explainspec.lark`.\n\n"
+        f"```text\n{text.rstrip()}\n```\n"
+    )
+
+
 def _extend_nav(nav: list[Any], title: str, entries: list[Any]) -> None:
     """Replace the nav item ``{title: index}`` by a section ``{title: [index, *entries]}``."""
     for i, item in enumerate(nav):
@@ -69,6 +83,7 @@ def on_config(config: Any) -> Any:
     _generated.clear()
     for name, text in reference_pages().items():
         _generated[f"reference/{name}"] = text
+    _generated["reference/grammar.md"] = _grammar_page()
     cards, card_nav = _cards(docs)
     _generated.update(cards)
     _extend_nav(config.nav, "Interpretation cards", card_nav)
