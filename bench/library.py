@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,16 +70,37 @@ def summary(report: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--specs", default=str(ROOT / "specs"), help="spec folder (default specs/)")
+    ap.add_argument(
+        "--specs",
+        help="spec folder, copied before the first run (default: specs/ as committed at --ref)",
+    )
+    ap.add_argument("--ref", default="HEAD", help="the commit whose specs/ to measure (HEAD)")
     ap.add_argument("--jobs", type=int, default=2, help="workers of the parallel run (default 2)")
     ap.add_argument("--standard", action="store_true", help="also the standard profile")
     ap.add_argument("--json", help="write the measurements here")
     opts = ap.parse_args(argv)
 
-    specs = str(Path(opts.specs).resolve())
     rows = []
     with tempfile.TemporaryDirectory(prefix="explainspec-bench-") as tmp:
         work = Path(tmp)
+        # a snapshot: the library may be edited while the benchmark runs
+        specs = str(work / "specs")
+        if opts.specs:
+            shutil.copytree(opts.specs, specs)
+            where = f"{opts.specs} (copied)"
+        else:
+            archive = subprocess.run(
+                ["git", "archive", opts.ref, "specs"], cwd=ROOT, capture_output=True, check=True
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+            commit = subprocess.run(
+                ["git", "rev-parse", "--short", opts.ref],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            where = f"specs/ at commit {commit}"
         cache = work / "cache.sqlite"
         common = [specs, "--profile", "fast", "--format", "json"]
         r1 = measure(["verify", *common, "--jobs", "1", "--no-cache", "--output", "j1.json"], work)
@@ -124,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             verdicts_standard = summary(work / "j4.json")
 
     base = r1["wall"]
-    print(f"Built-in library {specs} ({len(a)} claims); verdicts at fast: {verdicts}")
+    print(f"Built-in library: {where}, {len(a)} claims; verdicts at fast: {verdicts}")
     if opts.standard:
         print(f"verdicts at standard: {verdicts_standard}")
     print()
