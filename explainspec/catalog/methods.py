@@ -67,6 +67,16 @@ _INTERVENTIONAL_BG = {
     "output_scale": "raw",
 }
 
+# shap wraps a background array in maskers.Independent(X), whose default max_samples=100 replaces
+# a larger X by shap.utils.sample(X, 100, random_state=0) (checked with shap 0.51; see
+# docs/library/notes.md). The tree and linear adapters pass the background as users do.
+_INTERVENTIONAL_BG_MAX_100 = {
+    **_INTERVENTIONAL_BG,
+    "background": "the rows passed as background, at most 100 of them: shap's masker default "
+    "max_samples=100 replaces a larger background by a 100-row subsample "
+    "(shap.utils.sample(X, 100, random_state=0))",
+}
+
 _NUM_SAMPLES = Param(
     name="num_samples", type="int", default=5000, doc="perturbation samples (lime default 5000)."
 )
@@ -89,7 +99,9 @@ _H = Param(
     name="h",
     type="float | 'analytic'",
     default="analytic",
-    doc="'analytic' uses f.grad (falls back to h = 1e-5 central differences).",
+    doc="'analytic' uses f.grad whenever the function has an exact gradient (whatever its tags; "
+    "at a kink or jump the family's convention: a one-sided derivative, 0 at a step's jump), "
+    "else h = 1e-5 central differences; a number h: central differences (jump / 2h at a jump).",
 )
 
 ENTRIES: list[Entry] = [
@@ -173,12 +185,14 @@ ENTRIES: list[Entry] = [
         "shap.sampling",
         f"{_SHAP}:sampling",
         "shap.SamplingExplainer(f, background).shap_values(points): per-feature Monte-Carlo "
-        "permutation estimate (Strumbelj & Kononenko). Only approximately efficient.",
+        "permutation estimate (Strumbelj & Kononenko), followed by shap's ridge correction that "
+        "makes the values efficient (sum = f(x) - mean prediction, measured within ~1e-8).",
         output="attribution",
         scope="local",
         statistic={
             **_INTERVENTIONAL_BG,
-            "estimator": "per-feature Monte-Carlo; not efficient by construction",
+            "estimator": "per-feature Monte-Carlo; each value a Monte-Carlo estimate, the sum "
+            "corrected to f(x) - mean prediction by a ridge step (prior weight 1e6 on the sum)",
             "default_nsamples": "1000*d",
             "randomness": _LEGACY_SEED,
         },
@@ -203,11 +217,13 @@ ENTRIES: list[Entry] = [
         "shap.tree",
         f"{_SHAP}:tree",
         "shap.TreeExplainer(model, data=background, feature_perturbation='interventional'): exact "
-        "interventional Shapley values of a tree model w.r.t. the background rows.",
+        "interventional Shapley values of a tree model w.r.t. the background rows; shap keeps at "
+        "most 100 of them (masker default max_samples=100: a larger background is replaced by a "
+        "100-row subsample).",
         output="attribution",
         scope="local",
         statistic={
-            **_INTERVENTIONAL_BG,
+            **_INTERVENTIONAL_BG_MAX_100,
             "estimator": "interventional TreeSHAP (exact up to float32 thresholds)",
         },
         requires=("tree", "sklearn"),
@@ -266,10 +282,14 @@ ENTRIES: list[Entry] = [
         "shap.linear",
         f"{_SHAP}:linear",
         "shap.LinearExplainer(model, background) (interventional, shap's default): "
-        "w_i * (x_i - mean(background)_i).",
+        "w_i * (x_i - mean(background)_i), where shap keeps at most 100 background rows (masker "
+        "default max_samples=100: the mean is that of a 100-row subsample of a larger background).",
         output="attribution",
         scope="local",
-        statistic={**_INTERVENTIONAL_BG, "estimator": "closed form w * (x - mean(background))"},
+        statistic={
+            **_INTERVENTIONAL_BG_MAX_100,
+            "estimator": "closed form w * (x - mean(background)), background as kept by shap",
+        },
         requires=("linear",),
         library="shap",
     ),

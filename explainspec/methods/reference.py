@@ -217,15 +217,29 @@ def shapley_permutation(problem: Problem) -> np.ndarray:
 
 
 def _gradient(f: Any, z: np.ndarray, h: Any) -> np.ndarray:
-    """Gradient rows for the points ``z`` ``(n, d)``: analytic if asked and available."""
-    if h == "analytic":
-        tags = frozenset(getattr(f, "tags", frozenset()))
+    """Gradient rows for the points ``z`` ``(n, d)``.
+
+    ``h = "analytic"`` uses ``f.grad`` whenever the function has an exact gradient, whatever its
+    tags (the ``additive`` family with a ``step`` shape is not tagged ``differentiable`` but its
+    gradient is exact), exactly as the ``grad`` oracle does. Only when ``f`` has no ``grad`` or
+    its family exposes none (``GroundTruthUnavailable``, ``NotImplementedError``) does it fall
+    back to central differences with ``h = 1e-5``.
+
+    Where the derivative does not exist, the value is the family's convention, not a limit:
+    at a kink one one-sided derivative (``|t|`` -> ``sign(t)``, 0 at 0; ``relu(t - c)`` ->
+    ``1[t > c]``, 0 at c), at a jump of ``step`` and for trees 0, the derivative everywhere
+    else. A numeric ``h`` always uses central differences ``(f(z + h e_i) - f(z - h e_i)) / 2h``,
+    which at a jump of size ``J`` return ``J / (2h)`` (50000 for ``step`` with ``h = 1e-5``).
+    """
+    if isinstance(h, str):
+        if h != "analytic":
+            raise ValueError(f"h = {h!r}; expected 'analytic' or a positive number")
         grad = getattr(f, "grad", None)
-        if grad is not None and ("differentiable" in tags or not tags):
+        if callable(grad):
             try:
                 return np.asarray(grad(z), dtype=float).reshape(z.shape)
             except (NotImplementedError, LookupError):
-                pass
+                pass  # GroundTruthUnavailable is a LookupError: no exact gradient
         h = 1e-5
     fn = as_callable(f)
     n, d = z.shape

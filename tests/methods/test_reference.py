@@ -126,3 +126,36 @@ def test_counterfactual_closed_form_and_optimiser_agree():
     np.testing.assert_allclose(
         R.counterfactual_l2(problem(opaque, x, np.zeros((1, 2)))), [[0.0, 1.0]], atol=1e-6
     )
+
+
+def test_analytic_gradient_uses_f_grad_for_every_family_that_has_one():
+    """``h = "analytic"`` takes ``f.grad`` whenever it exists, not only for functions tagged
+    ``differentiable`` (library request: the additive family with a ``step`` shape is untagged
+    but exact). At a jump the value is the family's convention (0), as the ``grad`` oracle's;
+    a numeric ``h`` keeps central differences (jump / 2h there)."""
+    W = pytest.importorskip("explainspec.worlds.functions")
+    step, absolute = W.Shape("step", (0.0,)), W.Shape("abs")
+    smooth = W.Shape("pow", (2,))
+    f = W.additive([[(1.0, step)], [(2.0, absolute), (1.0, smooth)]])
+    assert "differentiable" not in f.tags
+    pts = np.array([[0.0, 0.0], [0.5, -1.5], [-1.0, 2.0]])  # a jump, a kink, smooth points
+    pr = problem(f, pts, np.zeros((1, 2)))
+    g = R.gradient(pr)
+    np.testing.assert_array_equal(g, f.grad(pts))
+    np.testing.assert_array_equal(g, oracles.grad(f, pts))
+    assert g[0, 0] == 0.0  # the step's jump: convention 0, not 1 / (2h)
+    assert g[0, 1] == 0.0  # |t| at 0: sign(0) = 0 (plus 2 t = 0)
+    np.testing.assert_allclose(g[1], [0.0, -2.0 - 3.0])  # step away from the jump; 2 sign + 2 t
+    fd = R.gradient(problem(f, pts, np.zeros((1, 2)), h=1e-5))
+    np.testing.assert_allclose(fd[0, 0], 1 / (2 * 1e-5))  # central differences see the jump
+    np.testing.assert_allclose(fd[1:], g[1:], atol=1e-6)  # and agree away from kinks
+    np.testing.assert_array_equal(R.gradient_x_input(pr), pts * g)
+
+
+def test_analytic_gradient_falls_back_to_central_differences_without_grad():
+    f = FakeFunction(fn=lambda z: np.sin(z[:, 0]) * z[:, 1], d=2)  # grad raises
+    x = np.array([[0.3, 2.0]])
+    g = R.gradient(problem(f, x, np.zeros((1, 2))))
+    np.testing.assert_allclose(g, [[2.0 * np.cos(0.3), np.sin(0.3)]], atol=1e-8)
+    with pytest.raises(ValueError, match="analytic"):
+        R.gradient(problem(f, x, np.zeros((1, 2)), h="exact"))
