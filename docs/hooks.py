@@ -6,7 +6,10 @@
   committed verification report ``docs/evidence/library.json`` (the same output as
   ``explainspec docs specs/ --out docs/cards --results docs/evidence/library.json``), added to the
   navigation one card per spec;
-- the spec library pages of ``docs/library/`` (when present) are added to the navigation.
+- the spec library pages of ``docs/library/`` (when present) are added to the navigation;
+- ``<!-- explainspec-help: COMMAND -->`` lines (in ``reference/cli.md``) become the real output of
+  ``explainspec COMMAND --help`` (``explainspec.docgen.cli_help``), so the CLI reference lists
+  the options the command takes.
 
 Generated pages live only in the build: nothing is written into ``docs/``, so ``mkdocs serve``
 does not loop and the working tree stays clean.
@@ -96,6 +99,12 @@ def on_config(config: Any) -> Any:
         if not (docs / uri).is_file():
             _generated[uri] = f"# {title}\n\n*This page has not been written yet.*\n"
     return config
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    from explainspec.docgen.cli_help import MARKER, expand_help_markers
+
+    return expand_help_markers(markdown) if MARKER.search(markdown) else markdown
 
 
 def on_files(files: Files, config: Any) -> Files:

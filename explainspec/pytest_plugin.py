@@ -78,6 +78,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+def _shown_path(path: Path, cwd: Path) -> Path:
+    """``path`` relative to where pytest was started, when it lies below it.
+
+    The spec's path ends up in the failure's "Reproduce with" line, which reads best (and can be
+    pasted into the same shell) as the path the user typed.
+    """
+    try:
+        return path.resolve().relative_to(cwd.resolve())
+    except ValueError:
+        return path
+
+
 class EspecFile(pytest.File):
     """A spec file: one :class:`EspecItem` per claim."""
 
@@ -85,7 +97,7 @@ class EspecFile(pytest.File):
         from explainspec.lang import SpecError, load
 
         try:
-            spec = load(self.path)
+            spec = load(_shown_path(self.path, self.config.invocation_params.dir))
         except SpecError as exc:
             raise self.CollectError(str(exc)) from None
         for claim in spec.claims:

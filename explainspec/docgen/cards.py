@@ -182,13 +182,27 @@ def _asset_name(spec: str, claim: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{spec}-{claim}") + ".png"
 
 
+def _default(key: str, value: Any) -> bool:
+    """Whether a world detail is the default that a reader assumes anyway."""
+    text = str(value).strip()
+    if key == "target":
+        return text == "f"
+    if key == "noise":
+        try:
+            return float(text) == 0.0
+        except ValueError:
+            return False
+    return key == "background" and text == "data"
+
+
 def _verdict_line(result: ClaimResult | None) -> str:
     if result is None:
         return f"*{NOT_VERIFIED}*"
     parts = [f"**{result.verdict}**"]
     if result.worlds is not None:
         parts.append(f"{result.worlds} worlds tried")
-    if result.margin is not None:
+    # a counterexample's margin is printed once, in its table
+    if result.margin is not None and not result.counterexample:
         label = "worst margin" if result.verdict in ("verified", "unshown") else "margin"
         parts.append(f"{label} {format_value(result.margin)}")
     if result.message:
@@ -231,36 +245,55 @@ class CardWriter:
         return [f"{f.name} = {format_expr(f.value)}" for f in world.fields]
 
     def _counterexample(self, spec: ir.Spec, claim: ir.Claim, cx: Mapping[str, Any]) -> list[str]:
-        """The counterexample as a small table, a plot and the line that reproduces it."""
+        """The counterexample as a small table, a plot and the line that reproduces it.
+
+        The table keeps what a reader needs to redo the computation by hand and leaves out what
+        is the default (target ``f``, no noise, the data as background) or printed elsewhere: the
+        margin appears once, the seed only when the reproduce line does not carry it.
+        """
         rows: list[tuple[str, str]] = [("f", str(cx.get("function", "—")))]
         if cx.get("second"):
             rows.append(("g", str(cx["second"])))
+        info = [
+            (str(k), v)
+            for k, v in cx.get("info") or ()
+            if k not in _SHOWN_ELSEWHERE and v not in (None, "None", "") and not _default(k, v)
+        ]
+        rows_n = cx.get("background_rows")
+        data = next((v for k, v in info if k == "data"), None)
+        background_is_data = any(
+            k == "background" and str(v).strip() == "data" for k, v in cx.get("info") or ()
+        )
         where = f"{cx.get('distribution', '—')}"
         if cx.get("d") is not None:
             where += f" (d = {cx['d']}"
-            if cx.get("background_rows") is not None:
-                where += f", background: {cx['background_rows']} rows"
+            if rows_n is not None and background_is_data and data in (None, f"{rows_n} rows"):
+                where += f"; background: the {rows_n} data rows"
+                info = [(k, v) for k, v in info if k != "data"]
+            elif rows_n is not None:
+                where += f"; background: {rows_n} rows"
             where += ")"
         rows.append(("P", where))
-        for key, value in cx.get("info") or ():
-            if key not in _SHOWN_ELSEWHERE and value not in (None, "None", ""):
-                rows.append((str(key), format_value(value)))
+        rows += [(k, format_value(v)) for k, v in info]
         for key, label in (("point", "x"), ("baseline", "baseline"), ("phi", "phi")):
             if cx.get(key) is not None:
                 rows.append((label, format_value(cx[key])))
+        margin = format_value(cx["margin"]) if cx.get("margin") is not None else None
         for q in cx.get("quantities") or ():
-            if isinstance(q, Mapping):
-                shown = q.get("shown")
-                rows.append(
-                    (
-                        f"`{q.get('text', '')}`",
-                        str(shown) if shown else format_value(q.get("value")),
-                    )
-                )
-        if cx.get("margin") is not None:
-            rows.append(("margin", format_value(cx["margin"])))
-        if cx.get("seed") is not None:
-            rows.append(("seed", str(cx["seed"])))
+            if not isinstance(q, Mapping):
+                continue
+            shown = str(q["shown"]) if q.get("shown") else format_value(q.get("value"))
+            if q.get("role") == "margin":  # the comparison's own value: shown once, as the margin
+                margin = shown
+                continue
+            if q.get("text") == "phi" and cx.get("phi") is not None:
+                continue
+            rows.append((f"`{q.get('text', '')}`", shown))
+        if margin is not None:
+            rows.append(("margin (< 0: the check fails)", margin))
+        seed = cx.get("seed")
+        if seed is not None and f"--seed {seed}" not in str(cx.get("reproduce") or ""):
+            rows.append(("seed", str(seed)))
         found = (
             "found by search and shrunk"
             if cx.get("source", "search") == "search"

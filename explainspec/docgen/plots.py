@@ -81,6 +81,8 @@ def curve_plot(
     phi: float | None = None,
     grad: float | None = None,
     formula: str | None = None,
+    xlabel: str = "x0",
+    baseline: tuple[float, float] | None = None,
 ) -> Path:
     """Draw f along one feature with the explained point, the attribution and the gradient.
 
@@ -100,6 +102,10 @@ def curve_plot(
         df/dx at x, drawn as the tangent line.
     formula : str, optional
         The formula of f, used as the title.
+    xlabel : str
+        The name of the feature (the x axis).
+    baseline : (float, float), optional
+        The baseline point and f there, drawn when the check compares with the baseline.
 
     Returns
     -------
@@ -110,7 +116,16 @@ def curve_plot(
     fig, ax = plt.subplots(figsize=(6.4, 3.8), dpi=100)
     try:
         ax.plot(t, ft, color=_COLORS[0], lw=2, label="f")
-        ax.plot([x], [fx], "o", color="black", zorder=5, label=f"x = {x:g}")
+        ax.plot([x], [fx], "o", color="black", zorder=5, label=f"x = {x:.3g}, f(x) = {fx:.3g}")
+        if baseline is not None and all(math.isfinite(v) for v in baseline):
+            ax.plot(
+                [baseline[0]],
+                [baseline[1]],
+                "s",
+                color=_COLORS[3],
+                zorder=5,
+                label=f"baseline = {baseline[0]:.3g}, f(baseline) = {baseline[1]:.3g}",
+            )
         if grad is not None and math.isfinite(grad):
             span = (max(t) - min(t)) / 4 if len(t) > 1 else 1.0
             ax.plot(
@@ -119,7 +134,7 @@ def curve_plot(
                 "--",
                 color=_COLORS[2],
                 lw=1.5,
-                label=f"gradient at x = {grad:.3g}",
+                label=f"tangent at x: gradient {grad:.3g}",
             )
         if base is not None and math.isfinite(base):
             ax.axhline(base, color="grey", lw=1, ls=":", label=f"mean prediction = {base:.3g}")
@@ -130,10 +145,12 @@ def curve_plot(
                     xytext=(x, base),
                     arrowprops={"arrowstyle": "->", "color": _COLORS[1], "lw": 2},
                 )
-                ax.plot([], [], color=_COLORS[1], lw=2, label=f"phi = {phi:.3g}")
+                ax.plot(
+                    [], [], color=_COLORS[1], lw=2, label=f"phi = {phi:.3g} (from the mean to f(x))"
+                )
         elif phi is not None and math.isfinite(phi):
-            ax.plot([], [], " ", label=f"phi = {phi:.3g}")
-        ax.set_xlabel("feature value")
+            ax.plot([], [], " ", label=f"phi at x: {phi:.3g}")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("f")
         ax.grid(alpha=0.3)
         return _save(fig, ax, path, formula)
@@ -200,6 +217,15 @@ def _quantity_series(counterexample: Mapping[str, Any]) -> dict[str, list[float]
     return series
 
 
+def _mentions_baseline(counterexample: Mapping[str, Any]) -> bool:
+    """Whether the failing comparison involves the baseline (then the plot marks it)."""
+    return any(
+        "baseline" in str(q.get("text", ""))
+        for q in counterexample.get("quantities") or ()
+        if isinstance(q, Mapping)
+    )
+
+
 def _formula_curve(counterexample: Mapping[str, Any]) -> dict[str, Any] | None:
     """f along the only feature of a one-feature counterexample whose f is a formula.
 
@@ -221,6 +247,11 @@ def _formula_curve(counterexample: Mapping[str, Any]) -> dict[str, Any] | None:
         t = np.linspace(lo, hi, 241)
         ft, _ = value_and_grad(node, t[:, None])
         fx, gx = value_and_grad(node, np.array([[x]]))
+        base_point = numeric_vector(counterexample.get("baseline"))
+        baseline = None
+        if base_point and len(base_point) == 1 and _mentions_baseline(counterexample):
+            fb, _ = value_and_grad(node, np.array([[base_point[0]]]))
+            baseline = (base_point[0], float(fb[0]))
     except Exception:  # not a formula this language can read: no curve, the bars will do
         return None
     phi = counterexample.get("phi")
@@ -234,6 +265,7 @@ def _formula_curve(counterexample: Mapping[str, Any]) -> dict[str, Any] | None:
         "x": x,
         "fx": fx0,
         "grad": float(gx[0, 0]),
+        "baseline": baseline,
         "phi": phi_value,
         # for a one-feature attribution, phi = f(x) - base value
         "base": fx0 - phi_value if phi_value is not None else None,
@@ -275,6 +307,7 @@ def counterexample_plot(
             phi=curve["phi"],
             grad=curve["grad"],
             formula=formula,
+            baseline=curve["baseline"],
         )
         return CURVE
     series = _quantity_series(counterexample)

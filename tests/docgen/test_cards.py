@@ -178,3 +178,76 @@ def test_load_results_reads_the_runner_report(spec):
     assert shown.worlds and shown.worlds > 0
     card = render_card(spec, results)
     assert "| f | `f(x) =" in section(card, "You may not conclude")
+
+
+def test_counterexample_table_leaves_out_defaults_and_shows_the_margin_once(spec, report):
+    cx = report["claims"][2]["counterexample"]
+    cx["info"] = [
+        ["family", "additive"],
+        ["data", "3 rows"],
+        ["background", "data"],
+        ["target", "f"],
+        ["noise", "0.0"],
+    ]
+    cx["quantities"].append(
+        {
+            "text": "sign(phi[i]) == sign(grad(f, x)[i])",
+            "value": -0.999999,
+            "shown": "-0.999999",
+            "role": "margin",
+        }
+    )
+    refuted = section(render_card(spec, load_results(report)), "You may not conclude")
+    table = refuted[refuted.index("| quantity |") : refuted.index("Reproduce with")]
+    for dropped in ("| target |", "| noise |", "| background |", "| data |", "| seed |"):
+        assert dropped not in table, dropped
+    # what a reader needs to redo it by hand is still there
+    assert "background: the 3 data rows" in table and "| family | `additive` |" in table
+    assert "| x | `(0.5)` |" in table and "| `sign(grad(f, x)[i])` | `1` |" in table
+    # the margin once: not as a comparison row, not in the verdict line
+    assert table.count("-0.999999") == 1 and "margin (< 0: the check fails)" in table
+    assert "`sign(phi[i]) == sign(grad(f, x)[i])`" not in table
+    assert "**shown** (3 worlds tried)" in refuted
+    assert "--seed 1234" in refuted  # the seed lives in the reproduce line
+
+
+def test_counterexample_table_keeps_what_is_not_the_default(spec, report):
+    cx = report["claims"][2]["counterexample"]
+    cx["info"] = [
+        ["data", "9 rows"],
+        ["background", "sample(3)"],
+        ["target", "g"],
+        ["noise", "0.1"],
+    ]
+    cx["reproduce"] = "explainspec verify toy.espec --claim sign_is_direction"
+    refuted = section(render_card(spec, load_results(report)), "You may not conclude")
+    for kept in ("| data | `9 rows` |", "| background | `sample(3)` |", "| target | `g` |"):
+        assert kept in refuted, kept
+    assert "| noise | `0.1` |" in refuted and "| seed | `1234` |" in refuted
+    assert "background: 3 rows)" in refuted
+
+
+def test_curve_legend_says_which_value_is_where(tmp_path, monkeypatch):
+    from explainspec.docgen import plots
+
+    labels: list[str] = []
+    real_save = plots._save
+
+    def spy(fig, ax, path, title):
+        labels.extend(ax.get_legend_handles_labels()[1])
+        return real_save(fig, ax, path, title)
+
+    monkeypatch.setattr(plots, "_save", spy)
+    cx = {
+        "function": "f(x) = x0**2",
+        "d": 1,
+        "point": [-1.0],
+        "baseline": [0.0],
+        "phi": [-2.0],
+        "quantities": [{"text": "phi[i] * (x[i] - baseline[i])", "value": 2.0}],
+    }
+    assert plots.counterexample_plot(cx, tmp_path / "p.png") == plots.CURVE
+    assert "x = -1, f(x) = 1" in labels
+    assert "tangent at x: gradient -2" in labels
+    assert "baseline = 0, f(baseline) = 0" in labels
+    assert "phi at x: -2" in labels
