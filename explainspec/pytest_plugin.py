@@ -3,8 +3,9 @@
 Spec files (``.espec``, ``.espec.yaml``) are collected from ``pytest --espec PATH`` (repeatable)
 and from the ``espec_paths`` ini option; each claim is one item, ``path::claim``, verified with
 :func:`explainspec.verify`. An item passes when its claim reaches the verdict its kind asks for
-(verified, or shown for ``does_not_answer``), is skipped when the verdict is ``not_applicable``,
-and fails otherwise with the counterexample as its message.
+(verified, or shown for ``does_not_answer``) and fails otherwise — ``not_applicable`` included,
+exactly as ``explainspec verify`` counts it — with the counterexample or the error as its
+message.
 
 Options (command line / ini): ``--espec`` / ``espec_paths``, ``--espec-profile`` /
 ``espec_profile`` (default ``fast``), ``--espec-seed`` / ``espec_seed`` (default 0),
@@ -138,8 +139,6 @@ class EspecItem(pytest.Item):
         self.user_properties.append(("verdict", result.verdict.value))
         if result.margin is not None:
             self.user_properties.append(("margin", result.margin))
-        if result.verdict.value == "not_applicable":
-            pytest.skip(f"not applicable: {result.error or 'the method cannot take these worlds'}")
         if not result.passed:
             raise ClaimFailed(result)
 
