@@ -112,6 +112,7 @@ def build_settings(
     """
     from hypothesis import HealthCheck, Phase, Verbosity, settings
 
+    _pin_local_constants()
     prof = profile if isinstance(profile, Profile) else get_profile(profile)
     n = prof.max_examples if max_examples is None else int(max_examples)
     if n < 1:
@@ -143,3 +144,30 @@ def _example_database() -> Any:
     from explainspec.runner.cache import claim_database
 
     return claim_database(*(_EXAMPLE_DATABASE or (None, "")))
+
+
+_PINNED = False
+
+
+def _pin_local_constants() -> None:
+    """Switch off hypothesis' "local constants" (hypothesis >= 6.131 sometimes draws constants
+    found in the source of the non-site-packages modules imported so far: explainspec itself in an
+    editable install, plugins, test modules). Which modules are imported depends on what ran
+    before in the process, so a claim's worlds -- and margins -- would depend on scheduling: the
+    same claim gave different margins alone, after the whole library, and in a pool worker
+    (measured on lime.tabular_continuous). Global constants (0, 1, inf, ...) are kept."""
+    global _PINNED
+    if _PINNED:
+        return
+    _PINNED = True
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # another hypothesis version: nothing to pin
+        return
+    if hasattr(providers, "_get_local_constants"):
+        empty = Constants()
+        providers._get_local_constants = lambda: empty
+        cache = getattr(providers, "CONSTANTS_CACHE", None)
+        if cache is not None and hasattr(cache, "cache"):
+            cache.cache.clear()
