@@ -45,6 +45,9 @@ print(json.dumps({"wall": wall, "peak_kib": peak, "rc": proc.returncode, "stderr
 def measure(args: list[str], cwd: Path) -> dict:
     """Run ``explainspec ARGS`` in ``cwd``; wall seconds, peak KiB, exit code."""
     cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "explainspec.cli", *args]
+    if args[0] == "which":  # where explainspec is imported from
+        cmd = [sys.executable, "-c", "import explainspec; print(explainspec.__file__)"]
+        return {"file": subprocess.run(cmd, cwd=cwd, capture_output=True, text=True).stdout}
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("EXPLAINSPEC_NO_CACHE", None)
     out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True, env=env)
@@ -89,10 +92,16 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(opts.specs, specs)
             where = f"{opts.specs} (copied)"
         else:
+            # the package too (run from the snapshot): other work on the tree would otherwise
+            # change explainspec's source digest, a part of every cache key, between the runs
             archive = subprocess.run(
-                ["git", "archive", opts.ref, "specs"], cwd=ROOT, capture_output=True, check=True
+                ["git", "archive", opts.ref, "specs", "explainspec", "grammars"],
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
             ).stdout
             subprocess.run(["tar", "-x", "-C", str(work)], input=archive, check=True)
+            os.environ["PYTHONPATH"] = str(work)
             commit = subprocess.run(
                 ["git", "rev-parse", "--short", opts.ref],
                 cwd=ROOT,
@@ -100,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
                 text=True,
                 check=True,
             ).stdout.strip()
-            where = f"specs/ at commit {commit}"
+            where = f"specs/ and explainspec/ at commit {commit}"
+            imported = measure(["which"], work)["file"].strip()
+            assert imported.startswith(str(work)), f"explainspec imported from {imported}"
         cache = work / "cache.sqlite"
         common = [specs, "--profile", "fast", "--format", "json"]
         r1 = measure(["verify", *common, "--jobs", "1", "--no-cache", "--output", "j1.json"], work)
