@@ -14,10 +14,13 @@ world rejects that world (all rejected: ``not_applicable``); no valid world: ``i
 
 from __future__ import annotations
 
+import gc
 import math
+import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,7 +270,8 @@ class ClaimRun:
         )
         failed = ok = None
         try:
-            test()
+            with _thread_random():
+                test()
             ok = True
         except _CheckFailed:
             failed = True
@@ -353,6 +357,57 @@ class ClaimRun:
             source=source,
             info=_info(world),
         )
+
+
+# Random instances registered with hypothesis and free for a thread to use (see _thread_random)
+_FREE_RANDOMS: list[random.Random] = []
+_RANDOMS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _thread_random() -> Iterator[None]:
+    """Give this thread a ``random.Random`` already registered with hypothesis.
+
+    On its first test in a thread, hypothesis creates that thread's global ``Random`` and
+    registers it (``register_random``), which runs ``gc.collect()`` and ``gc.get_referrers``:
+    about 0.1-0.3 s with numpy, shap and sklearn loaded (here, once per process, on a frozen
+    heap). Claims run in a new thread each
+    (:class:`~explainspec.runner.execute.InProcess`), so that cost was paid per claim. A pool
+    of registered instances is reused instead (one per concurrently running claim). The
+    instance only seeds the search when no seed is given; the runner always gives the claim
+    seed, so the search and the verdicts are unchanged.
+    """
+    try:
+        from hypothesis import core, register_random
+
+        local = core.threadlocal
+        current = local._hypothesis_global_random
+    except Exception:  # noqa: BLE001 - another hypothesis version: keep its own behaviour
+        yield
+        return
+    if current is not None:
+        yield
+        return
+    with _RANDOMS_LOCK:
+        r = _FREE_RANDOMS.pop() if _FREE_RANDOMS else None
+    if r is None:
+        # register_random runs gc.collect() and gc.get_referrers(r) only to check that r is
+        # referenced; with the heap frozen both skip the long-lived objects (numpy, shap, ...).
+        # r and its referrer are created after the freeze, so the check still sees them.
+        gc.freeze()
+        try:
+            r = random.Random()
+            keep = [r]
+            register_random(keep[0])
+        finally:
+            gc.unfreeze()
+    local._hypothesis_global_random = r
+    try:
+        yield
+    finally:
+        local._hypothesis_global_random = None
+        with _RANDOMS_LOCK:
+            _FREE_RANDOMS.append(r)
 
 
 # World.info keys that the counterexample already spells out in its own fields

@@ -13,6 +13,7 @@ feature subsets shrink toward ``[0, 1, ...]``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,12 +38,17 @@ NET_WEIGHTS = (1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 0.0)
 SHAPE_KINDS = ("poly", "abs", "relu", "step", "sin", "tanh")
 
 
+# built once: a strategy object built per draw costs hypothesis a validation and a label each time
+_COEFS = st.sampled_from(COEFS)
+_OFFSETS = st.sampled_from(OFFSETS)
+
+
 def coefs() -> st.SearchStrategy[float]:
-    return st.sampled_from(COEFS)
+    return _COEFS
 
 
 def offsets() -> st.SearchStrategy[float]:
-    return st.sampled_from(OFFSETS)
+    return _OFFSETS
 
 
 def drawn_int(v: Any) -> st.SearchStrategy[int]:
@@ -54,7 +60,11 @@ def drawn_int(v: Any) -> st.SearchStrategy[int]:
 
 def factor_shapes(kinds: Sequence[str] | None) -> st.SearchStrategy[Shape]:
     """One factor of a product term (the coefficient lives in the term), simplest first."""
-    kinds = tuple(kinds or SHAPE_KINDS)
+    return _factor_shapes(tuple(kinds or SHAPE_KINDS))
+
+
+@functools.lru_cache(maxsize=64)
+def _factor_shapes(kinds: tuple[str, ...]) -> st.SearchStrategy[Shape]:
     opts: list[st.SearchStrategy[Shape]] = []
     if "poly" in kinds:
         opts.append(st.sampled_from([Shape("pow", (k,)) for k in (1, 2, 3, 4)]))
@@ -133,6 +143,10 @@ def _product_terms(
     return list(terms.values())
 
 
+#: ``_product_terms(...)`` built once per distinct arguments (they are all hashable)
+_product_terms_of = functools.lru_cache(maxsize=4096)(_product_terms)
+
+
 def interaction_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
@@ -141,7 +155,7 @@ def interaction_family(
     @st.composite
     def draw_member(draw: Any) -> Function:
         order = draw(drawn_int(params.get("order", 2)))
-        terms = draw(_product_terms(d, order, params.get("terms", 4), params.get("shapes")))
+        terms = draw(_product_terms_of(d, order, params.get("terms", 4), params.get("shapes")))
         return _embed(fn.interaction(d, terms, draw(offsets())), positions)
 
     return draw_member()
@@ -157,7 +171,7 @@ def multilinear_family(
     def draw_member(draw: Any) -> Function:
         order = params.get("order")
         k = draw(drawn_int(order)) if order is not None else draw(st.integers(1, d))
-        terms = draw(_product_terms(d, k, params.get("terms", 4), ("poly",)))
+        terms = draw(_product_terms_of(d, k, params.get("terms", 4), ("poly",)))
         terms = [(c, dict.fromkeys(fs, IDENTITY)) for c, fs in terms]
         return _embed(fn.interaction(d, terms, draw(offsets())), positions)
 

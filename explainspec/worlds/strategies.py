@@ -9,8 +9,9 @@ target. Limits (rows, background, points) are in :class:`~explainspec.worlds.spe
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ Array = np.ndarray
 FLOAT_STEP = 0.05
 
 
+@functools.lru_cache(maxsize=4096)
 def drawn_float(v: Any) -> st.SearchStrategy[float]:
     """A fixed float, or ``lo + k * 0.05`` within ``lo..hi`` (``k`` shrinks toward 0, so the
     value shrinks toward ``lo``; a range narrower than a step is split into 10 steps)."""
@@ -78,7 +80,7 @@ def _member(
         if k
         else []
     )
-    f = draw(BUILDERS[c.name](D - k, positions, c.params, data))
+    f = draw(_family_strategy(c, D - k, positions, data))
     if c.symmetric is not None:
         f = fn.symmetrize(f, *c.symmetric)
     if c.off_support_bump:
@@ -86,6 +88,56 @@ def _member(
     if c.link == "logistic":
         f = fn.logistic(f)
     return c, f
+
+
+#: builder strategies by (family, d, unused positions, parameters); see _family_strategy
+_FAMILY_STRATEGIES: dict[Any, st.SearchStrategy[Function]] = {}
+_MAX_CACHED = 4096
+
+
+def _frozen(v: Any) -> Any:
+    """A hashable stand-in for a family parameter value (dicts, lists, choices ...)."""
+    if isinstance(v, Mapping):
+        return ("map", tuple((k, _frozen(x)) for k, x in v.items()))
+    if isinstance(v, list | tuple):
+        return (type(v).__name__, tuple(_frozen(x) for x in v))
+    if isinstance(v, FamilyChoice):
+        return (
+            "choice",
+            v.name,
+            _frozen(v.params),
+            _frozen(v.unused),
+            v.symmetric,
+            v.link,
+            v.off_support_bump,
+        )
+    hash(v)
+    return (type(v).__name__, v)
+
+
+def _family_strategy(
+    c: FamilyChoice, d: int, positions: Sequence[int], data: Array
+) -> st.SearchStrategy[Function]:
+    """``BUILDERS[c.name](d, positions, c.params, data)``, built once per distinct arguments.
+
+    The builders are pure functions of their arguments; building their strategies anew for
+    every world cost hypothesis a fresh validation (and ``st.composite`` a compile) per draw.
+    The ``model`` family trains on ``data`` and ``formula`` returns one fixed function object, so
+    both are built anew (as before: no function object is shared between claims).
+    """
+    build = BUILDERS[c.name]
+    if c.name in ("model", "formula"):
+        return build(d, positions, c.params, data)
+    try:
+        key = (c.name, d, tuple(positions), _frozen(c.params))
+    except TypeError:  # an unhashable parameter value: do not cache
+        return build(d, positions, c.params, data)
+    strategy = _FAMILY_STRATEGIES.get(key)
+    if strategy is None:
+        if len(_FAMILY_STRATEGIES) >= _MAX_CACHED:
+            _FAMILY_STRATEGIES.clear()
+        strategy = _FAMILY_STRATEGIES[key] = build(d, positions, c.params, data)
+    return strategy
 
 
 def family_member(
@@ -255,12 +307,53 @@ def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
     return _worlds(spec, ds)
 
 
+_SAMPLED: dict[Any, tuple[tuple[Any, ...], st.SearchStrategy[Any]]] = {}
+
+
+def _sampled(values: Sequence[Any]) -> st.SearchStrategy[Any]:
+    """``st.sampled_from(values)``, one strategy object per distinct tuple of values."""
+    values = tuple(values)
+    try:
+        key: Any = (values, hash(values))
+    except TypeError:  # e.g. choices with dict parameters: keyed by identity
+        key = ("id", tuple(id(v) for v in values))
+    hit = _SAMPLED.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
+        return hit[1]
+    if len(_SAMPLED) >= _MAX_CACHED:
+        _SAMPLED.clear()
+    strategy = st.sampled_from(list(values))
+    _SAMPLED[key] = (values, strategy)
+    return strategy
+
+
+def _dist_choices(spec: WorldSpec, d: int) -> st.SearchStrategy[DistChoice]:
+    """The data choices of ``spec`` feasible with ``d`` features (simplest first)."""
+    return _sampled([c for c in spec.data if dist_feasible(c, d, spec.limits)])
+
+
+_DISTRIBUTIONS: dict[Any, tuple[DistChoice, st.SearchStrategy[Any]]] = {}
+
+
+def _distribution_of(c: DistChoice, d: int, limits: Limits) -> st.SearchStrategy[Any]:
+    """``distribution(c, d, limits)``, one strategy object per (choice, d, limits)."""
+    key = (id(c), d, limits)
+    hit = _DISTRIBUTIONS.get(key)
+    if hit is not None and hit[0] is c:
+        return hit[1]
+    if len(_DISTRIBUTIONS) >= _MAX_CACHED:
+        _DISTRIBUTIONS.clear()
+    strategy = distribution(c, d, limits)
+    _DISTRIBUTIONS[key] = (c, strategy)
+    return strategy
+
+
 @st.composite
 def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     lim = spec.limits
-    d = draw(st.sampled_from(ds))
-    dchoice = draw(st.sampled_from([c for c in spec.data if dist_feasible(c, d, lim)]))
-    P, data = draw(distribution(dchoice, d, lim))
+    d = draw(_sampled(ds))
+    dchoice = draw(_dist_choices(spec, d))
+    P, data = draw(_distribution_of(dchoice, d, lim))
     fchoice, f = draw(_member(spec.function, d, data))
     g = None
     if spec.second:
@@ -337,20 +430,22 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         m_grid = spec.grid if isinstance(spec.grid, int) else None
         grid = dist.grid_points(P, data, m_grid, max_levels=lim.max_grid)
 
-    info = {
-        "d": d,
-        "family": fchoice.describe(),
-        "formula": f.formula(),
-        "g": g.formula() if g is not None else None,
-        "distribution": P.describe(),
-        "data": f"{len(data)} rows",
-        "background": bg_desc,
-        "points": _rows_text(points),
-        "baseline": _rows_text(baseline[None, :])[0],
-        "target": "f" if target is f else ("g" if target is g else target.formula()),
-        "noise": spec.noise,
-        "seed": seed,
-    }
+    def info() -> dict[str, Any]:
+        return {
+            "d": d,
+            "family": fchoice.describe(),
+            "formula": f.formula(),
+            "g": g.formula() if g is not None else None,
+            "distribution": P.describe(),
+            "data": f"{len(data)} rows",
+            "background": bg_desc,
+            "points": _rows_text(points),
+            "baseline": _rows_text(baseline[None, :])[0],
+            "target": "f" if target is f else ("g" if target is g else target.formula()),
+            "noise": spec.noise,
+            "seed": seed,
+        }
+
     return World(
         f=f,
         P=P,
@@ -363,8 +458,45 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         seed=int(seed),
         g=g,
         target=target,
-        info=info,
+        info=LazyInfo(info),
     )
+
+
+class LazyInfo(Mapping[str, Any]):
+    """``World.info``, built on first use: the formulas and the description of P are text that
+    only a counterexample or a report reads, so most drawn worlds never need them."""
+
+    __slots__ = ("_build", "_items")
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._items: dict[str, Any] | None = None
+
+    def _get(self) -> dict[str, Any]:
+        if self._items is None:
+            self._items = self._build()
+            self._build = None
+        return self._items
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._get()) == other if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> Any:
+        return (dict, (self._get(),))
 
 
 def _rows_text(rows: Array) -> list[str]:
