@@ -33,12 +33,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _WRAPPER = r"""
-import json, resource, subprocess, sys, time
+import json, resource, subprocess, sys, tempfile, time
+import psutil
 t = time.perf_counter()
-proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+err = tempfile.TemporaryFile("w+")  # not a pipe: a chatty run must not block on it
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=err, text=True)
+top, tree = psutil.Process(proc.pid), 0
+while proc.poll() is None:  # the sum over the process and its workers, sampled every 0.1 s
+    try:
+        procs = [top, *top.children(recursive=True)]
+        tree = max(tree, sum(p.memory_info().rss for p in procs if p.is_running()))
+    except psutil.Error:
+        pass
+    time.sleep(0.1)
+err.seek(0)
+stderr = err.read()
 wall = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-print(json.dumps({"wall": wall, "peak_kib": peak, "rc": proc.returncode, "stderr": proc.stderr[-2000:]}))
+print(json.dumps({"wall": wall, "peak_kib": peak, "tree_kib": tree // 1024, "rc": proc.returncode,
+                  "stderr": stderr[-2000:]}))
 """
 
 
@@ -53,9 +66,33 @@ def measure(args: list[str], cwd: Path) -> dict:
     out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True, env=env)
     row = json.loads(out.stdout.strip().splitlines()[-1])
     row["command"] = "explainspec " + " ".join(args)
+    output = args[args.index("--output") + 1] if "--output" in args else None
+    times = (
+        [c["seconds"] for c in json.loads((cwd / output).read_text())["claims"]] if output else []
+    )
+    row["claim_sum"], row["claim_max"] = sum(times), max(times, default=0.0)
     if row["rc"] not in (0, 1):
         raise SystemExit(f"{row['command']} exited with {row['rc']}:\n{row['stderr']}")
     return row
+
+
+_SPIN = "import time; t = time.perf_counter(); sum(i * i for i in range(6_000_000)); print(time.perf_counter() - t)"
+
+
+def parallelism(jobs: int) -> float:
+    """How many of ``jobs`` CPU-bound processes really run at once on this machine right now:
+    ``jobs x`` (time of one spin loop alone) / (time of ``jobs`` copies run together)."""
+
+    def spin(n: int) -> float:
+        procs = [
+            subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.PIPE, text=True)
+            for _ in range(n)
+        ]
+        return max(float(p.communicate()[0]) for p in procs)
+
+    alone = min(spin(1) for _ in range(2))
+    together = min(spin(jobs) for _ in range(2))
+    return jobs * alone / together
 
 
 def claims(report: Path) -> dict:
@@ -126,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             "--example-db",
             str(work / "hyp"),
         ]
+        probe = parallelism(opts.jobs)
         r2 = measure([*cached_run, "--output", "j2.json"], work)
+        probe = (probe + parallelism(opts.jobs)) / 2
         rows.append((f"fast, --jobs {opts.jobs}, cold cache", r2))
         r3 = measure([*cached_run, "--output", "j3.json"], work)
         rows.append((f"fast, --jobs {opts.jobs}, re-run, nothing changed", r3))
@@ -161,12 +200,29 @@ def main(argv: list[str] | None = None) -> int:
     if opts.standard:
         print(f"verdicts at standard: {verdicts_standard}")
     print()
-    print("| run | wall (s) | ratio to baseline | peak RSS (MiB) |")
-    print("|---|---:|---:|---:|")
+    print(
+        "| run | wall (s) | ratio to baseline | sum of claim times (s) | longest claim (s) "
+        "| peak RSS, largest process (MiB) | peak RSS, all processes (MiB) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, r in rows:
-        print(f"| {name} | {r['wall']:.1f} | {r['wall'] / base:.3f} | {r['peak_kib'] / 1024:.0f} |")
+        print(
+            f"| {name} | {r['wall']:.1f} | {r['wall'] / base:.3f} | {r['claim_sum']:.1f} "
+            f"| {r['claim_max']:.1f} | {r['peak_kib'] / 1024:.0f} | {r['tree_kib'] / 1024:.0f} |"
+        )
     print()
     print(f"speedup --jobs {opts.jobs} vs --jobs 1: {base / r2['wall']:.2f}x (target >= 1.7x)")
+    bound = r1["claim_sum"] / max(r1["claim_sum"] / opts.jobs, r1["claim_max"])
+    print(
+        f"  bound from the baseline's claim times (sum / max(sum / jobs, longest claim)): "
+        f"{bound:.2f}x; claims ran {r2['claim_sum'] / r1['claim_sum']:.2f}x slower each on "
+        f"{opts.jobs} workers than on 1 (1.0 on an otherwise idle machine with {opts.jobs}+ "
+        f"cores; load average now {os.getloadavg()[0]:.1f})"
+    )
+    print(
+        f"  CPU-bound processes that ran at once out of {opts.jobs} (spin-loop probe before and "
+        f"after the --jobs {opts.jobs} run, averaged): {probe:.2f}"
+    )
     print(f"cached re-run: {r3['wall']:.2f} s, {cached}/{len(a)} claims cached (target < 5 s)")
     print(
         f"claims whose verdict, margin or counterexample differ between --jobs 1 and "
