@@ -16,6 +16,7 @@ Nothing here is asserted by the test suite: speed is measured, not tested.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -48,6 +49,13 @@ def generate(folder: Path, n: int) -> None:
         (folder / f"spec_{k:03d}.espec").write_text(text.replace("kernel_shap", f"kernel_shap_{k}"))
 
 
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not available on this platform
+        return "unknown"
+
+
 def row(name: str, times: list[float], base: float) -> str:
     med = statistics.median(times)
     return (
@@ -66,6 +74,7 @@ def main() -> None:
     base = timed([py, "-c", "pass"], args.runs)
     b = statistics.median(base)
     print(f"python {sys.version.split()[0]}, {args.runs} runs each (after 2 warm-up runs)")
+    print(f"load average before: {_load()} (the machine may be shared: compare the ratios)")
     print(row("python -c pass", base, b))
     help_t = timed([*cli, "--help"], args.runs)
     print(row("explainspec --help", help_t, b))
@@ -75,6 +84,7 @@ def main() -> None:
     print(row(f"explainspec check ({args.files} files)", check_t, b))
     ok_help = statistics.median(help_t) <= 0.3
     ok_check = statistics.median(check_t) <= 1.0
+    print(f"load average after: {_load()}")
     print(
         f"targets: --help <= 0.3 s {'met' if ok_help else 'MISSED'}; "
         f"check {args.files} files <= 1 s {'met' if ok_check else 'MISSED'}"

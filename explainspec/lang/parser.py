@@ -1,11 +1,17 @@
-"""DSL front-end: ``.espec`` text -> lark tree -> IR, with located :class:`SpecError`\\ s.
+"""DSL front-end: ``.espec`` text -> IR, with located :class:`SpecError`\\ s.
 
-The grammar (``grammars/explainspec.lark``) shapes the tree; :class:`_Builder`, one
-``lark.Transformer`` with ``@v_args(meta=True)``, turns it into IR nodes carrying spans. No lark
-exception ever leaves this module: lexer, parser and transformer errors become diagnostics.
+The grammar (``grammars/explainspec.lark``) shapes the parse; :class:`_Builder` builds IR nodes
+carrying spans *while* lark's LALR parser reduces (lark's tree-less mode: a ``transformer`` given
+to the ``Lark`` constructor), so no parse tree is built and walked a second time. No lark
+exception ever leaves this module: lexer, parser and builder errors become diagnostics.
 
-Deep nesting is refused (``ES106``) before the recursive transformer runs, so no input can cause a
-``RecursionError``: lark's LALR parser itself is iterative.
+Spans follow lark's ``propagate_positions`` rule: a node runs from the start of its first child
+to the end of its last, keywords and brackets included, where a parenthesised expression counts
+as its parentheses. The builder's parser keeps every token (``keep_all_tokens``) to see them.
+
+Deep nesting is refused (``ES106``): absurd bracket nesting before parsing, and any parse deeper
+than :data:`MAX_DEPTH` levels after it, so the recursive passes that follow (semantic checks,
+printers) never meet a ``RecursionError``. Building is iterative, like lark's LALR parser.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import threading
 from pathlib import Path
 from typing import Any, Final
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from explainspec.lang import ir
 from explainspec.lang.diagnostics import Diagnostic, SpecError
@@ -28,13 +34,17 @@ MAX_DEPTH: Final = 120
 _START = ("start", "expr_start", "value_start")
 _lock = threading.Lock()
 _parser: Lark | None = None
+_builder: _Builder | None = None
+#: One parse at a time uses the builder's parser (the builder holds the file and diagnostics).
+_parse_lock = threading.Lock()
 
 
-def _cache_file() -> str | bool:
+def _cache_file(name: str = "grammar.lark-cache") -> str | bool:
     """A user-owned cache location for lark's grammar analysis, or ``False``.
 
     Never the shared temp folder: lark's cache is a pickle, and a file planted there by another
-    user would run code on load. ``EXPLAINSPEC_NO_CACHE=1`` disables the cache.
+    user would run code on load. ``EXPLAINSPEC_NO_CACHE=1`` disables the cache. Parsers built
+    with different options need different ``name``\\ s (each would overwrite the other's file).
     """
     if os.environ.get("EXPLAINSPEC_NO_CACHE"):
         return False
@@ -48,15 +58,10 @@ def _cache_file() -> str | bool:
         return False
     # lark appends nothing to an explicit name, so include what invalidates the cache: the
     # grammar text and lark's version are hashed by lark itself into the pickle's header.
-    return str(folder / "grammar.lark-cache")
+    return str(folder / name)
 
 
-def build_parser(*, cache: bool = True) -> Lark:
-    """A new LALR parser for the explainspec grammar.
-
-    ``cache=False`` gives a parser built from the grammar text (with its ``.grammar``, which
-    ``hypothesis.extra.lark.from_lark`` needs); the cached one is loaded from a pickle.
-    """
+def _lark(cache: str | bool, **options: Any) -> Lark:
     from explainspec.resources import grammar_path
 
     return Lark(
@@ -64,10 +69,20 @@ def build_parser(*, cache: bool = True) -> Lark:
         parser="lalr",
         lexer="contextual",
         start=list(_START),
-        propagate_positions=True,
         maybe_placeholders=True,
-        cache=_cache_file() if cache else False,
+        cache=cache,
+        **options,
     )
+
+
+def build_parser(*, cache: bool = True) -> Lark:
+    """A new LALR parser for the explainspec grammar, building lark trees.
+
+    ``cache=False`` gives a parser built from the grammar text (with its ``.grammar``, which
+    ``hypothesis.extra.lark.from_lark`` needs); the cached one is loaded from a pickle. The IR
+    is built by another parser (:func:`_builder_parser`) from the same grammar.
+    """
+    return _lark(_cache_file() if cache else False, propagate_positions=True)
 
 
 def get_parser() -> Lark:
@@ -78,6 +93,21 @@ def get_parser() -> Lark:
             if _parser is None:
                 _parser = build_parser()
     return _parser
+
+
+def _builder_parser() -> _Builder:
+    """The :class:`_Builder` of this process, bound to its own tree-less parser (built once)."""
+    global _builder
+    if _builder is None:
+        with _lock:
+            if _builder is None:
+                builder = _Builder()
+                builder.parser = _lark(
+                    _cache_file("grammar-ir.lark-cache"), keep_all_tokens=True, transformer=builder
+                )
+                builder.driver = _make_driver(builder.parser)
+                _builder = builder
+    return _builder
 
 
 # --------------------------------------------------------------------------- helpers
@@ -99,14 +129,6 @@ _ESCAPES: Final = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE: Final = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 
 
-class _Problem(Exception):
-    """Raised inside the transformer for a problem that stops building this node."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
 def _token_span(tok: Token, file: str | None) -> ir.Span:
     return ir.Span(
         file=file,
@@ -115,19 +137,6 @@ def _token_span(tok: Token, file: str | None) -> ir.Span:
         end_line=tok.end_line or 0,
         end_column=tok.end_column or 0,
     )
-
-
-def tree_depth(tree: Any) -> int:
-    """Depth of a lark tree, computed without recursion."""
-    best = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best:
-            best = depth
-        if isinstance(node, Tree):
-            stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
-    return best
 
 
 def output_kind(name: str, span: ir.Span | None) -> tuple[ir.OutputKind, Diagnostic | None]:
@@ -147,47 +156,75 @@ def output_kind(name: str, span: ir.Span | None) -> tuple[ir.OutputKind, Diagnos
         return ir.OutputKind.ATTRIBUTION, Diagnostic("ES211", message, span)
 
 
-# --------------------------------------------------------------------------- transformer
+# --------------------------------------------------------------------------- builder
+#
+# Each grammar rule that lark does not inline has a method here, called by the parser with the
+# rule's children: every token (keywords and brackets too, as ``keep_all_tokens`` is on), ``None``
+# for a missing ``[optional]``, and for a sub-rule the record it returned. A record is a tuple
+# ``(value, depth, where)``: the IR value (or a ``(tag, value, span)`` item of a spec or claim),
+# the depth the lark tree of that rule would have, and the extent (a Span, or a Token: anything
+# with line, column, end_line, end_column) its parent's span starts or ends with.
+
+_Rec = tuple  # (value, depth, where)
 
 
-_BINOPS: Final = {
-    "add": ir.BinOp.ADD,
-    "sub": ir.BinOp.SUB,
-    "mul": ir.BinOp.MUL,
-    "div": ir.BinOp.DIV,
-    "matmul": ir.BinOp.MATMUL,
-    "pow": ir.BinOp.POW,
-}
+def _depth(children: list[Any]) -> int:
+    """1 + the deepest record among ``children``."""
+    best = 0
+    for c in children:
+        if type(c) is tuple and c[1] > best:
+            best = c[1]
+    return best + 1
+
+
+def _values(children: list[Any]) -> list[Any]:
+    """The values of the records among ``children`` (tokens and placeholders dropped)."""
+    return [c[0] for c in children if type(c) is tuple]
 
 
 def _binary(op: ir.BinOp) -> Any:
-    def build(self: _Builder, meta: Any, children: list[Any]) -> ir.Binary:
-        left, right = children
-        return ir.Binary(op=op, left=left, right=right, span=self._span(meta))
+    """The builder method of a binary operator rule (``sum "+" term -> add``)."""
 
-    return v_args(meta=True)(build)
+    def build(self: _Builder, c: list[Any]) -> _Rec:
+        left, right = c[0], c[2]
+        span = self._span(c)
+        node = ir.Binary(op=op, left=left[0], right=right[0], span=span)
+        return node, max(left[1], right[1]) + 1, span
+
+    return build
 
 
-class _Builder(Transformer):
-    """Builds IR from the lark tree. One instance per parse (it holds the file name and the
-    diagnostics collected so far)."""
+class _Builder:
+    """Builds IR during the parse. One instance per process, bound to :attr:`parser`; it holds
+    the file name and the diagnostics of the parse in progress (see :func:`_parse`)."""
 
-    def __init__(self, file: str | None) -> None:
-        super().__init__(visit_tokens=False)
-        self.file = file
+    parser: Lark
+    driver: _Driver | None = None
+
+    def __init__(self) -> None:
+        self.file: str | None = None
         self.diagnostics: list[Diagnostic] = []
 
     # ---- utilities
 
-    def _span(self, meta: Any) -> ir.Span | None:
-        if getattr(meta, "empty", True):
-            return None
+    def _span(self, children: list[Any]) -> ir.Span:
+        """The span from the first to the last child (placeholders skipped)."""
+        first = children[0]
+        if first is None:
+            first = next(c for c in children if c is not None)
+        last = children[-1]
+        if last is None:
+            last = next(c for c in reversed(children) if c is not None)
+        if type(first) is tuple:
+            first = first[2]
+        if type(last) is tuple:
+            last = last[2]
         return ir.Span(
             file=self.file,
-            line=meta.line,
-            column=meta.column,
-            end_line=meta.end_line,
-            end_column=meta.end_column,
+            line=first.line,
+            column=first.column,
+            end_line=last.end_line,
+            end_column=last.end_column,
         )
 
     def _tspan(self, tok: Token) -> ir.Span:
@@ -222,6 +259,8 @@ class _Builder(Transformer):
 
     def _string(self, tok: Token) -> str:
         body = tok.value[1:-1]
+        if "\\" not in body:
+            return body
 
         def unescape(m: re.Match[str]) -> str:
             ch = m.group(1)
@@ -242,20 +281,32 @@ class _Builder(Transformer):
     def _prose(self, tok: Token) -> str:
         return normalize_prose(self._string(tok))
 
+    def _number_value(self, tok: Token) -> int | float:
+        text = tok.value
+        try:
+            value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            value = float("inf")
+        if value == float("inf"):
+            self._error("ES109", f"the number {text[:40]!r} is too large", self._tspan(tok))
+            return 0
+        return value
+
     # ---- start rules
 
-    def start(self, children: list[Any]) -> Any:
-        return children[0]
+    def start(self, c: list[Any]) -> _Rec:
+        value, depth, where = c[0]
+        return value, depth + 1, where
 
     expr_start = start
     value_start = start
 
     # ---- spec structure
 
-    @v_args(meta=True)
-    def spec(self, meta: Any, children: list[Any]) -> ir.Spec:
-        name_tok, title_tok, *items = children
-        span = self._span(meta)
+    def spec(self, c: list[Any]) -> _Rec:
+        name_tok, title_tok = c[1], c[2]
+        items = _values(c[4:-1])
+        span = self._span(c)
         single, many = self._collect(items, f"spec {name_tok.value!r}", ("assume", "claim"))
         assumptions, claims = many["assume"], many["claim"]
         references = single.get("references", ([], None))[0]
@@ -273,7 +324,7 @@ class _Builder(Transformer):
                 )
         method = single.get("method", (ir.MethodRef(use=""), None))[0]
         output = single.get("output", (ir.OutputKind.ATTRIBUTION, None))[0]
-        return ir.Spec(
+        spec = ir.Spec(
             name=name_tok.value,
             title=self._prose(title_tok),
             method=method,
@@ -286,73 +337,78 @@ class _Builder(Transformer):
             world=single.get("world", (None, None))[0],
             span=span,
         )
+        return spec, _depth(c), span
 
-    @v_args(meta=True)
-    def method(self, meta: Any, children: list[Any]) -> tuple[str, ir.MethodRef, ir.Span | None]:
-        use, *params = (c for c in children if c is not None)
-        span = self._span(meta)
-        return "method", ir.MethodRef(use=use, params=tuple(params), span=span), span
+    def method(self, c: list[Any]) -> _Rec:
+        # "method" "=" dotted_name ["(" [param ("," param)* [","]] ")"]
+        span = self._span(c)
+        ref = ir.MethodRef(use=c[2][0], params=tuple(_values(c[3:])), span=span)
+        return ("method", ref, span), _depth(c), span
 
-    def dotted_name(self, children: list[Token]) -> str:
-        return ".".join(t.value for t in children)
+    def dotted_name(self, c: list[Token]) -> _Rec:
+        # NAME ("." NAME)*
+        return ".".join(t.value for t in c[::2]), 1, self._span(c)
 
-    @v_args(meta=True)
-    def param(self, meta: Any, children: list[Any]) -> ir.Param:
-        name, value = children
-        return ir.Param(name=name.value, value=value, span=self._span(meta))
+    def param(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.Param(name=c[0].value, value=c[2][0], span=span), c[2][1] + 1, span
 
-    @v_args(meta=True)
-    def output(self, meta: Any, children: list[Token]) -> tuple[str, Any, ir.Span | None]:
-        (tok,) = children
+    def output(self, c: list[Token]) -> _Rec:
+        tok = c[2]
         kind, problem = output_kind(tok.value, self._tspan(tok))
         if problem is not None:
             self.diagnostics.append(problem)
-        return "output", kind, self._span(meta)
+        span = self._span(c)
+        return ("output", kind, span), 1, span
 
-    @v_args(meta=True)
-    def estimates(self, meta: Any, children: list[Token]) -> tuple[str, str, ir.Span | None]:
-        return "estimates", children[0].value, self._span(meta)
+    def estimates(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ("estimates", c[2].value, span), 1, span
 
-    @v_args(meta=True)
-    def references(self, meta: Any, children: list[Any]) -> tuple[str, list[str], ir.Span | None]:
-        return "references", [self._prose(t) for t in children if t is not None], self._span(meta)
+    def references(self, c: list[Any]) -> _Rec:
+        # "references" "=" "[" [STRING ("," STRING)* [","]] "]"
+        texts = [self._prose(t) for t in c[3:-1] if t is not None and t.type == "STRING"]
+        span = self._span(c)
+        return ("references", texts, span), 1, span
 
-    @v_args(meta=True)
-    def question(self, meta: Any, children: list[Token]) -> tuple[str, str, ir.Span | None]:
-        return "question", self._prose(children[0]), self._span(meta)
+    def question(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ("question", self._prose(c[1]), span), 1, span
 
-    @v_args(meta=True)
-    def assume(self, meta: Any, children: list[Token]) -> tuple[str, ir.Assumption, ir.Span | None]:
-        name, text = children
-        span = self._span(meta)
-        return "assume", ir.Assumption(name=name.value, text=self._prose(text), span=span), span
+    def assume(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        item = ir.Assumption(name=c[1].value, text=self._prose(c[2]), span=span)
+        return ("assume", item, span), 1, span
 
-    @v_args(meta=True)
-    def world(self, meta: Any, children: list[Any]) -> tuple[str, ir.WorldBlock, ir.Span | None]:
-        span = self._span(meta)
-        return "world", ir.WorldBlock(fields=tuple(children), span=span), span
+    def world(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ("world", ir.WorldBlock(fields=tuple(_values(c)), span=span), span), _depth(c), span
 
-    @v_args(meta=True)
-    def field(self, meta: Any, children: list[Any]) -> ir.WorldField:
-        name, value = children
-        return ir.WorldField(name=name.value, value=value, span=self._span(meta))
+    def field(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.WorldField(name=c[0].value, value=c[2][0], span=span), c[2][1] + 1, span
 
-    @v_args(meta=True)
-    def example(self, meta: Any, children: list[Any]) -> tuple[str, ir.Example, ir.Span | None]:
-        name, *fields = children
-        span = self._span(meta)
-        block = ir.WorldBlock(fields=tuple(fields), span=span)
-        return "example", ir.Example(name=name.value, world=block, span=span), span
+    def example(self, c: list[Any]) -> _Rec:
+        # "example" NAME "{" _field_item* "}"
+        span = self._span(c)
+        block = ir.WorldBlock(fields=tuple(_values(c)), span=span)
+        return (
+            ("example", ir.Example(name=c[1].value, world=block, span=span), span),
+            _depth(c),
+            span,
+        )
 
-    @v_args(meta=True)
-    def check(self, meta: Any, children: list[Any]) -> tuple[str, Any, ir.Span | None]:
-        return "check", children[0], self._span(meta)
+    def check(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ("check", c[1][0], span), c[1][1] + 1, span
 
-    @v_args(meta=True)
-    def claim(self, meta: Any, children: list[Any]) -> tuple[str, ir.Claim, ir.Span | None]:
-        name_tok, kind_tok, about_tok, statement_tok, *items = children
-        span = self._span(meta)
-        single, many = self._collect(items, f"claim {name_tok.value!r}", ("assume", "example"))
+    def claim(self, c: list[Any]) -> _Rec:
+        # "claim" NAME CLAIM_KIND [NAME] STRING "{" _claim_item* "}"
+        name_tok, kind_tok, about_tok, statement_tok = c[1], c[2], c[3], c[4]
+        span = self._span(c)
+        single, many = self._collect(
+            _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example")
+        )
         assumptions, examples = many["assume"], many["example"]
         if "check" not in single:
             self._error(
@@ -372,79 +428,83 @@ class _Builder(Transformer):
             examples=tuple(examples),
             span=span,
         )
-        return "claim", claim, span
+        return ("claim", claim, span), _depth(c), span
 
     # ---- expressions
 
-    @v_args(meta=True)
-    def range(self, meta: Any, children: list[Any]) -> ir.RangeExpr:
-        lo, hi = children
-        return ir.RangeExpr(lo=lo, hi=hi, span=self._span(meta))
+    def atom(self, c: list[Any]) -> _Rec:
+        # "(" expr ")": lark inlines the expression, whose extent becomes its parentheses
+        value, depth, _ = c[1]
+        return value, depth, self._span(c)
 
-    @v_args(meta=True)
-    def quantifier(self, meta: Any, children: list[Any]) -> ir.Quantifier:
-        kind_tok, *rest = children
-        *names, domain, body = rest
-        return ir.Quantifier(
-            kind=ir.QuantKind(kind_tok.value),
-            vars=tuple(t.value for t in names),
-            body=body,
-            domain=domain,
-            span=self._span(meta),
+    def range(self, c: list[Any]) -> _Rec:
+        lo, hi = c[0], c[2]
+        span = self._span(c)
+        return ir.RangeExpr(lo=lo[0], hi=hi[0], span=span), max(lo[1], hi[1]) + 1, span
+
+    def quantifier(self, c: list[Any]) -> _Rec:
+        # "for" QUANT NAME ("," NAME)* ["in" disjunction] ":" expr
+        records = [x for x in c if type(x) is tuple]
+        body = records[-1]
+        domain = records[0][0] if len(records) > 1 else None
+        names = tuple(t.value for t in c[2:] if type(t) is Token and t.type == "NAME")
+        span = self._span(c)
+        node = ir.Quantifier(
+            kind=ir.QuantKind(c[1].value), vars=names, body=body[0], domain=domain, span=span
+        )
+        return node, _depth(records), span
+
+    def implies(self, c: list[Any]) -> _Rec:
+        left, right = c[0], c[2]
+        span = self._span(c)
+        return ir.Implies(left=left[0], right=right[0], span=span), max(left[1], right[1]) + 1, span
+
+    def or_(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return (
+            ir.BoolOp(op=ir.BoolOpKind.OR, operands=tuple(_values(c)), span=span),
+            _depth(c),
+            span,
         )
 
-    @v_args(meta=True)
-    def implies(self, meta: Any, children: list[Any]) -> ir.Implies:
-        left, right = children
-        return ir.Implies(left=left, right=right, span=self._span(meta))
+    def and_(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        node = ir.BoolOp(op=ir.BoolOpKind.AND, operands=tuple(_values(c)), span=span)
+        return node, _depth(c), span
 
-    @v_args(meta=True)
-    def or_(self, meta: Any, children: list[Any]) -> ir.BoolOp:
-        return ir.BoolOp(op=ir.BoolOpKind.OR, operands=tuple(children), span=self._span(meta))
+    def not_(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.Not(operand=c[1][0], span=span), c[1][1] + 1, span
 
-    @v_args(meta=True)
-    def and_(self, meta: Any, children: list[Any]) -> ir.BoolOp:
-        return ir.BoolOp(op=ir.BoolOpKind.AND, operands=tuple(children), span=self._span(meta))
-
-    @v_args(meta=True)
-    def not_(self, meta: Any, children: list[Any]) -> ir.Not:
-        return ir.Not(operand=children[0], span=self._span(meta))
-
-    @v_args(meta=True)
-    def compare(self, meta: Any, children: list[Any]) -> ir.Compare:
-        left, op, right, tol = children
-        return ir.Compare(
-            op=ir.CmpOp(op.value), left=left, right=right, tolerance=tol, span=self._span(meta)
+    def compare(self, c: list[Any]) -> _Rec:
+        # sum COMP_OP sum [tolerance]
+        left, op, right, tol = c
+        span = self._span(c)
+        node = ir.Compare(
+            op=ir.CmpOp(op.value),
+            left=left[0],
+            right=right[0],
+            tolerance=tol[0] if tol is not None else None,
+            span=span,
         )
+        return node, _depth(c), span
 
-    def _number_value(self, tok: Token) -> int | float:
-        text = tok.value
-        try:
-            value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
-        except ValueError:
-            value = float("inf")
-        if value == float("inf"):
-            self._error("ES109", f"the number {text[:40]!r} is too large", self._tspan(tok))
-            return 0
-        return value
+    def tol_abs(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        value = float(self._number_value(c[1]))
+        return ir.Tolerance(kind=ir.TolKind.ABS, value=value, span=span), 1, span
 
-    @v_args(meta=True)
-    def tol_abs(self, meta: Any, children: list[Token]) -> ir.Tolerance:
-        return ir.Tolerance(
-            kind=ir.TolKind.ABS, value=float(self._number_value(children[0])), span=self._span(meta)
-        )
+    def tol_rel(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        value = float(self._number_value(c[1]))
+        return ir.Tolerance(kind=ir.TolKind.REL, value=value, span=span), 1, span
 
-    @v_args(meta=True)
-    def tol_rel(self, meta: Any, children: list[Token]) -> ir.Tolerance:
-        return ir.Tolerance(
-            kind=ir.TolKind.REL, value=float(self._number_value(children[0])), span=self._span(meta)
-        )
-
-    @v_args(meta=True)
-    def tol_mc(self, meta: Any, children: list[Any]) -> ir.Tolerance:
-        (z,) = children
+    def tol_mc(self, c: list[Any]) -> _Rec:
+        # "within" "mc" "(" ["z" "=" NUMBER] ")"
+        z = next((t for t in c if t is not None and t.type == "NUMBER"), None)
         value = 5.0 if z is None else float(self._number_value(z))
-        return ir.Tolerance(kind=ir.TolKind.MC, value=value, span=self._span(meta))
+        span = self._span(c)
+        return ir.Tolerance(kind=ir.TolKind.MC, value=value, span=span), 1, span
 
     add = _binary(ir.BinOp.ADD)
     sub = _binary(ir.BinOp.SUB)
@@ -453,20 +513,20 @@ class _Builder(Transformer):
     matmul = _binary(ir.BinOp.MATMUL)
     pow = _binary(ir.BinOp.POW)
 
-    @v_args(meta=True)
-    def neg(self, meta: Any, children: list[Any]) -> ir.Unary:
-        return ir.Unary(op=ir.UnaryOp.NEG, operand=children[0], span=self._span(meta))
+    def neg(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.Unary(op=ir.UnaryOp.NEG, operand=c[1][0], span=span), c[1][1] + 1, span
 
-    @v_args(meta=True)
-    def pos(self, meta: Any, children: list[Any]) -> ir.Unary:
-        return ir.Unary(op=ir.UnaryOp.POS, operand=children[0], span=self._span(meta))
+    def pos(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.Unary(op=ir.UnaryOp.POS, operand=c[1][0], span=span), c[1][1] + 1, span
 
-    @v_args(meta=True)
-    def call(self, meta: Any, children: list[Any]) -> ir.Call:
-        func, arguments = children
+    def call(self, c: list[Any]) -> _Rec:
+        # postfix "(" [arguments] ")"
+        func, arguments = c[0], c[2]
         args: list[Any] = []
         kwargs: list[ir.Keyword] = []
-        for a in arguments or ():
+        for a in arguments[0] if arguments is not None else ():
             if isinstance(a, ir.Keyword):
                 kwargs.append(a)
             elif kwargs:
@@ -478,58 +538,254 @@ class _Builder(Transformer):
                 )
             else:
                 args.append(a)
-        return ir.Call(func=func, args=tuple(args), kwargs=tuple(kwargs), span=self._span(meta))
+        span = self._span(c)
+        node = ir.Call(func=func[0], args=tuple(args), kwargs=tuple(kwargs), span=span)
+        return node, _depth(c), span
 
-    def arguments(self, children: list[Any]) -> list[Any]:
-        return [c for c in children if c is not None]
+    def arguments(self, c: list[Any]) -> _Rec:
+        # argument ("," argument)* [","]
+        return _values(c), _depth(c), self._span(c)
 
-    @v_args(meta=True)
-    def keyword(self, meta: Any, children: list[Any]) -> ir.Keyword:
-        name, value = children
-        return ir.Keyword(name=name.value, value=value, span=self._span(meta))
+    def keyword(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.Keyword(name=c[0].value, value=c[2][0], span=span), c[2][1] + 1, span
 
-    @v_args(meta=True)
-    def index(self, meta: Any, children: list[Any]) -> ir.Index:
-        value, *items = children
-        return ir.Index(
-            value=value, items=tuple(i for i in items if i is not None), span=self._span(meta)
+    def index(self, c: list[Any]) -> _Rec:
+        # postfix "[" subscript ("," subscript)* [","] "]"
+        span = self._span(c)
+        node = ir.Index(value=c[0][0], items=tuple(_values(c[1:])), span=span)
+        return node, _depth(c), span
+
+    def slice(self, c: list[Any]) -> _Rec:
+        # [sum] ":" [sum]  |  [sum] ":" [sum] ":" [sum]
+        start, stop = c[0], c[2]
+        step = c[4] if len(c) > 3 else None
+        span = self._span(c)
+        node = ir.Slice(
+            start=start[0] if start is not None else None,
+            stop=stop[0] if stop is not None else None,
+            step=step[0] if step is not None else None,
+            span=span,
         )
+        return node, _depth(c), span
 
-    @v_args(meta=True)
-    def slice(self, meta: Any, children: list[Any]) -> ir.Slice:
-        start, stop, *step = children
-        return ir.Slice(
-            start=start, stop=stop, step=step[0] if step else None, span=self._span(meta)
+    def attribute(self, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        return ir.Attribute(value=c[0][0], attr=c[2].value, span=span), c[0][1] + 1, span
+
+    def number(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ir.Number(value=self._number_value(c[0]), span=span), 1, span
+
+    def string(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ir.String(value=self._string(c[0]), span=span), 1, span
+
+    def true(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ir.Bool(value=True, span=span), 1, span
+
+    def false(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ir.Bool(value=False, span=span), 1, span
+
+    def name(self, c: list[Token]) -> _Rec:
+        span = self._span(c)
+        return ir.Name(id=c[0].value, span=span), 1, span
+
+    def list(self, c: list[Any]) -> _Rec:
+        # "[" [expr ("," expr)* [","]] "]"
+        span = self._span(c)
+        return ir.ListExpr(items=tuple(_values(c)), span=span), _depth(c), span
+
+
+# --------------------------------------------------------------------------- LALR driver
+
+
+class _Driver:
+    """lark's LALR loop over lark's own parse table, lexer and rule callbacks, minus its overhead.
+
+    Does what ``Lark.parse`` does (``lark.parsers.lalr_parser_state.ParserState.feed_token``),
+    with each action resolved to its callback once instead of per reduction, and with the unit
+    reductions of the precedence chain (``?sum: term``, whose callback returns its one child)
+    done without touching the value stack: they are most reductions of a typical spec.
+    :func:`_make_driver` returns ``None`` when lark's internals are not as expected; then
+    ``Lark.parse`` runs with the same callbacks, to the same result.
+    """
+
+    def __init__(self, lark: Lark) -> None:
+        from lark.lexer import LexerThread
+        from lark.parse_tree_builder import ExpandSingleChild
+        from lark.parsers.lalr_analysis import Shift
+
+        frontend = lark.parser
+        lalr = frontend.parser.parser
+        table, callbacks = lalr.parse_table, lalr.callbacks
+        if any(isinstance(k, str) for k in callbacks):  # token callbacks: not handled here
+            raise TypeError("token callbacks")
+        self.states: dict[Any, dict[str, tuple[Any, ...]]] = {}
+        for state, row in table.states.items():
+            actions: dict[str, tuple[Any, ...]] = {}
+            for symbol, (action, arg) in row.items():
+                if action is Shift:
+                    actions[symbol] = (True, arg)
+                else:
+                    size, callback = len(arg.expansion), callbacks[arg]
+                    unit = size == 1 and type(callback) is ExpandSingleChild
+                    actions[symbol] = (False, size, arg.origin.name, None if unit else callback)
+            self.states[state] = actions
+        self.start_states, self.end_states = table.start_states, table.end_states
+        self.lexer = frontend.lexer  # a ContextualLexer: one BasicLexer per parser state
+        self.lexer_thread = LexerThread.from_text
+        self.scanners = _Scanners(self.lexer.lexers)
+        if set(self.lexer.lexers) != set(self.states):
+            raise KeyError("lexer and parser states differ")
+        self.scanners[self.start_states["start"]]  # noqa: B018 - fail here if lark differs
+        #: start -> (state below, state on top, token type) -> the top after the unit reductions
+        self.units: dict[str, dict[tuple[Any, Any, str], Any]] = {}
+
+    def parse(self, text: str, start: str) -> Any:
+        states = self.states
+        end_state = self.end_states[start]
+        position = _Position(self.start_states[start])
+        state_stack, value_stack = position.state_stack, []
+        units = self.units.setdefault(start, {})
+
+        def feed(token: Token, is_end: bool = False) -> Any:
+            while True:
+                state = state_stack[-1]
+                try:
+                    action = states[state][token.type]
+                except KeyError:
+                    expected = {s for s in states[state] if s.isupper()}
+                    raise UnexpectedToken(token, expected, state=position) from None
+                if action[0]:
+                    state_stack.append(action[1])
+                    value_stack.append(token)
+                    return None
+                _, size, origin, callback = action
+                if callback is None:  # unit reductions: the value stays, the top state changes
+                    key = (state_stack[-2], state, token.type)
+                    top = units.get(key)
+                    if top is None:
+                        top = units[key] = self._after_units(*key, end_state)
+                    state_stack[-1] = top
+                else:
+                    if size:
+                        children = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        children = []
+                    value_stack.append(callback(children))
+                    state_stack.append(states[state_stack[-1]][origin][1])
+                if is_end and state_stack[-1] == end_state:
+                    return value_stack[-1]
+
+        token = None
+        for token in self.tokens(text, position):
+            feed(token)
+        end = Token.new_borrow_pos("$END", "", token) if token else Token("$END", "", 0, 1, 1)
+        return feed(end, True)
+
+    def _after_units(self, below: Any, top: Any, type_: str, end_state: Any) -> Any:
+        """The state on top after the unit reductions that ``type_`` causes in state ``top``,
+        with state ``below`` under it (they depend on nothing else, so they are cached)."""
+        states = self.states
+        while True:
+            top = states[below][states[top][type_][2]][1]
+            action = states[top].get(type_)
+            if top == end_state or action is None or action[0] or action[3] is not None:
+                return top
+
+    def tokens(self, text: str, position: _Position) -> Any:
+        """The tokens of ``text``, as ``ContextualLexer.lex`` yields them (the lexer of each
+        parser state: what the parser accepts next); on a lexing error, lark's lexer is asked
+        at that point, so the exception is lark's own."""
+        scanners, stack = self.scanners, position.state_stack
+        pos = line_start = 0
+        line = 1
+        end = len(text)
+        last = None
+        while pos < end:
+            mres, callbacks, newline_types, ignore_types = scanners[stack[-1]]
+            for mre in mres:
+                m = mre.match(text, pos)
+                if m:
+                    break
+            else:
+                self._lex_error(text, pos, line, line_start, last, position)
+            value, type_ = m.group(0), m.lastgroup
+            start, start_line, start_column = pos, line, pos - line_start + 1
+            if type_ in newline_types:
+                newlines = value.count("\n")
+                if newlines:
+                    line += newlines
+                    line_start = pos + value.rindex("\n") + 1
+            pos += len(value)
+            ignored = type_ in ignore_types
+            if ignored and type_ not in callbacks:
+                continue
+            token = Token(
+                type_, value, start, start_line, start_column, line, pos - line_start + 1, pos
+            )
+            if type_ in callbacks:
+                token = callbacks[type_](token)
+            if not ignored:
+                last = token
+                yield token
+
+    def _lex_error(
+        self, text: str, pos: int, line: int, line_start: int, last: Any, position: _Position
+    ) -> None:
+        thread = self.lexer_thread(self.lexer, text)
+        counter = thread.state.line_ctr
+        counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+        counter.column = pos - line_start + 1
+        thread.state.last_token = last
+        next(iter(thread.lex(position)))
+        raise RuntimeError(f"lark lexes {text[pos : pos + 20]!r} where explainspec cannot")
+
+
+class _Scanners(dict):  # type: ignore[type-arg]
+    """Parser state -> what its lexer matches with: ``(regexes, callbacks by terminal,
+    terminals that may hold newlines, ignored terminals)``, compiled when first needed (as lark
+    does: most states are never the lexer's)."""
+
+    def __init__(self, lexers: dict[Any, Any]) -> None:
+        super().__init__()
+        self.lexers = lexers
+
+    def __missing__(self, state: Any) -> tuple[Any, ...]:
+        basic = self.lexers[state]
+        scanner = basic.scanner  # compiles the regexes, and sets basic.callback
+        found = self[state] = (
+            tuple(scanner._mres),
+            dict(basic.callback),
+            basic.newline_types,
+            basic.ignore_types,
         )
+        return found
 
-    @v_args(meta=True)
-    def attribute(self, meta: Any, children: list[Any]) -> ir.Attribute:
-        value, name = children
-        return ir.Attribute(value=value, attr=name.value, span=self._span(meta))
 
-    @v_args(meta=True)
-    def number(self, meta: Any, children: list[Token]) -> ir.Number:
-        return ir.Number(value=self._number_value(children[0]), span=self._span(meta))
+class _Position:
+    """The parser state the contextual lexer reads (``.position``: the state on top)."""
 
-    @v_args(meta=True)
-    def string(self, meta: Any, children: list[Token]) -> ir.String:
-        return ir.String(value=self._string(children[0]), span=self._span(meta))
+    __slots__ = ("state_stack",)
 
-    @v_args(meta=True)
-    def true(self, meta: Any, children: list[Any]) -> ir.Bool:
-        return ir.Bool(value=True, span=self._span(meta))
+    def __init__(self, start: Any) -> None:
+        self.state_stack = [start]
 
-    @v_args(meta=True)
-    def false(self, meta: Any, children: list[Any]) -> ir.Bool:
-        return ir.Bool(value=False, span=self._span(meta))
+    @property
+    def position(self) -> Any:
+        return self.state_stack[-1]
 
-    @v_args(meta=True)
-    def name(self, meta: Any, children: list[Token]) -> ir.Name:
-        return ir.Name(id=children[0].value, span=self._span(meta))
 
-    @v_args(meta=True)
-    def list(self, meta: Any, children: list[Any]) -> ir.ListExpr:
-        return ir.ListExpr(items=tuple(c for c in children if c is not None), span=self._span(meta))
+def _make_driver(lark: Lark) -> _Driver | None:
+    try:
+        return _Driver(lark)
+    except (AttributeError, ImportError, KeyError, TypeError):  # pragma: no cover - other lark
+        return None
 
 
 # --------------------------------------------------------------------------- errors
@@ -539,7 +795,7 @@ _READABLE: Final = {"NAME": "a name", "NUMBER": "a number", "STRING": "a string"
 
 
 def _expected(names: set[str] | frozenset[str]) -> str:
-    parser = get_parser()
+    parser = _builder_parser().parser
     shown = []
     for name in sorted(names):
         if name in _READABLE:
@@ -630,7 +886,7 @@ def bracket_depth(text: str) -> tuple[int, int]:
 
 
 def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None) -> Any:
-    parser = get_parser()
+    builder = _builder_parser()
     deepest, offset = bracket_depth(text)
     if deepest > MAX_DEPTH:
         line = text.count("\n", 0, offset) + 1
@@ -649,17 +905,27 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
             ],
             {file or "<string>": text},
         )
-    try:
-        tree = parser.parse(text, start=start)
-    except UnexpectedInput as err:
+    problem: UnexpectedInput | None = None
+    with _parse_lock:
+        builder.file = file
+        builder.diagnostics = diagnostics = []
+        try:
+            if builder.driver is not None:
+                result, depth, _ = builder.driver.parse(text, start)
+            else:  # pragma: no cover - a lark whose internals the driver does not know
+                result, depth, _ = builder.parser.parse(text, start=start)
+        except UnexpectedInput as err:
+            problem = err
+        except RecursionError:  # pragma: no cover - the LALR parser is iterative
+            raise SpecError(
+                [Diagnostic("ES106", "the input is nested too deeply", ir.Span(file=file))]
+            ) from None
+        finally:
+            builder.file, builder.diagnostics = None, []
+    if problem is not None:
         raise SpecError(
-            [_shift(_from_lark(err, file, text), base)], {file or "<string>": text}
+            [_shift(_from_lark(problem, file, text), base)], {file or "<string>": text}
         ) from None
-    except RecursionError:  # pragma: no cover - the LALR parser is iterative
-        raise SpecError(
-            [Diagnostic("ES106", "the input is nested too deeply", ir.Span(file=file))]
-        ) from None
-    depth = tree_depth(tree)
     if depth > MAX_DEPTH:
         raise SpecError(
             [
@@ -675,20 +941,8 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
             ],
             {file or "<string>": text},
         )
-    builder = _Builder(file)
-    try:
-        result = builder.transform(tree)
-    except VisitError as err:
-        orig = err.orig_exc
-        if isinstance(orig, SpecError):
-            raise orig from None
-        if isinstance(orig, _Problem):
-            builder.diagnostics.append(orig.diagnostic)
-            result = None
-        else:
-            raise orig from None
-    if builder.diagnostics:
-        raise SpecError([_shift(d, base) for d in builder.diagnostics], {file or "<string>": text})
+    if diagnostics:
+        raise SpecError([_shift(d, base) for d in diagnostics], {file or "<string>": text})
     if base is not None:
         result = relocate(result, base)
     return result

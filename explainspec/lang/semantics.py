@@ -154,6 +154,7 @@ class _Checker:
         self.reg = registries
         self.out: list[Diagnostic] = []
         self.attributes = _attributes()
+        self._known: frozenset[str] | None = None
         self.method: Entry | None = None
 
     def error(
@@ -442,8 +443,15 @@ class _Checker:
         elif isinstance(e, ir.Quantifier):
             self.check_quantifier(e, scope, claim)
 
-    def known_names(self) -> set[str]:
-        return set(QUANTITIES) | set(self.reg["oracle"].names()) | set(self.reg["builtin"].names())
+    def known_names(self) -> frozenset[str]:
+        """Quantities, oracles and builtins (computed once per check: the registries are fixed)."""
+        if self._known is None:
+            self._known = (
+                QUANTITIES
+                | frozenset(self.reg["oracle"].names())
+                | set(self.reg["builtin"].names())
+            )
+        return self._known
 
     def check_name(self, e: ir.Name, scope: dict[str, ir.Quantifier]) -> None:
         if e.id in scope or e.id in self.known_names():
