@@ -370,9 +370,9 @@ def _thread_random() -> Iterator[None]:
 
     On its first test in a thread, hypothesis creates that thread's global ``Random`` and
     registers it (``register_random``), which runs ``gc.collect()`` and ``gc.get_referrers``:
-    about 0.1-0.3 s with numpy, shap and sklearn loaded (here, once per process, on a frozen
-    heap). Claims run in a new thread each
-    (:class:`~explainspec.runner.execute.InProcess`), so that cost was paid per claim. A pool
+    0.1-0.3 s with numpy, shap and sklearn loaded, more as the heap grows over a long run.
+    Claims run in a new thread each (:class:`~explainspec.runner.execute.InProcess`), so that
+    cost was paid per claim; here it is paid once per process, on a frozen heap. A pool
     of registered instances is reused instead (one per concurrently running claim). The
     instance only seeds the search when no seed is given; the runner always gives the claim
     seed, so the search and the verdicts are unchanged.
@@ -394,13 +394,17 @@ def _thread_random() -> Iterator[None]:
         # register_random runs gc.collect() and gc.get_referrers(r) only to check that r is
         # referenced; with the heap frozen both skip the long-lived objects (numpy, shap, ...).
         # r and its referrer are created after the freeze, so the check still sees them.
-        gc.freeze()
+        # (a heap someone else froze is left as it is)
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             r = random.Random()
             keep = [r]
             register_random(keep[0])
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
     local._hypothesis_global_random = r
     try:
         yield
