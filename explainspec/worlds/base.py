@@ -50,7 +50,10 @@ class Distribution(Protocol):
     """
 
     d: int
-    rows: np.ndarray | None
+
+    # read-only in the protocol: finite distributions narrow it to ``np.ndarray``, gaussian to None
+    @property
+    def rows(self) -> np.ndarray | None: ...
 
     def describe(self) -> str: ...
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray: ...

@@ -23,7 +23,7 @@ import random
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -550,11 +550,12 @@ class Combination(FunctionBase):
         common = frozenset.intersection(*(p.tags for _, p in self.parts))
         self.tags = frozenset({"callable"} | (common & {"differentiable", "smooth"}))
 
+    # ``parts`` is never empty (``__init__`` reads ``parts[0]``), so the sums are arrays, not 0.
     def _eval(self, Z: Array) -> Array:
-        return sum(a * np.asarray(f(Z)) for a, f in self.parts)
+        return cast(Array, sum(a * np.asarray(f(Z)) for a, f in self.parts))
 
     def _grad(self, Z: Array) -> Array:
-        return sum(a * np.asarray(f.grad(Z)) for a, f in self.parts)
+        return cast(Array, sum(a * np.asarray(f.grad(Z)) for a, f in self.parts))
 
     def _uses(self, i: int) -> bool:
         return any(f.uses(i) for _, f in self.parts)
@@ -598,13 +599,14 @@ def combine(pairs: Sequence[tuple[float, Function]]) -> Function:
             for k, c in f._terms.items():
                 terms[k] = terms.get(k, 0.0) + a * c
         return TermFunction(d, terms, intercept, extra)
-    if all(isinstance(f, TermFunction | ExprFunction) for _, f in flat):
+    formulas = [(a, f) for a, f in flat if isinstance(f, TermFunction | ExprFunction)]
+    if len(formulas) == len(flat):
         collected: dict[sym.Node, float] = {}  # like formulas add up (f - f is 0)
-        for a, f in flat:
+        for a, f in formulas:
             node = f.node() if isinstance(f, TermFunction) else f.node
             collected[node] = collected.get(node, 0.0) + a
         nodes = [(a, node) for node, a in collected.items() if a != 0]
-        extra = set().union(*(f._extra for _, f in flat))  # type: ignore[attr-defined]
+        extra = set().union(*(f._extra for _, f in formulas))
         return ExprFunction(_sum_node(nodes), d, extra)
     merged: list[list[Any]] = []
     for a, f in flat:
@@ -853,7 +855,8 @@ def keep_global_random() -> Iterator[None]:
 def linear(weights: Sequence[float], intercept: float = 0.0) -> TermFunction:
     """``f(x) = w . x + c``."""
     d = len(weights)
-    return TermFunction(d, {((j, IDENTITY),): float(w) for j, w in enumerate(weights)}, intercept)
+    terms: dict[TermKey, float] = {((j, IDENTITY),): float(w) for j, w in enumerate(weights)}
+    return TermFunction(d, terms, intercept)
 
 
 def additive(

@@ -240,6 +240,8 @@ def _bind(
 ) -> tuple[str, list[ir.Expr], dict[str, tuple[ir.Expr, ir.Span | None]]]:
     """Name, variadic args and named arguments of ``name`` / ``name(...)`` checked against the
     registry entry's parameters (positional arguments bind in declaration order)."""
+    args: tuple[ir.Expr, ...]
+    kwargs: tuple[ir.Keyword, ...]
     if isinstance(call, ir.Name):
         name, args, kwargs = call.id, (), ()
     elif isinstance(call, ir.Call) and isinstance(call.func, ir.Name):
@@ -301,6 +303,7 @@ def _family(e: ir.Expr) -> list[FamilyChoice]:
         return [_apply_mods(c, mods, e.span) for c in out]
     if name in ("unused", "symmetric", "logistic", "off_support_bump"):
         inner = _family(bound["family"][0])
+        wrap: dict[str, Any]
         if name == "unused":
             k = _int_or_range(constant(bound["k"][0]) if "k" in bound else 1, "k", e.span, 1)
             wrap = {"unused": k}

@@ -199,12 +199,12 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         n = draw(drawn_int(p.get("n", 64)))
         seed = draw(st.integers(0, 2**16))
         if "cov" in p:
-            P = dist.gaussian(d, cov=np.array(p["cov"]))
+            G = dist.gaussian(d, cov=np.array(p["cov"]))
         else:
             rho = draw(drawn_float(p.get("rho", 0.0)))
             lo_ok = -1 / max(d - 1, 1)
-            P = dist.gaussian(d, rho=max(rho, lo_ok))
-        return P, P.sample(n, np.random.default_rng(seed))
+            G = dist.gaussian(d, rho=max(rho, lo_ok))
+        return G, G.sample(n, np.random.default_rng(seed))
     if c.name == "sample":
         n = draw(drawn_int(p.get("n", 32)))
         rho = draw(drawn_float(p.get("rho", 0.0)))
@@ -415,6 +415,7 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         assert g is not None
         target = g
     else:
+        assert not isinstance(spec.target, str)  # "f" and "g" are the only names a target takes
         _, target = draw(_member(spec.target, d, data))
     y = np.asarray(target(data), float)
     if spec.noise:

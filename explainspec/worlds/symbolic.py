@@ -283,7 +283,7 @@ def from_ir(expr: Any) -> Node:
             inner = conv(e.operand)
             return Neg(inner) if e.op == ir.UnaryOp.NEG else inner
         if isinstance(e, ir.Binary):
-            ops = {
+            ops: dict[ir.BinOp, Callable[[Node, Node], Node]] = {
                 ir.BinOp.ADD: Add,
                 ir.BinOp.SUB: Sub,
                 ir.BinOp.MUL: Mul,
