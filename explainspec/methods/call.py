@@ -104,7 +104,8 @@ def expected_shape(entry: Entry, problem: Problem) -> tuple[int, ...]:
 
     ``extra["shape"] == "2**d"`` declares one value per coalition bitmask (n-Shapley values).
     """
-    d = int(getattr(problem.f, "d", np.shape(problem.points)[-1]))
+    d_of_points: int = np.shape(problem.points)[-1]
+    d = int(getattr(problem.f, "d", d_of_points))
     k = len(np.atleast_2d(problem.points))
     m = int(np.shape(problem.grid)[-1]) if np.ndim(problem.grid) == 2 else 0
     output = str(entry.extra.get("output", "attribution"))

@@ -138,8 +138,8 @@ def mplot(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:
                 " so E[f(X) | X_j = t] is undefined"
             )
         out[a] = fz[keep].mean()
-    out = out.reshape(t_arr.shape)
-    return float(out) if out.ndim == 0 else out
+    shaped = out.reshape(t_arr.shape)
+    return float(shaped) if shaped.ndim == 0 else shaped
 
 
 def ale(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:

@@ -21,7 +21,7 @@ Accuracy, as tested in ``tests/oracles``:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -166,10 +166,14 @@ def _kinks(terms: Any, x: np.ndarray, b: np.ndarray) -> list[float]:
     out = []
     for _, shapes in terms or ():
         for j, g in shapes.items():
-            kind, params = getattr(g, "kind", None), getattr(g, "params", ())
-            points = {"abs": [0.0], "relu": list(params[:1]), "step": list(params[:1])}.get(
-                kind, []
-            )
+            kind: str | None = getattr(g, "kind", None)
+            params: Sequence[float] = getattr(g, "params", ())
+            kinked: dict[str | None, list[float]] = {
+                "abs": [0.0],
+                "relu": list(params[:1]),
+                "step": list(params[:1]),
+            }
+            points = kinked.get(kind, [])
             if kind == "tent":
                 points = [params[0] - params[1], params[0], params[0] + params[1]]
             for c in points:

@@ -89,7 +89,8 @@ def path_game(f: Any, x: Any) -> np.ndarray:
     ndarray of shape (2**d,)
     """
     model = _model_of(f)
-    d = int(getattr(model, "n_features_in_", np.asarray(x).shape[-1]))
+    d_of_x: int = np.asarray(x).shape[-1]
+    d = int(getattr(model, "n_features_in_", d_of_x))
     x = as_point(x, d)
     if hasattr(model, "tree_"):
         return tree_game(model, x)
