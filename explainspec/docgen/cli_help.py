@@ -8,10 +8,12 @@ the options the page lists are the options the installed command takes.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 __all__ = ["MARKER", "command_help", "expand_help_markers"]
 
@@ -48,7 +50,9 @@ def command_help(command: str | None = None, *, width: int = 100) -> str:
         if command is None:
             return parser.format_help()
         sub = next(a for a in parser._actions if a.dest == "command")
-        return sub.choices[command].format_help()  # type: ignore[attr-defined]
+        # the choices of a subparsers action map each command name to its parser
+        parsers = cast("dict[str, argparse.ArgumentParser]", sub.choices)
+        return parsers[command].format_help()
 
 
 def expand_help_markers(markdown: str) -> str:

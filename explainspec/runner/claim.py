@@ -511,7 +511,7 @@ def shown(value: Any) -> str:
 def quantity(item: Any) -> Quantity:
     """A :class:`Quantity` from an expr ``TraceItem(text, value)``."""
     text = getattr(item, "text", None)
-    value = getattr(item, "value", None)
+    value: Any = getattr(item, "value", None)  # any value an expression computes
     role = str(getattr(item, "role", "operand"))
     if text is None and isinstance(item, tuple) and len(item) == 2:
         text, value = item
