@@ -271,7 +271,9 @@ Expr: TypeAlias = (
 
 class ClaimKind(str, Enum):
     ANSWERS = "answers"  # a valid interpretation: must never fail -> verified / refuted
-    DOES_NOT_ANSWER = "does_not_answer"  # a misreading: the checker must find a failure -> shown / unshown
+    DOES_NOT_ANSWER = (
+        "does_not_answer"  # a misreading: the checker must find a failure -> shown / unshown
+    )
     HOLDS = "holds"  # a mathematical property -> verified / refuted
 
 

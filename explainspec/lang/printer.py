@@ -57,7 +57,9 @@ def format_string(value: str) -> str:
     for ch in value:
         if ch in _ESCAPE:
             out.append(_ESCAPE[ch])
-        elif not ch.isprintable():  # control characters, U+0085, U+2028 ...: invisible or line breaks
+        elif (
+            not ch.isprintable()
+        ):  # control characters, U+0085, U+2028 ...: invisible or line breaks
             code = ord(ch)
             out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
         else:
