@@ -19,7 +19,9 @@ def _data_root(name: str) -> Path:
     source = Path(__file__).resolve().parent.parent / name
     if source.is_dir():
         return source
-    raise FileNotFoundError(f"explainspec cannot find its {name}/ folder (looked in {packaged} and {source})")
+    raise FileNotFoundError(
+        f"explainspec cannot find its {name}/ folder (looked in {packaged} and {source})"
+    )
 
 
 def grammar_path(name: str = "explainspec.lark") -> Path:
