@@ -183,8 +183,6 @@ class MethodCalls:
         return out
 
 
-
-
 class WorldEnv:
     """The ``Env`` of one world, one point (``index``) and one method seed.
 
