@@ -8,9 +8,34 @@ from explainspec.lang import ir
 from explainspec.lang.parser import normalize_prose
 
 RESERVED = {
-    "for", "all", "some", "in", "and", "or", "not", "implies", "within", "relative", "mc", "true",
-    "false", "z", "spec", "method", "output", "estimates", "references", "question", "assume",
-    "world", "claim", "example", "check", "answers", "does_not_answer", "holds",
+    "for",
+    "all",
+    "some",
+    "in",
+    "and",
+    "or",
+    "not",
+    "implies",
+    "within",
+    "relative",
+    "mc",
+    "true",
+    "false",
+    "z",
+    "spec",
+    "method",
+    "output",
+    "estimates",
+    "references",
+    "question",
+    "assume",
+    "world",
+    "claim",
+    "example",
+    "check",
+    "answers",
+    "does_not_answer",
+    "holds",
 }
 
 
@@ -22,11 +47,17 @@ def _name(node: object) -> str:
 names = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(lambda s: s not in RESERVED)
 dotted = st.lists(names, min_size=1, max_size=3).map(".".join)
 prose = (
-    st.text(st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cs",)), min_size=1, max_size=60)
+    st.text(
+        st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cs",)),
+        min_size=1,
+        max_size=60,
+    )
     .map(normalize_prose)
     .filter(bool)
 )
-literal_text = st.text(st.characters(min_codepoint=9, max_codepoint=0x24F, exclude_categories=("Cs",)), max_size=12)
+literal_text = st.text(
+    st.characters(min_codepoint=9, max_codepoint=0x24F, exclude_categories=("Cs",)), max_size=12
+)
 numbers = st.one_of(
     st.integers(min_value=0, max_value=10**20),
     st.floats(min_value=0, allow_nan=False, allow_infinity=False),
@@ -59,16 +90,30 @@ def _extend(sub: st.SearchStrategy[ir.Expr]) -> st.SearchStrategy[ir.Expr]:
         st.builds(ir.Attribute, value=sub, attr=names),
         st.builds(
             ir.Call,
-            func=st.one_of(names.map(lambda n: ir.Name(id=n)), st.builds(ir.Attribute, value=sub, attr=names)),
+            func=st.one_of(
+                names.map(lambda n: ir.Name(id=n)), st.builds(ir.Attribute, value=sub, attr=names)
+            ),
             args=small,
             kwargs=st.lists(st.builds(ir.Keyword, name=names, value=sub), max_size=2).map(tuple),
         ),
-        st.builds(ir.Index, value=sub, items=st.lists(sub | slices, min_size=1, max_size=3).map(tuple)),
+        st.builds(
+            ir.Index, value=sub, items=st.lists(sub | slices, min_size=1, max_size=3).map(tuple)
+        ),
         st.builds(ir.ListExpr, items=small),
         st.builds(ir.Unary, op=st.sampled_from(ir.UnaryOp), operand=sub),
         st.builds(ir.Binary, op=st.sampled_from(ir.BinOp), left=sub, right=sub),
-        st.builds(ir.Compare, op=st.sampled_from(ir.CmpOp), left=sub, right=sub, tolerance=st.none() | tolerance),
-        st.builds(ir.BoolOp, op=st.sampled_from(ir.BoolOpKind), operands=st.lists(sub, min_size=2, max_size=3).map(tuple)),
+        st.builds(
+            ir.Compare,
+            op=st.sampled_from(ir.CmpOp),
+            left=sub,
+            right=sub,
+            tolerance=st.none() | tolerance,
+        ),
+        st.builds(
+            ir.BoolOp,
+            op=st.sampled_from(ir.BoolOpKind),
+            operands=st.lists(sub, min_size=2, max_size=3).map(tuple),
+        ),
         st.builds(ir.Not, operand=sub),
         st.builds(ir.Implies, left=sub, right=sub),
         st.builds(
@@ -86,9 +131,13 @@ exprs = st.recursive(_atoms(), _extend, max_leaves=8)
 values = st.one_of(exprs, st.builds(ir.RangeExpr, lo=exprs, hi=exprs))
 world_blocks = st.builds(
     ir.WorldBlock,
-    fields=st.lists(st.builds(ir.WorldField, name=names, value=values), max_size=4, unique_by=_name).map(tuple),
+    fields=st.lists(
+        st.builds(ir.WorldField, name=names, value=values), max_size=4, unique_by=_name
+    ).map(tuple),
 )
-assumptions = st.lists(st.builds(ir.Assumption, name=names, text=prose), max_size=2, unique_by=_name).map(tuple)
+assumptions = st.lists(
+    st.builds(ir.Assumption, name=names, text=prose), max_size=2, unique_by=_name
+).map(tuple)
 
 
 @st.composite
@@ -103,7 +152,11 @@ def claims(draw: st.DrawFn) -> ir.Claim:
         about=about,
         assumptions=draw(assumptions),
         world=draw(st.none() | world_blocks),
-        examples=draw(st.lists(st.builds(ir.Example, name=names, world=world_blocks), max_size=2, unique_by=_name).map(tuple)),
+        examples=draw(
+            st.lists(
+                st.builds(ir.Example, name=names, world=world_blocks), max_size=2, unique_by=_name
+            ).map(tuple)
+        ),
     )
 
 
@@ -111,7 +164,13 @@ specs = st.builds(
     ir.Spec,
     name=names,
     title=prose,
-    method=st.builds(ir.MethodRef, use=dotted, params=st.lists(st.builds(ir.Param, name=names, value=values), max_size=3, unique_by=_name).map(tuple)),
+    method=st.builds(
+        ir.MethodRef,
+        use=dotted,
+        params=st.lists(
+            st.builds(ir.Param, name=names, value=values), max_size=3, unique_by=_name
+        ).map(tuple),
+    ),
     output=st.sampled_from(ir.OutputKind),
     question=prose,
     claims=st.lists(claims(), max_size=3, unique_by=_name).map(tuple),

@@ -45,8 +45,10 @@ def test_yaml_roundtrip(spec):
 
 
 def test_yaml_roundtrip_of_a_string_with_a_yaml_line_break():
-    spec = load_text('spec a "A" { method = m output = attribution question "q" '
-                     'claim c holds "s" { check "\\u0085" == "x" } }')
+    spec = load_text(
+        'spec a "A" { method = m output = attribution question "q" '
+        'claim c holds "s" { check "\\u0085" == "x" } }'
+    )
     assert spec.claims[0].check.left.value == "\x85"
     assert load_text(to_yaml(spec), form="yaml") == spec
 
@@ -63,7 +65,12 @@ def test_design_sketches_agree_where_they_overlap():
     yml = load(DATA / "kernel_shap_sketch.espec.yaml")
     # the YAML sketch abbreviates the question and lists two of the three claims
     assert (dsl.name, dsl.title, dsl.method, dsl.output, dsl.estimates, dsl.world) == (
-        yml.name, yml.title, yml.method, yml.output, yml.estimates, yml.world,
+        yml.name,
+        yml.title,
+        yml.method,
+        yml.output,
+        yml.estimates,
+        yml.world,
     )
     by_name = {c.name: c for c in dsl.claims}
     for claim in yml.claims:
@@ -71,7 +78,12 @@ def test_design_sketches_agree_where_they_overlap():
 
 
 def test_multiline_dsl_string_equals_yaml_folded_string():
-    dsl = load_text('spec a "A" { method = m output = attribution question "How   much\n   does it" }')
-    yml = load_text("spec: a\ntitle: A\nmethod: m\noutput: attribution\nquestion: >\n  How much\n  does it\n", form="yaml")
+    dsl = load_text(
+        'spec a "A" { method = m output = attribution question "How   much\n   does it" }'
+    )
+    yml = load_text(
+        "spec: a\ntitle: A\nmethod: m\noutput: attribution\nquestion: >\n  How much\n  does it\n",
+        form="yaml",
+    )
     assert dsl == yml
     assert dsl.question == "How much does it"
