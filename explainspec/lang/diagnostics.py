@@ -56,6 +56,7 @@ CODES: Final[Mapping[str, str]] = {
     "ES221": "the declared output differs from the method's output",
     "ES222": "unknown statistic in `estimates`",
     "ES223": "invalid tolerance",
+    "ES224": "a method parameter that is not a literal value",
 }
 
 

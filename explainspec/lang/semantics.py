@@ -12,7 +12,8 @@ What is checked (codes in :mod:`explainspec.lang.diagnostics`, documented in
   ``==``/``!=`` (ES217); tolerances must be positive (ES223); ``within mc`` on a deterministic
   method is a warning (ES218);
 - structure: duplicate names (ES212), no claims (ES213), ranges outside world values (ES210),
-  the check against the output kind (ES219), declared vs registered output (ES221).
+  the check against the output kind (ES219), declared vs registered output (ES221), method
+  parameters that are not literal values (ES224).
 
 **Exact equality.** ``a == b`` without ``within`` is accepted only when *both* sides are
 discrete: integer or boolean literals, quantifier variables, ``d``, ``seed``, comparisons and
@@ -254,6 +255,7 @@ class _Checker:
                     f"the parameters are: {', '.join(names) or '(none)'}",
                 )
             self.no_ranges(p.value, "a method parameter")
+            self.literal_param(p)
         if entry is not None:
             declared = entry.extra.get("output")
             if declared and declared != self.spec.output.value:
@@ -263,6 +265,22 @@ class _Checker:
                     m.span,
                     f"write `output = {declared}`",
                 )
+
+    def literal_param(self, p: ir.Param) -> None:
+        """A method parameter is data, not an expression: a number, string, boolean or list."""
+        bad = _non_literal(p.value)
+        if bad is None:
+            return
+        if isinstance(bad, ir.Name):
+            hint = f'write it as a string: {p.name} = "{bad.id}"'
+        else:
+            hint = "method parameters are numbers, strings, true/false, or lists of them"
+        self.error(
+            "ES224",
+            f"parameter {p.name!r} of method {self.spec.method.use!r} must be a literal value",
+            getattr(bad, "span", None) or p.span,
+            hint,
+        )
 
     def check_estimates(self) -> None:
         name = self.spec.estimates
@@ -699,3 +717,18 @@ def check_spec(spec: ir.Spec, registries: Mapping[str, Registry] | None = None) 
     for kind in KINDS:
         regs.setdefault(kind, Registry(kind))
     return _Checker(spec, regs).run()
+
+
+def _non_literal(e: ir.Expr) -> ir.Expr | None:
+    """The first part of ``e`` that is not a literal (``None`` if ``e`` is one)."""
+    if isinstance(e, ir.Number | ir.String | ir.Bool):
+        return None
+    if isinstance(e, ir.Unary) and isinstance(e.operand, ir.Number):
+        return None
+    if isinstance(e, ir.ListExpr):
+        for item in e.items:
+            bad = _non_literal(item)
+            if bad is not None:
+                return bad
+        return None
+    return e

@@ -228,6 +228,21 @@ class _Reader:
             self.diagnostics.extend(err.diagnostics)
             return None
 
+    def param(self, node: yaml.Node, path: str) -> ir.Expr | None:
+        """A method parameter: plain YAML data (a string is a string, never an expression).
+
+        Method parameters are literals (ES224), so ``rule: midpoint`` means the string
+        ``"midpoint"``, as ``rule = "midpoint"`` does in the DSL.
+        """
+        if isinstance(node, yaml.ScalarNode) and node.tag == _T + "str":
+            return ir.String(value=node.value, span=self.span(node, path))
+        if isinstance(node, yaml.SequenceNode) and self.check_tag(node, path):
+            items = [self.param(n, f"{path}[{k}]") for k, n in enumerate(node.value)]
+            if any(i is None for i in items):
+                return None
+            return ir.ListExpr(items=tuple(items), span=self.span(node, path))  # type: ignore[arg-type]
+        return self.expr(node, path, value=True)
+
     # ---- structure
 
     def world(self, node: yaml.Node, path: str) -> ir.WorldBlock:
@@ -283,7 +298,7 @@ class _Reader:
                         f"{ppath}.{key}",
                     )
                     continue
-                value = self.expr(value_node, f"{ppath}.{key}", value=True)
+                value = self.param(value_node, f"{ppath}.{key}")
                 if value is not None:
                     params.append(
                         ir.Param(name=key, value=value, span=self.span(key_node, f"{ppath}.{key}"))
@@ -515,6 +530,19 @@ def _yaml_value(e: ir.Expr) -> Any:
     return format_expr(e)
 
 
+def _yaml_param(e: ir.Expr) -> Any:
+    """A method parameter as plain YAML data (the inverse of ``_Reader.param``)."""
+    if isinstance(e, ir.String):
+        return e.value
+    if isinstance(e, ir.ListExpr):
+        return [_yaml_param(i) for i in e.items]
+    if isinstance(e, ir.Number) and not isinstance(e.value, bool):
+        return e.value
+    if isinstance(e, ir.Unary) and e.op is ir.UnaryOp.NEG and isinstance(e.operand, ir.Number):
+        return -e.operand.value
+    return _yaml_value(e)
+
+
 def _world_dict(block: ir.WorldBlock) -> dict[str, Any]:
     return {f.name: _yaml_value(f.value) for f in block.fields}
 
@@ -524,7 +552,7 @@ def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
     data: dict[str, Any] = {"explainspec": VERSION, "spec": spec.name, "title": spec.title}
     method: dict[str, Any] = {"use": spec.method.use}
     if spec.method.params:
-        method["params"] = {p.name: _yaml_value(p.value) for p in spec.method.params}
+        method["params"] = {p.name: _yaml_param(p.value) for p in spec.method.params}
     data["method"] = method
     data["output"] = spec.output.value
     if spec.estimates is not None:

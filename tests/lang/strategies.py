@@ -64,6 +64,18 @@ numbers = st.one_of(
 )
 
 
+_param_scalars = st.one_of(
+    numbers.map(lambda v: ir.Number(value=v)),
+    numbers.filter(bool).map(lambda v: ir.Unary(op=ir.UnaryOp.NEG, operand=ir.Number(value=v))),
+    literal_text.map(lambda v: ir.String(value=v)),
+    st.booleans().map(lambda v: ir.Bool(value=v)),
+)
+#: Method parameters are literal values (ES224): scalars and lists of them.
+param_values = _param_scalars | st.lists(_param_scalars, max_size=3).map(
+    lambda items: ir.ListExpr(items=tuple(items))
+)
+
+
 def _atoms() -> st.SearchStrategy[ir.Expr]:
     return st.one_of(
         numbers.map(lambda v: ir.Number(value=v)),
@@ -168,7 +180,7 @@ specs = st.builds(
         ir.MethodRef,
         use=dotted,
         params=st.lists(
-            st.builds(ir.Param, name=names, value=values), max_size=3, unique_by=_name
+            st.builds(ir.Param, name=names, value=param_values), max_size=3, unique_by=_name
         ).map(tuple),
     ),
     output=st.sampled_from(ir.OutputKind),

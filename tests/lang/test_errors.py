@@ -231,6 +231,12 @@ SEMANTIC = {
         29,
         "a tolerance must be a positive number, got 0.0",
     ),
+    "ES224": (
+        dsl(method="ref.exact(n = riemann)"),
+        2,
+        28,
+        "parameter 'n' of method 'ref.exact' must be a literal value",
+    ),
 }
 
 
