@@ -10,9 +10,9 @@ elements unless ``axis`` is given; element-wise functions keep the shape.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Final
 
+from explainspec.catalog._common import entry
 from explainspec.registry import Entry, Param
 
 #: Attribute names a check may read on a value (``f.component(i, t)``, ``f.weights``,
@@ -49,14 +49,14 @@ def _entry(
     variadic: bool = False,
     attr: str | None = None,
 ) -> Entry:
-    return Entry(
-        kind="builtin",
-        name=name,
-        doc=doc,
-        params=params,
-        variadic=variadic,
+    return entry(
+        "builtin",
+        name,
+        doc,
+        params,
         target=f"explainspec.expr.builtins:{attr or name}",
-        extra=MappingProxyType({"returns": returns}),
+        variadic=variadic,
+        returns=returns,
     )
 
 

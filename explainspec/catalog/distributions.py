@@ -7,8 +7,7 @@ Parameters written as ranges (``rho = 0..0.9``) are drawn and shrink toward the 
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
+from explainspec.catalog._common import entry
 from explainspec.registry import Entry, Param
 
 _T = "explainspec.worlds.distributions"
@@ -24,14 +23,15 @@ def _dist(
     variadic: bool = False,
     target: str | None = None,
 ) -> Entry:
-    return Entry(
-        kind="distribution",
-        name=name,
-        doc=doc,
-        params=params,
-        variadic=variadic,
+    return entry(
+        "distribution",
+        name,
+        doc,
+        params,
         target=target or f"{_T}:{name}",
-        extra=MappingProxyType({"finite": finite, "independent": independent}),
+        variadic=variadic,
+        finite=finite,
+        independent=independent,
     )
 
 

@@ -13,8 +13,7 @@ shrink toward the lower end.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
+from explainspec.catalog._common import entry
 from explainspec.registry import Entry, Param
 
 _T = "explainspec.worlds.families"
@@ -60,14 +59,15 @@ def _family(
     modifiers: bool = True,
     variadic: bool = False,
 ) -> Entry:
-    return Entry(
-        kind="family",
-        name=name,
-        doc=doc,
-        params=params + (MODIFIERS if modifiers else ()),
-        variadic=variadic,
+    return entry(
+        "family",
+        name,
+        doc,
+        params + (MODIFIERS if modifiers else ()),
         target=f"{_T}:{name}_family",
-        extra=MappingProxyType({"provides": provides, "ground_truth": ground_truth}),
+        variadic=variadic,
+        provides=provides,
+        ground_truth=ground_truth,
     )
 
 

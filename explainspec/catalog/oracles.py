@@ -11,8 +11,7 @@ weights (a multiset); coalition-indexed results use bitmasks (feature ``i`` is i
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
+from explainspec.catalog._common import entry
 from explainspec.registry import Entry, Param
 
 _F = Param(name="f", type="function", doc="the function, any callable (n, d) -> (n,)")
@@ -49,13 +48,13 @@ _MODULES = {
 
 
 def _entry(name: str, doc: str, returns: str, params: tuple[Param, ...]) -> Entry:
-    return Entry(
-        kind="oracle",
-        name=name,
-        doc=doc,
-        params=params,
+    return entry(
+        "oracle",
+        name,
+        doc,
+        params,
         target=f"explainspec.oracles.{_MODULES[name]}:{name}",
-        extra=MappingProxyType({"returns": returns}),
+        returns=returns,
     )
 
 

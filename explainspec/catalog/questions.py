@@ -7,13 +7,12 @@ with ``explainspec.registry.register(Entry(kind="question", ...))``.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
+from explainspec.catalog._common import entry
 from explainspec.registry import Entry
 
 
 def _q(name: str, question: str, about: str = "f") -> Entry:
-    return Entry(kind="question", name=name, doc=question, extra=MappingProxyType({"about": about}))
+    return entry("question", name, question, about=about)
 
 
 ENTRIES: list[Entry] = [
