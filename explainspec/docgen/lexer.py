@@ -22,6 +22,8 @@ from pygments.token import (
     Whitespace,
 )
 
+from explainspec.lang import semantics
+
 __all__ = ["EspecLexer"]
 
 #: Structural keywords of a spec file (declarations and clauses).
@@ -45,22 +47,9 @@ CLAIM_KINDS = ("answers", "does_not_answer", "holds")
 #: Operators spelled as words inside check expressions.
 WORD_OPERATORS = ("and", "or", "not", "implies", "within", "relative", "for", "all", "some", "in")
 
-#: The quantities a check may name (see ARCHITECTURE.md, "Check expressions").
-QUANTITIES = (
-    "phi",
-    "x",
-    "f",
-    "g",
-    "data",
-    "P",
-    "background",
-    "baseline",
-    "grid",
-    "y",
-    "d",
-    "seed",
-    "explain",
-)
+#: The quantities a check may name: the semantic checker's list (see ARCHITECTURE.md, "Check
+#: expressions"), so the highlighter cannot fall behind the language.
+QUANTITIES = tuple(sorted(semantics.QUANTITIES))
 
 
 class EspecLexer(RegexLexer):
