@@ -25,7 +25,7 @@ logical expressions, ``f.uses(...)``, and calls of ``sign``, ``argmax``, ``argmi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Final
 
 from explainspec.lang import ir
@@ -103,7 +103,7 @@ def _attributes() -> frozenset[str]:
     return frozenset(ATTRIBUTES)
 
 
-def _did_you_mean(name: str, known: list[str] | tuple[str, ...] | frozenset[str]) -> str:
+def _did_you_mean(name: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.6)
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
