@@ -581,10 +581,27 @@ def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
     return data
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe dumping, but a string with a non-printable character is written double-quoted.
+
+    In plain or single-quoted scalars YAML folds line breaks (U+0085, U+2028, ...) and drops
+    trailing spaces around them; in double quotes the emitter escapes them, so they come back.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = None if value.isprintable() else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def to_yaml(spec: ir.Spec) -> str:
     """The ``.espec.yaml`` text of ``spec``; :func:`parse_yaml` reads it back to an equal IR."""
-    return yaml.safe_dump(
+    return yaml.dump(
         spec_to_data(spec),
+        Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
         width=10**9,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 
 from explainspec.lang import (
@@ -87,3 +88,17 @@ def test_multiline_dsl_string_equals_yaml_folded_string():
     )
     assert dsl == yml
     assert dsl.question == "How much does it"
+
+
+@pytest.mark.parametrize("text", ["\x85      ", "a\u2028b\tc", "tab\tend ", "\x00", "x\u2029"])
+def test_yaml_keeps_line_breaks_and_control_characters_in_strings(text: str) -> None:
+    # found by the round trip above: YAML folds U+0085 inside single quotes unless escaped
+    spec = ir.Spec(
+        name="a",
+        title="t",
+        method=ir.MethodRef(use="m", params=(ir.Param(name="p", value=ir.String(value=text)),)),
+        output=ir.OutputKind.ATTRIBUTION,
+        question="q",
+        claims=(),
+    )
+    assert load_text(to_yaml(spec), form="yaml").method == spec.method
