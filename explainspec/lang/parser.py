@@ -105,7 +105,6 @@ def _builder_parser() -> _Builder:
                 builder.parser = _lark(
                     _cache_file("grammar-ir.lark-cache"), keep_all_tokens=True, transformer=builder
                 )
-                builder.driver = _make_driver(builder.parser)
                 _builder = builder
     return _builder
 
@@ -199,7 +198,6 @@ class _Builder:
     the file name and the diagnostics of the parse in progress (see :func:`_parse`)."""
 
     parser: Lark
-    driver: _Driver | None = None
 
     def __init__(self) -> None:
         self.file: str | None = None
@@ -599,195 +597,6 @@ class _Builder:
         return ir.ListExpr(items=tuple(_values(c)), span=span), _depth(c), span
 
 
-# --------------------------------------------------------------------------- LALR driver
-
-
-class _Driver:
-    """lark's LALR loop over lark's own parse table, lexer and rule callbacks, minus its overhead.
-
-    Does what ``Lark.parse`` does (``lark.parsers.lalr_parser_state.ParserState.feed_token``),
-    with each action resolved to its callback once instead of per reduction, and with the unit
-    reductions of the precedence chain (``?sum: term``, whose callback returns its one child)
-    done without touching the value stack: they are most reductions of a typical spec.
-    :func:`_make_driver` returns ``None`` when lark's internals are not as expected; then
-    ``Lark.parse`` runs with the same callbacks, to the same result.
-    """
-
-    def __init__(self, lark: Lark) -> None:
-        from lark.lexer import LexerThread
-        from lark.parse_tree_builder import ExpandSingleChild
-        from lark.parsers.lalr_analysis import Shift
-
-        frontend = lark.parser
-        lalr = frontend.parser.parser
-        table, callbacks = lalr.parse_table, lalr.callbacks
-        if any(isinstance(k, str) for k in callbacks):  # token callbacks: not handled here
-            raise TypeError("token callbacks")
-        self.states: dict[Any, dict[str, tuple[Any, ...]]] = {}
-        for state, row in table.states.items():
-            actions: dict[str, tuple[Any, ...]] = {}
-            for symbol, (action, arg) in row.items():
-                if action is Shift:
-                    actions[symbol] = (True, arg)
-                else:
-                    size, callback = len(arg.expansion), callbacks[arg]
-                    unit = size == 1 and type(callback) is ExpandSingleChild
-                    actions[symbol] = (False, size, arg.origin.name, None if unit else callback)
-            self.states[state] = actions
-        self.start_states, self.end_states = table.start_states, table.end_states
-        self.lexer = frontend.lexer  # a ContextualLexer: one BasicLexer per parser state
-        self.lexer_thread = LexerThread.from_text
-        self.scanners = _Scanners(self.lexer.lexers)
-        if set(self.lexer.lexers) != set(self.states):
-            raise KeyError("lexer and parser states differ")
-        self.scanners[self.start_states["start"]]  # noqa: B018 - fail here if lark differs
-        #: start -> (state below, state on top, token type) -> the top after the unit reductions
-        self.units: dict[str, dict[tuple[Any, Any, str], Any]] = {}
-
-    def parse(self, text: str, start: str) -> Any:
-        states = self.states
-        end_state = self.end_states[start]
-        position = _Position(self.start_states[start])
-        state_stack, value_stack = position.state_stack, []
-        units = self.units.setdefault(start, {})
-
-        def feed(token: Token, is_end: bool = False) -> Any:
-            while True:
-                state = state_stack[-1]
-                try:
-                    action = states[state][token.type]
-                except KeyError:
-                    expected = {s for s in states[state] if s.isupper()}
-                    raise UnexpectedToken(token, expected, state=position) from None
-                if action[0]:
-                    state_stack.append(action[1])
-                    value_stack.append(token)
-                    return None
-                _, size, origin, callback = action
-                if callback is None:  # unit reductions: the value stays, the top state changes
-                    key = (state_stack[-2], state, token.type)
-                    top = units.get(key)
-                    if top is None:
-                        top = units[key] = self._after_units(*key, end_state)
-                    state_stack[-1] = top
-                else:
-                    if size:
-                        children = value_stack[-size:]
-                        del state_stack[-size:]
-                        del value_stack[-size:]
-                    else:
-                        children = []
-                    value_stack.append(callback(children))
-                    state_stack.append(states[state_stack[-1]][origin][1])
-                if is_end and state_stack[-1] == end_state:
-                    return value_stack[-1]
-
-        token = None
-        for token in self.tokens(text, position):
-            feed(token)
-        end = Token.new_borrow_pos("$END", "", token) if token else Token("$END", "", 0, 1, 1)
-        return feed(end, True)
-
-    def _after_units(self, below: Any, top: Any, type_: str, end_state: Any) -> Any:
-        """The state on top after the unit reductions that ``type_`` causes in state ``top``,
-        with state ``below`` under it (they depend on nothing else, so they are cached)."""
-        states = self.states
-        while True:
-            top = states[below][states[top][type_][2]][1]
-            action = states[top].get(type_)
-            if top == end_state or action is None or action[0] or action[3] is not None:
-                return top
-
-    def tokens(self, text: str, position: _Position) -> Any:
-        """The tokens of ``text``, as ``ContextualLexer.lex`` yields them (the lexer of each
-        parser state: what the parser accepts next); on a lexing error, lark's lexer is asked
-        at that point, so the exception is lark's own."""
-        scanners, stack = self.scanners, position.state_stack
-        pos = line_start = 0
-        line = 1
-        end = len(text)
-        last = None
-        while pos < end:
-            mres, callbacks, newline_types, ignore_types = scanners[stack[-1]]
-            for mre in mres:
-                m = mre.match(text, pos)
-                if m:
-                    break
-            else:
-                self._lex_error(text, pos, line, line_start, last, position)
-            value, type_ = m.group(0), m.lastgroup
-            start, start_line, start_column = pos, line, pos - line_start + 1
-            if type_ in newline_types:
-                newlines = value.count("\n")
-                if newlines:
-                    line += newlines
-                    line_start = pos + value.rindex("\n") + 1
-            pos += len(value)
-            ignored = type_ in ignore_types
-            if ignored and type_ not in callbacks:
-                continue
-            token = Token(
-                type_, value, start, start_line, start_column, line, pos - line_start + 1, pos
-            )
-            if type_ in callbacks:
-                token = callbacks[type_](token)
-            if not ignored:
-                last = token
-                yield token
-
-    def _lex_error(
-        self, text: str, pos: int, line: int, line_start: int, last: Any, position: _Position
-    ) -> None:
-        thread = self.lexer_thread(self.lexer, text)
-        counter = thread.state.line_ctr
-        counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-        counter.column = pos - line_start + 1
-        thread.state.last_token = last
-        next(iter(thread.lex(position)))
-        raise RuntimeError(f"lark lexes {text[pos : pos + 20]!r} where explainspec cannot")
-
-
-class _Scanners(dict):  # type: ignore[type-arg]
-    """Parser state -> what its lexer matches with: ``(regexes, callbacks by terminal,
-    terminals that may hold newlines, ignored terminals)``, compiled when first needed (as lark
-    does: most states are never the lexer's)."""
-
-    def __init__(self, lexers: dict[Any, Any]) -> None:
-        super().__init__()
-        self.lexers = lexers
-
-    def __missing__(self, state: Any) -> tuple[Any, ...]:
-        basic = self.lexers[state]
-        scanner = basic.scanner  # compiles the regexes, and sets basic.callback
-        found = self[state] = (
-            tuple(scanner._mres),
-            dict(basic.callback),
-            basic.newline_types,
-            basic.ignore_types,
-        )
-        return found
-
-
-class _Position:
-    """The parser state the contextual lexer reads (``.position``: the state on top)."""
-
-    __slots__ = ("state_stack",)
-
-    def __init__(self, start: Any) -> None:
-        self.state_stack = [start]
-
-    @property
-    def position(self) -> Any:
-        return self.state_stack[-1]
-
-
-def _make_driver(lark: Lark) -> _Driver | None:
-    try:
-        return _Driver(lark)
-    except (AttributeError, ImportError, KeyError, TypeError):  # pragma: no cover - other lark
-        return None
-
-
 # --------------------------------------------------------------------------- errors
 
 
@@ -910,10 +719,7 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
         builder.file = file
         builder.diagnostics = diagnostics = []
         try:
-            if builder.driver is not None:
-                result, depth, _ = builder.driver.parse(text, start)
-            else:  # pragma: no cover - a lark whose internals the driver does not know
-                result, depth, _ = builder.parser.parse(text, start=start)
+            result, depth, _ = builder.parser.parse(text, start=start)
         except UnexpectedInput as err:
             problem = err
         except RecursionError:  # pragma: no cover - the LALR parser is iterative
