@@ -18,6 +18,10 @@ except for timings (and ``cached`` flags); a finished claim that is still waitin
 one is already in the cache, so a crash loses nothing finished. Claims are *submitted* longest
 first (durations recorded in the cache by earlier runs), which shortens the run on few workers.
 
+Before a run has timed a claim, :func:`estimated_cost` stands in for its duration: a ``within
+mc(z)`` check reruns the method for every replicate, which makes such claims the longest of a
+library; submitted last, one of them can leave a worker idle for most of the run.
+
 Seeds: a claim's seed is derived from the run seed and the spec and claim names
 (:func:`explainspec.runner.settings.derive_seed`), so a claim's verdict does not depend on the
 worker, the order or the other claims.
@@ -176,6 +180,29 @@ def preload_modules(plans: list[ClaimPlan]) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- backends
+
+
+def estimated_cost(plan: ClaimPlan) -> int:
+    """Method runs per world that the claim's check asks for: a stand-in for its duration.
+
+    One for ``phi`` plus one per ``explain(...)`` call; a check with a ``within mc(z)``
+    comparison reruns them for each of the profile's replicates.
+    """
+    from explainspec.lang import ir
+
+    calls, mc = 1, False
+    stack: list[Any] = [plan.claim.check]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Call) and isinstance(node.func, ir.Name):
+            calls += node.func.id == "explain"
+        if isinstance(node, ir.Tolerance):
+            mc = mc or node.kind is ir.TolKind.MC
+        if dataclasses.is_dataclass(node):
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+        elif isinstance(node, tuple):
+            stack.extend(node)
+    return calls * (plan.options.n_replicates if mc else 1)
 
 
 class _Backend:
@@ -435,9 +462,9 @@ class ScaledExecutor:
                 self.backend = PoolBackend(
                     min(execution.jobs, len(todo)), options.plugins, preload_modules(todo)
                 )
-            # longest first as measured by earlier runs (a stable sort: claims never timed keep
-            # plan order, last, so a claim that hung last time cannot take every worker first)
-            for p in sorted(todo, key=lambda p: -durations.get(p.name, 0.0)):
+            # longest first as measured by earlier runs; claims never timed come after them,
+            # most method runs per world first (a stable sort: equal estimates keep plan order)
+            for p in sorted(todo, key=lambda p: (-durations.get(p.name, 0.0), -estimated_cost(p))):
                 self.backend.submit(self._task(p))
         elif todo:
             from explainspec.runner.execute import InProcess, Isolated

@@ -94,3 +94,26 @@ def test_dask_local_cluster_gives_the_in_process_verdicts(specs):
         )
     assert outcome(events) == outcome(reference)
     assert shape(events) == shape(reference)
+
+
+def test_untimed_claims_are_estimated_by_their_method_runs_per_world():
+    from explainspec.lang import load_text
+    from explainspec.registry import load_plugins
+    from explainspec.runner.parallel import estimated_cost
+
+    load_plugins(["scale_plugins"])
+    spec = load_text(
+        """spec s "S" {
+    method = scale.exact
+    output = attribution
+    question "q"
+    world { function = linear; features = 1..3; data = grid(levels = 3) }
+    claim plain holds "p" { check sum(phi) == f(x) - mean(f(background)) within 1e-9 }
+    claim twice holds "t" { check explain(2 * f) == 2 * explain(f) within 1e-9 }
+    claim mc holds "m" { check phi == shapley(f, x, background) within mc(z = 5) }
+}
+"""
+    )
+    ((_, plans),) = plan([spec], OPTIONS)
+    cost = {p.claim.name: estimated_cost(p) for p in plans}
+    assert cost == {"plain": 1, "twice": 3, "mc": OPTIONS.n_replicates}
