@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     print()
     print(
-        f"speedup --jobs {opts.jobs} vs --jobs 1: {base / r2['wall']:.2f}x on a cold cache (plan "
-        f"order), {base / r5['wall']:.2f}x with durations known (longest first) (target >= 1.7x)"
+        f"speedup --jobs {opts.jobs} vs --jobs 1: {base / r2['wall']:.2f}x on a cold cache (estimated "
+        f"cost order), {base / r5['wall']:.2f}x with durations known (longest first) (target >= 1.7x)"
     )
     bound = r1["claim_sum"] / max(r1["claim_sum"] / opts.jobs, r1["claim_max"])
     print(
