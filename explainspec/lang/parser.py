@@ -20,7 +20,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -635,7 +635,8 @@ def _from_lark(err: UnexpectedInput, file: str | None, text: str) -> Diagnostic:
     line, column = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
     span = ir.Span(file=file, line=line, column=column, end_line=line, end_column=column + 1)
     if isinstance(err, UnexpectedCharacters):
-        ch = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
+        pos = err.pos_in_stream if isinstance(err.pos_in_stream, int) else -1
+        ch = text[pos] if 0 <= pos < len(text) else "?"
         hint = None
         if ch == '"':
             hint = "a string is not closed: add the missing '\"'"
@@ -717,9 +718,12 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
     problem: UnexpectedInput | None = None
     with _parse_lock:
         builder.file = file
-        builder.diagnostics = diagnostics = []
+        diagnostics: list[Diagnostic] = []
+        builder.diagnostics = diagnostics
         try:
-            result, depth, _ = builder.parser.parse(text, start=start)
+            # tree-less mode: parse returns the builder's record of the start rule, not a Tree
+            parsed: Any = builder.parser.parse(text, start=start)
+            result, depth, _ = parsed
         except UnexpectedInput as err:
             problem = err
         except RecursionError:  # pragma: no cover - the LALR parser is iterative
@@ -781,7 +785,7 @@ def relocate(node: Any, base: ir.Span) -> Any:
 
     if isinstance(node, tuple):
         return tuple(relocate(n, base) for n in node)
-    if not dataclasses.is_dataclass(node) or isinstance(node, ir.Span):
+    if isinstance(node, type | ir.Span) or not dataclasses.is_dataclass(node):
         return node
     changes = {}
     for f in dataclasses.fields(node):
@@ -790,7 +794,8 @@ def relocate(node: Any, base: ir.Span) -> Any:
             changes["span"] = _shift_span(value, base) if value is not None else None
         elif isinstance(value, tuple) or dataclasses.is_dataclass(value):
             changes[f.name] = relocate(value, base)
-    return dataclasses.replace(node, **changes)
+    # node is a dataclass instance here (classes and non-dataclasses were returned above)
+    return dataclasses.replace(cast(Any, node), **changes)
 
 
 def parse_spec_text(text: str, *, file: str | None = None) -> ir.Spec:

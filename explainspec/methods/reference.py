@@ -24,7 +24,7 @@ from explainspec.methods.base import NotApplicable, Problem
 Batch = Callable[[np.ndarray], np.ndarray]
 
 # Bernoulli numbers B_0..B_19 with B_1 = -1/2 (the convention of Bordt & von Luxburg 2023).
-_BERNOULLI = (1, -1 / 2, 1 / 6, 0, -1 / 30, 0, 1 / 42, 0, -1 / 30, 0, 5 / 66, 0)
+_BERNOULLI: tuple[float, ...] = (1, -1 / 2, 1 / 6, 0, -1 / 30, 0, 1 / 42, 0, -1 / 30, 0, 5 / 66, 0)
 _BERNOULLI += (-691 / 2730, 0, 7 / 6, 0, -3617 / 510, 0, 43867 / 798, 0)
 
 

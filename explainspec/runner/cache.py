@@ -423,33 +423,34 @@ def claim_database(directory: str | os.PathLike[str] | None, key: str) -> Any:
                 self.inner = None if directory is None else DirectoryBasedExampleDatabase(directory)
                 self.prefix = f"explainspec:{key}:".encode()
 
-            def _key(self, key: bytes) -> bytes | None:
+            def _key(self, key: bytes) -> tuple[DirectoryBasedExampleDatabase, bytes] | None:
+                """The inner database and this claim's key, or None (no database, a pareto key)."""
                 if self.inner is None or key.endswith(b".pareto"):
                     return None
-                return self.prefix + key
+                return self.inner, self.prefix + key
 
             def save(self, key: bytes, value: bytes) -> None:
-                k = self._key(key)
-                if k is not None:
-                    self.inner.save(k, value)
+                found = self._key(key)
+                if found is not None:
+                    found[0].save(found[1], value)
 
             def fetch(self, key: bytes) -> Any:
-                k = self._key(key)
-                return iter(()) if k is None else self.inner.fetch(k)
+                found = self._key(key)
+                return iter(()) if found is None else found[0].fetch(found[1])
 
             def delete(self, key: bytes, value: bytes) -> None:
-                k = self._key(key)
-                if k is not None:
-                    self.inner.delete(k, value)
+                found = self._key(key)
+                if found is not None:
+                    found[0].delete(found[1], value)
 
             def move(self, src: bytes, dest: bytes, value: bytes) -> None:
                 s, d = self._key(src), self._key(dest)
                 if s is not None and d is not None:
-                    self.inner.move(s, d, value)
+                    s[0].move(s[1], d[1], value)
                 elif s is not None:
-                    self.inner.delete(s, value)
+                    s[0].delete(s[1], value)
                 elif d is not None:
-                    self.inner.save(d, value)
+                    d[0].save(d[1], value)
 
             def __repr__(self) -> str:
                 where = None if self.inner is None else str(self.inner.path)

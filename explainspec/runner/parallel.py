@@ -393,9 +393,7 @@ def _from_cache(plan: ClaimPlan, result: ClaimResult) -> ClaimResult:
     counter = result.counterexample
     if counter is not None:
         counter = dataclasses.replace(counter, reproduce=plan.reproduce())
-    fields = {f.name for f in dataclasses.fields(ClaimResult)}
-    extra = {"cached": True} if "cached" in fields else {}
-    return dataclasses.replace(result, **plan.identity(), counterexample=counter, **extra)
+    return dataclasses.replace(result, **plan.identity(), counterexample=counter, cached=True)
 
 
 class ScaledExecutor:
