@@ -34,8 +34,10 @@ print("OK", len(files))
 
 
 def test_wheel_installs_and_finds_its_data(tmp_path):
-    pytest.importorskip("build")
-    pytest.importorskip("hatchling")
+    # the test extra installs both: a missing one must fail here, not skip the check unseen
+    import build  # noqa: F401
+    import hatchling  # noqa: F401
+
     dist = tmp_path / "dist"
     subprocess.run(
         [
