@@ -189,19 +189,17 @@ def estimated_cost(plan: ClaimPlan) -> int:
     comparison reruns them for each of the profile's replicates.
     """
     from explainspec.lang import ir
+    from explainspec.lang.semantics import walk
 
-    calls, mc = 1, False
-    stack: list[Any] = [plan.claim.check]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Call) and isinstance(node.func, ir.Name):
-            calls += node.func.id == "explain"
-        if isinstance(node, ir.Tolerance):
-            mc = mc or node.kind is ir.TolKind.MC
-        if dataclasses.is_dataclass(node):
-            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
-        elif isinstance(node, tuple):
-            stack.extend(node)
+    nodes = list(walk(plan.claim.check))
+    calls = 1 + sum(
+        isinstance(n, ir.Call) and isinstance(n.func, ir.Name) and n.func.id == "explain"
+        for n in nodes
+    )
+    mc = any(
+        isinstance(n, ir.Compare) and n.tolerance is not None and n.tolerance.kind is ir.TolKind.MC
+        for n in nodes
+    )
     return calls * (plan.options.n_replicates if mc else 1)
 
 
