@@ -212,3 +212,12 @@ MC = (
     "for all i: phi[i] == f.weights[i] * (x[i] - mean(background[:, i])) within mc(z = 5)",
 )
 NONZERO = ("nonzero", "does_not_answer", "for all i: phi[i] != 0")
+
+
+def verdicts(spec, **options):
+    """Run ``spec`` at the fast profile (``options`` override) and return its results by claim."""
+    from explainspec.runner.plan import RunOptions
+    from explainspec.runner.run import drive, run
+
+    result = drive(run([spec], RunOptions(**{"profile": "fast", **options})), lambda e: None)
+    return {c.claim: c for c in result}

@@ -31,9 +31,7 @@ def fake_worlds(monkeypatch):
     rf.install(monkeypatch)
 
 
-def verdicts(spec, **options):
-    result = drive(run([spec], RunOptions(**{"profile": "fast", **options})), lambda e: None)
-    return {c.claim: c for c in result}
+verdicts = rf.verdicts
 
 
 def test_correct_method_is_verified_and_misreading_is_shown():

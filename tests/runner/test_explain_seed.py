@@ -6,8 +6,6 @@ import pytest
 import runner_fakes as rf
 
 from explainspec.runner.events import Verdict
-from explainspec.runner.plan import RunOptions
-from explainspec.runner.run import drive, run
 
 
 @pytest.fixture(autouse=True)
@@ -16,9 +14,7 @@ def fake_worlds(monkeypatch):
 
 
 def verdict(method: str, check: str, kind: str = "holds") -> Verdict:
-    spec = rf.spec(method, ("c", kind, check))
-    result = drive(run([spec], RunOptions(profile="fast")), lambda e: None)
-    return result["c"].verdict
+    return rf.verdicts(rf.spec(method, ("c", kind, check)))["c"].verdict
 
 
 def test_seed_zero_is_the_worlds_own_seed():
