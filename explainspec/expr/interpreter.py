@@ -403,6 +403,22 @@ def _reduce(m: np.ndarray, worst: Callable[..., Any]) -> tuple[float, tuple[int,
     return float(m.ravel()[flat]), idx
 
 
+#: source texts of expression nodes, by identity: a claim's check is printed once, not once per
+#: world (the entry keeps its node alive, so an id is never reused while it is cached)
+_TEXTS: dict[int, tuple[Any, str]] = {}
+
+
+def _source_text(e: Any) -> str:
+    hit = _TEXTS.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    if len(_TEXTS) >= 65536:
+        _TEXTS.clear()
+    text = expr_text(e)
+    _TEXTS[id(e)] = (e, text)
+    return text
+
+
 class _Ctx:
     """One evaluation: the env, the mode, quantifier bindings and per-evaluation caches."""
 
@@ -435,7 +451,7 @@ class _Ctx:
         key = id(e)
         text = self._texts.get(key)
         if text is None:
-            text = self._texts[key] = expr_text(e)
+            text = self._texts[key] = _source_text(e)
         return text
 
     def replica(self, r: int) -> Env:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 import signal
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -121,7 +121,13 @@ def expected_shape(entry: Entry, problem: Problem) -> tuple[int, ...]:
     return (k, *shape) if entry.extra.get("scope", "local") == "local" else shape
 
 
-def call_method(entry: Entry, problem: Problem, *, timeout: float | None = None) -> np.ndarray:
+def call_method(
+    entry: Entry,
+    problem: Problem,
+    *,
+    timeout: float | None = None,
+    timer: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> np.ndarray:
     """Run ``entry``'s method on ``problem`` and return its validated output as floats.
 
     Parameters
@@ -133,6 +139,10 @@ def call_method(entry: Entry, problem: Problem, *, timeout: float | None = None)
     timeout : float, optional
         Seconds before the call is abandoned with a :class:`MethodError` (main thread, POSIX
         only; elsewhere ignored — the runner isolates processes for hard limits).
+    timer : callable, optional
+        A context manager factory entered around the method's own call only (the adapter and
+        the library it calls), not around this function's checks of the parameters and of the
+        output; the runner's stopwatch uses it to report the time inside the method.
 
     Returns
     -------
@@ -169,7 +179,7 @@ def call_method(entry: Entry, problem: Problem, *, timeout: float | None = None)
 
     try:
         fn = entry.load()
-        with _alarm(timeout):
+        with _alarm(timeout), timer() if timer is not None else nullcontext():
             raw = fn(problem)
     except NotApplicable as exc:
         raise NotApplicable(f"{entry.name}: {exc}") from None

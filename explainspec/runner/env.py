@@ -12,6 +12,7 @@ reports can split a claim's time into method, oracles and checker.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -81,6 +82,10 @@ class ClaimContext:
     @property
     def local(self) -> bool:
         return self.scope == "local"
+
+    def method_timer(self) -> Any:
+        """The stopwatch section around one method call (entered by ``call_method``)."""
+        return self.stopwatch.section("method")
 
     def oracle(self, name: str) -> Callable[..., Any]:
         """The oracle ``name`` wrapped with the oracle timer (``KeyError`` if unknown)."""
@@ -175,8 +180,7 @@ class MethodCalls:
         if beat is not None:
             beat("call")
         try:
-            with self.ctx.stopwatch.section("method"):
-                out = call_method(self.ctx.entry, problem)
+            out = call_method(self.ctx.entry, problem, timer=self.ctx.method_timer)
         finally:
             if beat is not None:
                 beat("done")
@@ -222,7 +226,7 @@ class WorldEnv:
 
         Replicate 0 is the world's own method seed, so ``phi`` is one of the replicates.
         """
-        seed = int(self.world.seed) if r == 0 else derive_seed(int(self.world.seed), "replicate", r)
+        seed = int(self.world.seed) if r == 0 else _replicate_seed(int(self.world.seed), r)
         return WorldEnv(self.world, self.index, self.ctx, self.calls, seed=seed)
 
     def lookup(self, name: str) -> Any:
@@ -306,6 +310,13 @@ class WorldEnv:
         if at.ndim == 1:
             return self.calls.run(fn, at[None, :], bg, bl, merged, self.seed)[0]
         return self.calls.run(fn, at, bg, bl, merged, self.seed)
+
+
+@functools.lru_cache(maxsize=8192)
+def _replicate_seed(seed: int, r: int) -> int:
+    """The method seed of replicate ``r`` of a world whose own method seed is ``seed`` (the same
+    for every point of the world and every evaluation of it while hypothesis shrinks)."""
+    return derive_seed(seed, "replicate", r)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ feature subsets shrink toward ``[0, 1, ...]``.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from explainspec.worlds import functions as fn
 from explainspec.worlds.base import Function
 from explainspec.worlds.functions import IDENTITY, Shape
+from explainspec.worlds.spec import Range
 
 Array = np.ndarray
 
@@ -58,41 +60,157 @@ def drawn_int(v: Any) -> st.SearchStrategy[int]:
     return st.just(int(v))
 
 
+# --------------------------------------------------------------------------- draw helpers
+#
+# Every ``draw`` costs hypothesis a span, a validation and a label, whether or not it makes a
+# choice; a world is dozens of draws, so they are kept to the choices that matter: a fixed value
+# is not drawn, and a pick among finitely many alternatives (a shape, a feature subset, a set of
+# grid levels) is one ``sampled_from`` over all of them, ordered simplest first, instead of a
+# nest of ``one_of``/``lists``/``map``. Hypothesis shrinks such a pick toward the first
+# alternative, so each list below is ordered the way the nested draws used to shrink. Where the
+# nesting set the odds (a shape's kind before its parameter), the two picks stay two.
+
+
+@functools.lru_cache(maxsize=4096)
+def integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """``st.integers(lo, hi)``, built once per range (hypothesis' own cache is slower to hit)."""
+    return st.integers(lo, hi)
+
+
+@functools.lru_cache(maxsize=4096)
+def index_lists(n: int, size: int, unique: bool = False) -> st.SearchStrategy[list[int]]:
+    """Lists of ``size`` indices into ``range(n)``, built once per shape."""
+    return st.lists(integers(0, n - 1), min_size=size, max_size=size, unique=unique)
+
+
+SEEDS16 = st.integers(0, 2**16)
+
+
+def draw_int(draw: Any, v: Any) -> int:
+    """``v`` itself, or an integer drawn from the :class:`~explainspec.worlds.spec.Range` ``v``
+    (shrinking toward its lower end)."""
+    if hasattr(v, "lo"):
+        lo, hi = int(v.lo), int(v.hi)
+        return lo if lo >= hi else int(draw(integers(lo, hi)))
+    return int(v)
+
+
+_SAMPLED: dict[Any, tuple[tuple[Any, ...], st.SearchStrategy[Any]]] = {}
+_MAX_CACHED = 4096
+
+
+def sampled(values: Sequence[Any]) -> st.SearchStrategy[Any]:
+    """``st.sampled_from(values)``, one strategy object per distinct tuple of values."""
+    if type(values) is tuple:  # a cached tuple (shape options ...): found by identity, unhashed
+        hit = _SAMPLED.get(("id", id(values)))
+        if hit is not None and hit[0] is values:
+            return hit[1]
+    values = tuple(values)
+    try:
+        key: Any = (values, hash(values))
+    except TypeError:  # e.g. choices with dict parameters: keyed by identity
+        key = ("id", tuple(id(v) for v in values))
+    hit = _SAMPLED.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
+        return hit[1]
+    if len(_SAMPLED) >= _MAX_CACHED:
+        _SAMPLED.clear()
+    strategy = st.sampled_from(list(values))
+    _SAMPLED[key] = (values, strategy)
+    _SAMPLED[("id", id(values))] = (values, strategy)  # the entry keeps ``values`` alive
+    return strategy
+
+
+def pick(draw: Any, values: Sequence[Any]) -> Any:
+    """One of ``values`` (simplest first; the only one is not drawn)."""
+    if len(values) == 1:
+        return values[0]
+    return draw(sampled(values))
+
+
+@functools.lru_cache(maxsize=1024)
+def subsets(n: int, k: int) -> tuple[tuple[int, ...], ...]:
+    """The ``k``-subsets of ``range(n)`` in lexicographic order: ``(0, 1, ..., k-1)`` first, the
+    subset a list of distinct indices shrinking toward 0 ends at."""
+    return tuple(itertools.combinations(range(n), k))
+
+
+@functools.lru_cache(maxsize=1024)
+def _subsets_strategy(n: int, k: int) -> st.SearchStrategy[tuple[int, ...]]:
+    return st.sampled_from(subsets(n, k))
+
+
+def pick_subset(draw: Any, n: int, k: int) -> tuple[int, ...]:
+    """``k`` distinct indices of ``range(n)`` (increasing); shrinks toward ``(0, ..., k-1)``."""
+    if k <= 0:
+        return ()
+    if k >= n:
+        return tuple(range(n))
+    return draw(_subsets_strategy(n, k))
+
+
+# --------------------------------------------------------------------------- shapes
+
+
 def factor_shapes(kinds: Sequence[str] | None) -> st.SearchStrategy[Shape]:
     """One factor of a product term (the coefficient lives in the term), simplest first."""
     return _factor_shapes(tuple(kinds or SHAPE_KINDS))
 
 
+@st.composite
+def _factor_shapes(draw: Any, kinds: tuple[str, ...]) -> Shape:
+    return pick_shape(draw, _canonical(kinds))
+
+
 @functools.lru_cache(maxsize=64)
-def _factor_shapes(kinds: tuple[str, ...]) -> st.SearchStrategy[Shape]:
-    opts: list[st.SearchStrategy[Shape]] = []
+def _canonical(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """``kinds`` in :data:`SHAPE_KINDS` order (simplest first), whatever order a spec gave."""
+    return tuple(k for k in SHAPE_KINDS if k in kinds)
+
+
+def pick_shape(draw: Any, kinds: tuple[str, ...]) -> Shape:
+    """A factor shape: its kind (each kind equally likely, whatever its number of parameters),
+    then its parameter; both shrink toward the first (``x`` is the simplest shape)."""
+    return pick(draw, shape_options((pick(draw, kinds),)))
+
+
+@functools.lru_cache(maxsize=64)
+def shape_options(kinds: tuple[str, ...]) -> tuple[Shape, ...]:
+    """Every factor shape of ``kinds``, simplest first: kinds in :data:`SHAPE_KINDS` order, then
+    their parameters in the order of their constants (``x`` before ``x**2``, knot 0.5 first ...)."""
+    opts: list[Shape] = []
     if "poly" in kinds:
-        opts.append(st.sampled_from([Shape("pow", (k,)) for k in (1, 2, 3, 4)]))
+        opts += [Shape("pow", (k,)) for k in (1, 2, 3, 4)]
     if "abs" in kinds:
-        opts.append(st.just(Shape("abs")))
+        opts.append(Shape("abs"))
     if "relu" in kinds:
-        opts.append(st.sampled_from(KNOTS).map(lambda c: Shape("relu", (c,))))
+        opts += [Shape("relu", (c,)) for c in KNOTS]
     if "step" in kinds:
-        opts.append(st.sampled_from(THRESHOLDS).map(lambda t: Shape("step", (t,))))
+        opts += [Shape("step", (t,)) for t in THRESHOLDS]
     if "sin" in kinds:
-        opts.append(st.sampled_from(FREQS).map(lambda a: Shape("sin", (a,))))
+        opts += [Shape("sin", (a,)) for a in FREQS]
     if "tanh" in kinds:
-        opts.append(st.sampled_from(FREQS).map(lambda a: Shape("tanh", (a,))))
-    return st.one_of(opts)
+        opts += [Shape("tanh", (a,)) for a in FREQS]
+    return tuple(opts)
+
+
+def component(draw: Any, kinds: Sequence[str] | None) -> list[tuple[float, Shape]]:
+    """A one-dimensional component ``g_j`` as a list of ``(coef, Shape)``: a polynomial of
+    degree 1..4 (leading coefficient nonzero) or ``coef * shape`` for the other kinds."""
+    kinds = tuple(kinds or SHAPE_KINDS)
+    kind = pick(draw, kinds)
+    if kind == "poly":
+        deg = draw(integers(1, 4))
+        out = [(draw(coefs()), Shape("pow", (deg,)))]
+        out += [(draw(offsets()), Shape("pow", (k,))) for k in range(1, deg)]
+        return [(c, s) for c, s in out if c != 0]
+    return [(draw(coefs()), pick(draw, shape_options((kind,))))]
 
 
 @st.composite
 def component_shapes(draw: Any, kinds: Sequence[str] | None) -> list[tuple[float, Shape]]:
-    """A one-dimensional component ``g_j`` as a list of ``(coef, Shape)``: a polynomial of
-    degree 1..4 (leading coefficient nonzero) or ``coef * shape`` for the other kinds."""
-    kinds = tuple(kinds or SHAPE_KINDS)
-    kind = draw(st.sampled_from(kinds))
-    if kind == "poly":
-        deg = draw(st.integers(1, 4))
-        out = [(draw(coefs()), Shape("pow", (deg,)))]
-        out += [(draw(offsets()), Shape("pow", (k,))) for k in range(1, deg)]
-        return [(c, s) for c, s in out if c != 0]
-    return [(draw(coefs()), draw(factor_shapes((kind,))))]
+    """:func:`component` as a strategy."""
+    return component(draw, kinds)
 
 
 def _embed(f: Function, positions: Sequence[int]) -> Function:
@@ -106,11 +224,13 @@ def linear_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
     """``w . x + c`` with nonzero weights from :data:`COEFS`."""
-    return st.builds(
-        lambda w, c: _embed(fn.linear(w, c), positions),
-        st.lists(coefs(), min_size=d, max_size=d),
-        offsets(),
-    )
+
+    @st.composite
+    def draw_member(draw: Any) -> Function:
+        w = [draw(coefs()) for _ in range(d)]
+        return _embed(fn.linear(w, draw(offsets())), positions)
+
+    return draw_member()
 
 
 def additive_family(
@@ -118,33 +238,37 @@ def additive_family(
 ) -> st.SearchStrategy[Function]:
     """``c + sum_j g_j(x_j)``, every feature with a nonzero component."""
     kinds = params.get("shapes")
-    return st.builds(
-        lambda g, c: _embed(fn.additive(g, c), positions),
-        st.lists(component_shapes(kinds), min_size=d, max_size=d),
-        offsets(),
-    )
+
+    @st.composite
+    def draw_member(draw: Any) -> Function:
+        g = [component(draw, kinds) for _ in range(d)]
+        return _embed(fn.additive(g, draw(offsets())), positions)
+
+    return draw_member()
 
 
-@st.composite
-def _product_terms(
+def product_terms(
     draw: Any, d: int, order: int, max_terms: int, kinds: Sequence[str] | None
 ) -> list[tuple[float, dict[int, Shape]]]:
+    """At most ``max_terms`` product terms over distinct feature sets, the first of exactly
+    ``order`` features. Factors are shapes of ``kinds`` (``None``: every kind); ``kinds=()``
+    makes every factor the identity, drawing no shape (multilinear terms)."""
     order = min(order, d)
-    n = draw(st.integers(1, max(1, max_terms)))
-    shapes = factor_shapes(kinds)
+    n = draw_int(draw, Range(1, max(1, max_terms)))
+    shapes = _canonical(tuple(kinds or SHAPE_KINDS)) if kinds != () else None
     terms: dict[frozenset[int], tuple[float, dict[int, Shape]]] = {}
     for t in range(n):
-        size = order if t == 0 else draw(st.integers(1, order))
-        feats = draw(st.lists(st.integers(0, d - 1), min_size=size, max_size=size, unique=True))
+        size = order if t == 0 else draw_int(draw, Range(1, order))
+        feats = pick_subset(draw, d, size)
         key = frozenset(feats)
         if key in terms:  # one term per feature set: no cancellation, the order stays exact
             continue
-        terms[key] = (draw(coefs()), {j: draw(shapes) for j in sorted(feats)})
+        coef = draw(coefs())
+        terms[key] = (
+            coef,
+            {j: IDENTITY if shapes is None else pick_shape(draw, shapes) for j in feats},
+        )
     return list(terms.values())
-
-
-#: ``_product_terms(...)`` built once per distinct arguments (they are all hashable)
-_product_terms_of = functools.lru_cache(maxsize=4096)(_product_terms)
 
 
 def interaction_family(
@@ -154,8 +278,8 @@ def interaction_family(
 
     @st.composite
     def draw_member(draw: Any) -> Function:
-        order = draw(drawn_int(params.get("order", 2)))
-        terms = draw(_product_terms_of(d, order, params.get("terms", 4), params.get("shapes")))
+        order = draw_int(draw, params.get("order", 2))
+        terms = product_terms(draw, d, order, params.get("terms", 4), params.get("shapes"))
         return _embed(fn.interaction(d, terms, draw(offsets())), positions)
 
     return draw_member()
@@ -170,9 +294,8 @@ def multilinear_family(
     @st.composite
     def draw_member(draw: Any) -> Function:
         order = params.get("order")
-        k = draw(drawn_int(order)) if order is not None else draw(st.integers(1, d))
-        terms = draw(_product_terms_of(d, k, params.get("terms", 4), ("poly",)))
-        terms = [(c, dict.fromkeys(fs, IDENTITY)) for c, fs in terms]
+        k = draw_int(draw, order if order is not None else Range(1, d))
+        terms = product_terms(draw, d, k, params.get("terms", 4), ())
         return _embed(fn.interaction(d, terms, draw(offsets())), positions)
 
     return draw_member()
@@ -185,8 +308,8 @@ def relu_net_family(
 
     @st.composite
     def draw_member(draw: Any) -> Function:
-        width = draw(drawn_int(params.get("width", 3)))
-        depth = draw(drawn_int(params.get("depth", 1)))
+        width = draw_int(draw, params.get("width", 3))
+        depth = draw_int(draw, params.get("depth", 1))
         layers = []
         fan_in = d
         w = st.sampled_from(NET_WEIGHTS)
@@ -226,8 +349,8 @@ def tree_family(
 
     @st.composite
     def draw_member(draw: Any) -> Function:
-        depth = draw(drawn_int(params.get("depth", 2)))
-        seed = draw(st.integers(0, 2**16))
+        depth = draw_int(draw, params.get("depth", 2))
+        seed = draw(SEEDS16)
         rng = np.random.default_rng(seed)
         X = _training_grid(rng, d, positions)
         y = rng.integers(-2, 3, size=X.shape[0]).astype(float)
@@ -250,7 +373,7 @@ def model_family(
     @st.composite
     def draw_member(draw: Any) -> Function:
         label = draw(family_member(params["on"], d, data[:, keep]))
-        seed = draw(st.integers(0, 2**16))
+        seed = draw(SEEDS16)
         X = np.zeros_like(data, dtype=float)
         X[:, keep] = data[:, keep]
         y = np.asarray(label(data[:, keep]), float)

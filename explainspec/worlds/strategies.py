@@ -22,7 +22,16 @@ from explainspec.lang import ir
 from explainspec.worlds import distributions as dist
 from explainspec.worlds import functions as fn
 from explainspec.worlds.base import Distribution, Function, World
-from explainspec.worlds.families import BUILDERS, drawn_int
+from explainspec.worlds.families import (
+    BUILDERS,
+    SEEDS16,
+    draw_int,
+    index_lists,
+    integers,
+    pick,
+    pick_subset,
+    subsets,
+)
 from explainspec.worlds.spec import (
     DistChoice,
     FamilyChoice,
@@ -39,16 +48,32 @@ Array = np.ndarray
 FLOAT_STEP = 0.05
 
 
-@functools.lru_cache(maxsize=4096)
-def drawn_float(v: Any) -> st.SearchStrategy[float]:
-    """A fixed float, or ``lo + k * 0.05`` within ``lo..hi`` (``k`` shrinks toward 0, so the
+def draw_float(draw: Any, v: Any) -> float:
+    """``v`` itself, or ``lo + k * 0.05`` within ``lo..hi`` (``k`` shrinks toward 0, so the
     value shrinks toward ``lo``; a range narrower than a step is split into 10 steps)."""
     if isinstance(v, Range):
         lo, hi = float(v.lo), float(v.hi)
         step = FLOAT_STEP if hi - lo >= FLOAT_STEP else (hi - lo) / 10 or 1.0
         n = int(round((hi - lo) / step + 1e-9))
-        return st.integers(0, n).map(lambda k: min(hi, round(lo + k * step, 12)))
-    return st.just(float(v))
+        k = draw_int(draw, Range(0, n))
+        return min(hi, round(lo + k * step, 12))
+    return float(v)
+
+
+#: the half-integers a ``grid`` with drawn values takes its levels from, in the order hypothesis
+#: shrinks integers (0, 1, -1, 2, -2, ...), halved
+_HALVES = (0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.0, -2.0)
+
+
+@functools.lru_cache(maxsize=16)
+def _level_sets(L: int) -> st.SearchStrategy[tuple[float, ...]]:
+    """Every set of ``L`` distinct levels from :data:`_HALVES`, sorted, simplest first (the
+    first is the ``L`` values nearest 0: -0.5, 0, 0.5 for ``L = 3``)."""
+    return st.sampled_from([tuple(sorted(_HALVES[i] for i in c)) for c in subsets(len(_HALVES), L)])
+
+
+#: a world's method seed
+_SEEDS32 = st.integers(0, 2**32 - 1)
 
 
 # --------------------------------------------------------------------------- functions
@@ -59,27 +84,23 @@ def _base_min(c: FamilyChoice) -> int:
     return c.min_features() - int(k)
 
 
-@st.composite
-def _member(
+def draw_member(
     draw: Any, choices: Sequence[FamilyChoice], D: int, data: Array
 ) -> tuple[FamilyChoice, Function]:
+    """A family choice feasible with ``D`` features and a function of it, modifiers applied."""
     feasible = [c for c in choices if c.min_features() <= D]
     if not feasible:
         raise InvalidArgument(
             f"no function family of {[c.describe() for c in choices]} fits d={D} features"
         )
-    c = draw(st.sampled_from(feasible))
+    c = pick(draw, feasible)
     if isinstance(c.unused, Range):
-        k = draw(st.integers(int(c.unused.lo), min(int(c.unused.hi), D - _base_min(c))))
+        k = draw_int(draw, Range(int(c.unused.lo), min(int(c.unused.hi), D - _base_min(c))))
     else:
         k = int(c.unused)
     protected = set(c.symmetric or ())
     allowed = [p for p in range(D) if p not in protected]
-    positions = (
-        sorted(draw(st.lists(st.sampled_from(allowed), min_size=k, max_size=k, unique=True)))
-        if k
-        else []
-    )
+    positions = [allowed[i] for i in pick_subset(draw, len(allowed), k)]
     f = draw(_family_strategy(c, D - k, positions, data))
     if c.symmetric is not None:
         f = fn.symmetrize(f, *c.symmetric)
@@ -148,7 +169,12 @@ def family_member(
     ``data`` are the world's data rows (the ``model`` family trains on them and
     ``off_support_bump`` places its bump off them).
     """
-    return _member(choices, d, data).map(lambda cf: cf[1])
+    return _family_member(choices, d, data)
+
+
+@st.composite
+def _family_member(draw: Any, choices: Sequence[FamilyChoice], d: int, data: Array) -> Function:
+    return draw_member(draw, choices, d, data)[1]
 
 
 # --------------------------------------------------------------------------- distributions
@@ -196,19 +222,19 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         P = dist.from_rows(p["rows"])
         return P, P.rows
     if c.name == "gaussian":
-        n = draw(drawn_int(p.get("n", 64)))
-        seed = draw(st.integers(0, 2**16))
+        n = draw_int(draw, p.get("n", 64))
+        seed = draw(SEEDS16)
         if "cov" in p:
             G = dist.gaussian(d, cov=np.array(p["cov"]))
         else:
-            rho = draw(drawn_float(p.get("rho", 0.0)))
+            rho = draw_float(draw, p.get("rho", 0.0))
             lo_ok = -1 / max(d - 1, 1)
             G = dist.gaussian(d, rho=max(rho, lo_ok))
         return G, G.sample(n, np.random.default_rng(seed))
     if c.name == "sample":
-        n = draw(drawn_int(p.get("n", 32)))
-        rho = draw(drawn_float(p.get("rho", 0.0)))
-        seed = draw(st.integers(0, 2**16))
+        n = draw_int(draw, p.get("n", 32))
+        rho = draw_float(draw, p.get("rho", 0.0))
+        seed = draw(SEEDS16)
         rho = max(rho, -1 / max(d - 1, 1))
         P = dist.sample(d, n, np.random.default_rng(seed), rho=rho, round_to=p.get("round", 0.5))
         return P, P.rows
@@ -216,7 +242,7 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
     Lmax = _max_levels(d, limits)
     L_spec = _levels_count(c)
     if isinstance(L_spec, Range):
-        L = draw(st.integers(int(L_spec.lo), max(int(L_spec.lo), min(int(L_spec.hi), Lmax))))
+        L = draw_int(draw, Range(int(L_spec.lo), max(int(L_spec.lo), min(int(L_spec.hi), Lmax))))
     else:
         L = int(L_spec)
     if c.name == "grid":
@@ -224,16 +250,15 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         if isinstance(values, tuple):
             vals = [values] * d
         else:
-            mode = values if values != "any" else draw(st.sampled_from(("symmetric", "drawn")))
+            mode = values if values != "any" else pick(draw, ("symmetric", "drawn"))
             if mode == "symmetric":
                 vals = [tuple(dist.symmetric_levels(L))] * d
             else:
-                halves = st.lists(st.integers(-4, 4), min_size=L, max_size=L, unique=True)
-                vals = [tuple(sorted(v / 2 for v in draw(halves))) for _ in range(d)]
+                vals = [draw(_level_sets(L)) for _ in range(d)]
         P = dist.grid(d, L, values=vals, max_rows=limits.max_rows)
         P.params["values"] = "explicit" if isinstance(values, tuple) else mode
         return P, P.rows
-    rho = draw(drawn_float(p.get("rho", 0.5 if c.name == "dependent" else 0.0)))
+    rho = draw_float(draw, p.get("rho", 0.5 if c.name == "dependent" else 0.0))
     if c.name == "binary":
         P = dist.binary(d, rho, max_rows=limits.max_rows)
     else:
@@ -307,31 +332,6 @@ def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
     return _worlds(spec, ds)
 
 
-_SAMPLED: dict[Any, tuple[tuple[Any, ...], st.SearchStrategy[Any]]] = {}
-
-
-def _sampled(values: Sequence[Any]) -> st.SearchStrategy[Any]:
-    """``st.sampled_from(values)``, one strategy object per distinct tuple of values."""
-    values = tuple(values)
-    try:
-        key: Any = (values, hash(values))
-    except TypeError:  # e.g. choices with dict parameters: keyed by identity
-        key = ("id", tuple(id(v) for v in values))
-    hit = _SAMPLED.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
-        return hit[1]
-    if len(_SAMPLED) >= _MAX_CACHED:
-        _SAMPLED.clear()
-    strategy = st.sampled_from(list(values))
-    _SAMPLED[key] = (values, strategy)
-    return strategy
-
-
-def _dist_choices(spec: WorldSpec, d: int) -> st.SearchStrategy[DistChoice]:
-    """The data choices of ``spec`` feasible with ``d`` features (simplest first)."""
-    return _sampled([c for c in spec.data if dist_feasible(c, d, spec.limits)])
-
-
 _DISTRIBUTIONS: dict[Any, tuple[DistChoice, st.SearchStrategy[Any]]] = {}
 
 
@@ -351,13 +351,13 @@ def _distribution_of(c: DistChoice, d: int, limits: Limits) -> st.SearchStrategy
 @st.composite
 def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     lim = spec.limits
-    d = draw(_sampled(ds))
-    dchoice = draw(_dist_choices(spec, d))
+    d = pick(draw, ds)
+    dchoice = pick(draw, [c for c in spec.data if dist_feasible(c, d, lim)])
     P, data = draw(_distribution_of(dchoice, d, lim))
-    fchoice, f = draw(_member(spec.function, d, data))
+    fchoice, f = draw_member(draw, spec.function, d, data)
     g = None
     if spec.second:
-        _, g = draw(_member(spec.second, d, data))
+        _, g = draw_member(draw, spec.second, d, data)
     support = np.unique(data, axis=0)
 
     # background
@@ -369,9 +369,9 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         background = np.array(spec.background[1], float)
         bg_desc = f"rows ({len(background)})"
     else:
-        k = min(draw(drawn_int(spec.background[1])), len(data))
+        k = min(draw_int(draw, spec.background[1]), len(data))
         if bg_kind == "sample":
-            idx = draw(st.lists(st.integers(0, len(data) - 1), min_size=k, max_size=k, unique=True))
+            idx = draw(index_lists(len(data), k, unique=True))
             background = data[sorted(idx)]
         else:
             k = min(k, len(support))
@@ -388,8 +388,8 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     if isinstance(spec.points, tuple):
         points = np.array(spec.points, float)
     else:
-        m = draw(drawn_int(spec.points))
-        idx = draw(st.lists(st.integers(0, len(support) - 1), min_size=m, max_size=m))
+        m = draw_int(draw, spec.points)
+        idx = draw(index_lists(len(support), m))
         points = support[idx]
     if points.shape[1] != d:
         raise WorldError(f"points have {points.shape[1]} features, expected d={d}")
@@ -400,13 +400,13 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     elif spec.baseline == "mean":
         baseline = data.mean(axis=0)
     elif spec.baseline == "point":
-        baseline = support[draw(st.integers(0, len(support) - 1))]
+        baseline = support[draw(integers(0, len(support) - 1))]
     else:
         baseline = np.array(spec.baseline, float)
         if baseline.shape != (d,):
             raise WorldError(f"baseline has {baseline.shape[0]} values, expected d={d}")
 
-    seed = spec.seed if spec.seed is not None else draw(st.integers(0, 2**32 - 1))
+    seed = spec.seed if spec.seed is not None else draw(_SEEDS32)
 
     # target and y
     if spec.target == "f":
@@ -416,7 +416,7 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         target = g
     else:
         assert not isinstance(spec.target, str)  # "f" and "g" are the only names a target takes
-        _, target = draw(_member(spec.target, d, data))
+        _, target = draw_member(draw, spec.target, d, data)
     y = np.asarray(target(data), float)
     if spec.noise:
         y = y + spec.noise * np.random.default_rng([seed, 1]).standard_normal(len(y))

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from explainspec.lang import ir
 from explainspec.lang.parser import parse_value
 from explainspec.worlds import distributions as dist
+from explainspec.worlds import families as F
 from explainspec.worlds import from_world, resolve
 from explainspec.worlds import strategies as S
 
@@ -61,7 +62,7 @@ def _draw_all(strategy) -> list:
 def test_cached_sub_strategies_draw_the_same_worlds_as_fresh_ones():
     first = _draw_all(from_world(SPEC))
     S._FAMILY_STRATEGIES.clear()
-    S._SAMPLED.clear()
+    F._SAMPLED.clear()
     S._DISTRIBUTIONS.clear()
     assert _draw_all(from_world(SPEC)) == first  # built afresh
     assert _draw_all(from_world(SPEC)) == first  # reused
