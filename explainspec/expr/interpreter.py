@@ -85,6 +85,11 @@ class Env(Protocol):
     ``lookup(name)`` raises ``KeyError`` for names the env does not define (the interpreter then
     tries the oracle and builtin registries). ``replicate(r)`` is the same world with the method
     run under the ``r``-th independent seed (``0 <= r < replicates``), used by ``within mc(z)``.
+
+    Optionally an env has a ``memo`` dict, shared by every evaluation on the same world: the
+    interpreter then builds a combination of functions (``2 * f + g``) once per world and returns
+    that same object every time, so a runner that caches method calls by function sees one
+    function, not a new one per point or replicate.
     """
 
     @property
@@ -585,13 +590,39 @@ class _Ctx:
 
     def _v_unary(self, e: ir.Unary) -> Any:
         v = self.val(e.operand)
+        if _is_function(v):
+            return self._function_op(e.op, (v,), lambda: self._unary(e, v))
+        return self._unary(e, v)
+
+    def _unary(self, e: ir.Unary, v: Any) -> Any:
         try:
             return -v if e.op is ir.UnaryOp.NEG else +v
         except TypeError as exc:
             raise EvalError(f"cannot apply {e.op.value} to {_describe(v)}", e.span) from exc
 
+    def _function_op(self, op: Any, operands: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, the same object each time within a world when the env keeps a memo:
+        ``explain(2 * f + g)`` is then one method call for the world, not one per point (the
+        runner caches method calls by function object)."""
+        memo = getattr(self.env, "memo", None)
+        if memo is None:
+            return compute()
+        key = (op, *(_operand_key(v) for v in operands))
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (
+                operands,
+                compute(),
+            )  # the operands stay alive: their ids stay theirs
+        return hit[1]
+
     def _v_binary(self, e: ir.Binary) -> Any:
         a, b = _arith(self.val(e.left)), _arith(self.val(e.right))
+        if _is_function(a) or _is_function(b):
+            return self._function_op(e.op, (a, b), lambda: self._binary(e, a, b))
+        return self._binary(e, a, b)
+
+    def _binary(self, e: ir.Binary, a: Any, b: Any) -> Any:
         if e.op is ir.BinOp.POW and _is_int(a) and _is_int(b) and np.any(np.asarray(b) < 0):
             a = np.asarray(a, dtype=float)  # numpy refuses integers to negative integer powers
         try:
@@ -939,6 +970,17 @@ def _arith(v: Any) -> Any:
     if isinstance(v, list | tuple):
         return np.asarray(v)
     return v
+
+
+def _is_function(v: Any) -> bool:
+    """A world's function (or a combination of them), as opposed to numbers and arrays."""
+    return callable(v) and hasattr(v, "formula")
+
+
+def _operand_key(v: Any) -> tuple[str, Any]:
+    if isinstance(v, np.ndarray | np.generic) and np.ndim(v) == 0 and v.dtype.kind in "biuf":
+        return ("number", v.item())
+    return ("object", id(v))
 
 
 def _is_int(v: Any) -> bool:

@@ -120,10 +120,10 @@ class TerminalReporter:
                 self._status = self.console.status(f"  {event.claim} ({event.kind}) ...")
                 self._status.start()
         elif isinstance(event, ExampleTried):
-            if event.margin == event.margin:  # not nan
-                self._worst = (
-                    event.margin if self._worst is None else min(self._worst, event.margin)
-                )
+            # progress is sampled (not one event per world): its `worst` covers the worlds between
+            for m in (event.margin, event.worst):
+                if m is not None and m == m:  # not nan
+                    self._worst = m if self._worst is None else min(self._worst, m)
             if self._status is not None:
                 self._status.update(
                     f"  {event.claim}: {event.n} worlds ({event.source}), worst margin {fmt_margin(self._worst)}"

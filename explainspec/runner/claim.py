@@ -28,6 +28,7 @@ import numpy as np
 
 from explainspec.runner.env import ClaimContext, PointOutcome, check_world, effective
 from explainspec.runner.events import (
+    PROGRESS_INTERVAL,
     ClaimResult,
     Counterexample,
     ExampleResult,
@@ -78,6 +79,27 @@ class ClaimRun:
     def __post_init__(self) -> None:
         self._ctx: ClaimContext | None = None
         self._mode: Any = None
+        self._last_progress = -math.inf
+        self._worst_margin: float | None = None
+
+    def _progress(self, n: int, margin: float, source: str = "search") -> None:
+        """Note a checked world; tell ``emit`` for the first and then every PROGRESS_INTERVAL."""
+        if margin == margin and (self._worst_margin is None or margin < self._worst_margin):
+            self._worst_margin = margin
+        now = time.perf_counter()
+        if now - self._last_progress < PROGRESS_INTERVAL:
+            return
+        self._last_progress = now
+        self.emit(
+            ExampleTried(
+                spec=self.plan.spec.name,
+                claim=self.plan.claim.name,
+                n=n,
+                margin=margin,
+                source=source,
+                worst=self._worst_margin,
+            )
+        )
 
     # ------------------------------------------------------------------ public
 
@@ -210,15 +232,7 @@ class ClaimRun:
             results.append(
                 ExampleResult(name=example.name, margin=outcome.margin, violated=violated)
             )
-            self.emit(
-                ExampleTried(
-                    spec=self.plan.spec.name,
-                    claim=self.plan.claim.name,
-                    n=i + 1,
-                    margin=outcome.margin,
-                    source=f"example {example.name}",
-                )
-            )
+            self._progress(i + 1, outcome.margin, source=f"example {example.name}")
             if violated and failure is None:
                 failure = self._counterexample(world, outcome, source=f"example {example.name}")
         return tuple(results), failure
@@ -239,7 +253,6 @@ class ClaimRun:
         strategy = self._strategy()
         state = _State()
         refutes = plan.refutes
-        names = (plan.spec.name, plan.claim.name)
 
         def prop(world: Any) -> None:
             if self.stop.is_set():
@@ -257,9 +270,7 @@ class ClaimRun:
             state.worst = m if state.worst is None else min(state.worst, m)
             if not math.isnan(outcome.margin):
                 target(max(-_TARGET_BOUND, min(_TARGET_BOUND, -outcome.margin)), label="-margin")
-            self.emit(
-                ExampleTried(spec=names[0], claim=names[1], n=state.tried, margin=outcome.margin)
-            )
+            self._progress(state.tried, outcome.margin)
             if m < 0:
                 state.failures += 1
                 state.failure = (world, outcome)

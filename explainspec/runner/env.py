@@ -125,6 +125,8 @@ class MethodCalls:
         self.world = world
         self.ctx = ctx
         self._cache: dict[tuple[Any, ...], tuple[Any, np.ndarray]] = {}
+        #: functions the check builds from the world's (``2 * f + g``), one object per world
+        self.memo: dict[Any, Any] = {}
 
     def run(
         self,
@@ -216,6 +218,11 @@ class WorldEnv:
         self.seed = int(world.seed if seed is None else seed)
 
     # -- Env protocol ---------------------------------------------------------------------------
+
+    @property
+    def memo(self) -> dict[Any, Any]:
+        """Per-world memo of functions built by the check (see the interpreter's Env notes)."""
+        return self.calls.memo
 
     @property
     def replicates(self) -> int:

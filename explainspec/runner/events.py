@@ -330,13 +330,23 @@ class ClaimStarted:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExampleTried:
-    """Progress: one world was checked (``source`` is ``"search"`` or ``"example NAME"``)."""
+    """Progress: ``n`` worlds of the claim checked so far (``source`` is ``"search"`` or
+    ``"example NAME"``); ``margin`` is the latest world's, ``worst`` the smallest (not NaN) so far.
+
+    Sent for the first world and then at most every :data:`PROGRESS_INTERVAL` seconds, not per
+    world: each event wakes the thread (or crosses the pipe) that reports it.
+    """
 
     spec: str
     claim: str
     n: int
     margin: float
     source: str = "search"
+    worst: float | None = None
+
+
+#: the shortest time between two :class:`ExampleTried` events of one claim (seconds)
+PROGRESS_INTERVAL = 0.1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
