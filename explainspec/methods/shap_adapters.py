@@ -80,8 +80,10 @@ def kernel(problem: Problem) -> np.ndarray:
     """``shap.KernelExplainer(f, background).shap_values(points, nsamples=..., l1_reg=...)``.
 
     With the default ``l1_reg='num_features(10)'`` shap runs a LARS path and keeps at most 10
-    features (the rest get 0) before the constrained WLS solve; for ``d <= 10`` and enough
-    samples this is the plain KernelSHAP estimate.
+    features (the rest get 0) before the constrained WLS solve. With every coalition enumerated
+    (``nsamples >= 2**d - 2``, the default for ``d <= 10``) this is the plain KernelSHAP estimate;
+    with sampled coalitions LARS can drop a feature even for ``d <= 10`` (its value is then 0, not
+    the plain estimate's sampling noise), which makes the estimate non-linear in f.
     """
     import shap
 
