@@ -157,7 +157,8 @@ def call_method(
         The method raised, or its output has the wrong shape or non-finite values.
     """
     params = merged_params(entry, problem.params)
-    problem = dataclasses.replace(problem, params=params)
+    if params != problem.params:
+        problem = dataclasses.replace(problem, params=params)
     tags = frozenset(getattr(problem.f, "tags", frozenset({"callable"})))
     missing = [t for t in entry.extra.get("requires", ()) if t != "callable" and t not in tags]
     if missing:
@@ -179,7 +180,10 @@ def call_method(
 
     try:
         fn = entry.load()
-        with _alarm(timeout), timer() if timer is not None else nullcontext():
+        with (
+            _alarm(timeout) if timeout is not None else nullcontext(),
+            timer() if timer is not None else nullcontext(),
+        ):
             raw = fn(problem)
     except NotApplicable as exc:
         raise NotApplicable(f"{entry.name}: {exc}") from None

@@ -74,6 +74,7 @@ class ClaimContext:
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     beat: Callable[[str], None] | None = None
     _oracles: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    _merged: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def scope(self) -> str:
@@ -82,6 +83,19 @@ class ClaimContext:
     @property
     def local(self) -> bool:
         return self.scope == "local"
+
+    def merged(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` over the method's defaults (a fresh dict; computed once per distinct params).
+
+        Raises the method's ``MethodError`` for unknown or missing parameters, as ``call_method``.
+        """
+        from explainspec.methods.call import merged_params
+
+        key = _params_key(params)
+        hit = self._merged.get(key)
+        if hit is None:
+            hit = self._merged[key] = merged_params(self.entry, params)
+        return dict(hit)
 
     def method_timer(self) -> Any:
         """The stopwatch section around one method call (entered by ``call_method``)."""
@@ -114,6 +128,17 @@ def _array_key(a: Any) -> tuple[Any, ...]:
     return (arr.shape, hash(arr.tobytes()))
 
 
+def _value_key(v: Any) -> Any:
+    """A hashable key of an oracle argument: numbers and arrays by value, others by identity."""
+    if isinstance(v, np.ndarray):
+        return ("array", v.shape, v.dtype.str, hash(np.ascontiguousarray(v).tobytes()))
+    if v is None or isinstance(v, bool | int | float | str | np.generic):
+        return ("value", type(v).__name__, v)
+    if isinstance(v, list | tuple):
+        return ("seq", tuple(_value_key(x) for x in v))
+    return ("object", id(v))
+
+
 def _params_key(params: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(sorted((k, repr(v)) for k, v in params.items()))
 
@@ -127,6 +152,41 @@ class MethodCalls:
         self._cache: dict[tuple[Any, ...], tuple[Any, np.ndarray]] = {}
         #: functions the check builds from the world's (``2 * f + g``), one object per world
         self.memo: dict[Any, Any] = {}
+        self._oracles: dict[str, Callable[..., Any]] = {}
+        self._oracle_results: dict[Any, tuple[Any, Any]] = {}
+
+    def oracle(self, name: str) -> Callable[..., Any]:
+        """The oracle ``name``, its results kept for this world.
+
+        Oracles are exact, deterministic functions of their arguments; a check evaluates them
+        once per point, and a ``within mc(z)`` comparison once per replicate as well (the oracle
+        side does not depend on the method's seed), so without this the same ground truth was
+        computed 20-50 times per point. Arguments are keyed by value (arrays by their bytes) or,
+        for functions and other objects, by identity (the entry keeps them alive).
+        """
+        wrapped = self._oracles.get(name)
+        if wrapped is None:
+            fn = self.ctx.oracle(name)
+            results = self._oracle_results
+
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    key = (
+                        name,
+                        tuple(_value_key(a) for a in args),
+                        tuple(sorted((k, _value_key(v)) for k, v in kwargs.items())),
+                    )
+                except TypeError:  # an argument that cannot be keyed: no memo
+                    return fn(*args, **kwargs)
+                hit = results.get(key)
+                if hit is None:
+                    hit = results[key] = ((args, kwargs), fn(*args, **kwargs))
+                return hit[1]
+
+            wrapped.__name__ = name
+            wrapped.__doc__ = fn.__doc__
+            self._oracles[name] = wrapped
+        return wrapped
 
     def run(
         self,
@@ -176,7 +236,7 @@ class MethodCalls:
             grid=w.grid,
             baseline=np.asarray(baseline, dtype=float),
             seed=int(seed),
-            params=dict(params),
+            params=self.ctx.merged(params),
         )
         beat = self.ctx.beat
         if beat is not None:
@@ -258,7 +318,7 @@ class WorldEnv:
             return self.seed
         if name == "explain":
             return self.explain
-        return self.ctx.oracle(name)
+        return self.calls.oracle(name)
 
     # -- quantities -----------------------------------------------------------------------------
 

@@ -60,3 +60,40 @@ def test_a_combination_of_functions_is_explained_once_per_world(monkeypatch):
     # 2 points per world, yet explain(2 * f + g), explain(f) (= phi) and explain(g) run once each
     # (without the per-world memo, 2 * f + g was a new function per point: 4 calls per world)
     assert worlds and len(CALLS) == 3 * len(worlds)
+
+
+ORACLE_SPEC = """
+spec oracle_calls "oracle calls" {
+    method = tests.counting_linear_attribution
+    output = attribution
+    question "?"
+    world { function = linear; features = 2..3; data = grid(levels = 3); background = data; points = 2 }
+    claim mc holds "the estimate scatters around the Shapley values" {
+        check explain(f) == shapley(f, x, background) within mc(z = 5)
+    }
+}
+"""
+
+
+def test_an_oracle_runs_once_per_point_not_once_per_replicate(monkeypatch):
+    from explainspec.runner.env import ClaimContext
+
+    worlds, oracle_calls = [], []
+    original_check = claim_module.check_world
+    original_oracle = ClaimContext.oracle
+
+    def counting_check(world, *args, **kwargs):
+        worlds.append(world)
+        return original_check(world, *args, **kwargs)
+
+    def counting_oracle(self, name):
+        fn = original_oracle(self, name)
+        return lambda *a, **k: (oracle_calls.append(name), fn(*a, **k))[1]
+
+    monkeypatch.setattr(claim_module, "check_world", counting_check)
+    monkeypatch.setattr(ClaimContext, "oracle", counting_oracle)
+    result = explainspec.verify(explainspec.loads(ORACLE_SPEC), profile="fast", max_examples=5)
+    assert result["mc"].verdict.value == "verified"
+    # 20 replicates per point at the fast profile; the Shapley values are computed once per point
+    points = sum(len(w.points) for w in worlds)
+    assert worlds and 0 < len(oracle_calls) <= points
