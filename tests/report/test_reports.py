@@ -158,6 +158,19 @@ def test_json_is_written_after_every_claim_and_is_always_valid(tmp_path):
     assert not list(path.parent.glob(".*.tmp"))  # temporary files renamed away
 
 
+def test_json_text_is_the_plain_encoding_of_the_document(tmp_path):
+    # claims are encoded once each and spliced in; the file must be exactly json.dumps(document)
+    from explainspec.report.json_report import jsonable
+
+    reporter = JsonReporter(tmp_path / "r.json", command=["explainspec"])
+    for event in events():
+        reporter.handle(event)
+        expected = json.dumps(jsonable(reporter.document), indent=2) + "\n"
+        assert reporter.text() == expected
+        if isinstance(event, ClaimFinished):
+            assert (tmp_path / "r.json").read_text() == expected
+
+
 def test_json_marks_an_interrupted_run(tmp_path):
     path = tmp_path / "r.json"
     reporter = JsonReporter(path)
