@@ -26,7 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from explainspec.runner.env import ClaimContext, PointOutcome, check_world, effective
+from explainspec.runner.env import (
+    ClaimContext,
+    PointOutcome,
+    check_world,
+    effective,
+    world_phi,
+)
 from explainspec.runner.events import (
     PROGRESS_INTERVAL,
     ClaimResult,
@@ -359,7 +365,11 @@ class ClaimRun:
             point=point,
             baseline=tuple(float(v) for v in baseline.ravel()) if baseline.size else None,
             background_rows=int(len(np.asarray(world.background))),
-            phi=plain(outcome.phi),
+            phi=plain(
+                outcome.phi
+                if outcome.phi is not None or self._ctx is None
+                else world_phi(world, outcome.index, self._ctx)
+            ),
             quantities=tuple(quantity(item) for item in outcome.trace),
             margin=float(outcome.margin),
             seed=self.plan.seed,

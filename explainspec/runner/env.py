@@ -188,6 +188,24 @@ class MethodCalls:
             self._oracles[name] = wrapped
         return wrapped
 
+    def _key(
+        self,
+        fn: Any,
+        points: Any,
+        background: Any,
+        baseline: Any,
+        params: Mapping[str, Any],
+        seed: int,
+    ) -> tuple[Any, ...]:
+        return (
+            id(fn),
+            _array_key(points),
+            _array_key(background),
+            _array_key(baseline),
+            _params_key(params),
+            seed,
+        )
+
     def run(
         self,
         fn: Any,
@@ -197,20 +215,20 @@ class MethodCalls:
         params: Mapping[str, Any],
         seed: int,
     ) -> np.ndarray:
-        key = (
-            id(fn),
-            _array_key(points),
-            _array_key(background),
-            _array_key(baseline),
-            _params_key(params),
-            seed,
-        )
+        key = self._key(fn, points, background, baseline, params, seed)
         hit = self._cache.get(key)
         if hit is not None:
             return hit[1]
         out = self._call(fn, points, background, baseline, params, seed)
         self._cache[key] = (fn, out)  # keep fn alive so its id is not reused
         return out
+
+    def has_phi(self, env: WorldEnv) -> bool:
+        """Whether ``env.phi()`` is already cached (the check used ``phi`` or ``explain(f)``)."""
+        w = self.world
+        return self._key(w.f, w.points, w.background, w.baseline, self.ctx.params, env.seed) in (
+            self._cache
+        )
 
     def _call(
         self,
@@ -422,10 +440,19 @@ def check_world(
         if worst is None or effective(margin, refutes=refutes) < effective(
             worst.margin, refutes=refutes
         ):
-            try:
-                phi = env.phi()
-            except Exception:  # the check may not use phi at all (e.g. only explain(...))
-                phi = None
+            # phi for the report only when the check computed it anyway (it is then cached);
+            # otherwise a counterexample asks world_phi for it, instead of every world paying
+            # a method call that only a report would read
+            phi = env.phi() if calls.has_phi(env) else None
             worst = PointOutcome(margin=margin, index=k, trace=tuple(outcome.trace), phi=phi)
     assert worst is not None
     return worst
+
+
+def world_phi(world: Any, index: int, ctx: ClaimContext) -> Any:
+    """The method's output at point ``index`` of ``world`` (for a counterexample's report), or
+    ``None`` when the method cannot give it."""
+    try:
+        return WorldEnv(world, index, ctx, MethodCalls(world, ctx)).phi()
+    except Exception:  # noqa: BLE001 - the report then shows the check's own quantities only
+        return None

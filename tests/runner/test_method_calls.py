@@ -97,3 +97,35 @@ def test_an_oracle_runs_once_per_point_not_once_per_replicate(monkeypatch):
     # 20 replicates per point at the fast profile; the Shapley values are computed once per point
     points = sum(len(w.points) for w in worlds)
     assert worlds and 0 < len(oracle_calls) <= points
+
+
+PHI_SPEC = """
+spec report_phi "phi for reports" {
+    method = tests.counting_linear_attribution
+    output = attribution
+    question "?"
+    world { function = linear; features = 2; data = grid(levels = 3); background = data; points = 1 }
+    claim never holds "a check that does not read phi" {
+        check explain(f, seed = 1)[0] == 12345 within 1e-9
+    }
+}
+"""
+
+
+def test_phi_is_computed_for_the_counterexample_not_for_every_world(monkeypatch):
+    worlds = []
+    original = claim_module.check_world
+
+    def counting_check(world, *args, **kwargs):
+        worlds.append(world)
+        return original(world, *args, **kwargs)
+
+    monkeypatch.setattr(claim_module, "check_world", counting_check)
+    CALLS.clear()
+    result = explainspec.verify(explainspec.loads(PHI_SPEC), profile="fast", max_examples=5)
+    claim = result["never"]
+    assert claim.verdict.value == "refuted"
+    # one method call per checked world (explain with seed 1), plus one for the report's phi
+    assert len(CALLS) == len(worlds) + 1
+    cx = claim.counterexample
+    assert cx.phi is not None and len(cx.phi) == cx.d
