@@ -139,6 +139,19 @@ def _value_key(v: Any) -> Any:
     return ("object", id(v))
 
 
+def _call_key(fn: Any, *arrays: Any) -> tuple[Any, ...]:
+    """The cache key of a method call ``(fn, points, background, baseline, params, seed)``."""
+    points, background, baseline, params, seed = arrays
+    return (
+        id(fn),
+        _array_key(points),
+        _array_key(background),
+        _array_key(baseline),
+        _params_key(params),
+        seed,
+    )
+
+
 def _params_key(params: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(sorted((k, repr(v)) for k, v in params.items()))
 
@@ -188,24 +201,6 @@ class MethodCalls:
             self._oracles[name] = wrapped
         return wrapped
 
-    def _key(
-        self,
-        fn: Any,
-        points: Any,
-        background: Any,
-        baseline: Any,
-        params: Mapping[str, Any],
-        seed: int,
-    ) -> tuple[Any, ...]:
-        return (
-            id(fn),
-            _array_key(points),
-            _array_key(background),
-            _array_key(baseline),
-            _params_key(params),
-            seed,
-        )
-
     def run(
         self,
         fn: Any,
@@ -215,7 +210,7 @@ class MethodCalls:
         params: Mapping[str, Any],
         seed: int,
     ) -> np.ndarray:
-        key = self._key(fn, points, background, baseline, params, seed)
+        key = _call_key(fn, points, background, baseline, params, seed)
         hit = self._cache.get(key)
         if hit is not None:
             return hit[1]
@@ -226,9 +221,8 @@ class MethodCalls:
     def has_phi(self, env: WorldEnv) -> bool:
         """Whether ``env.phi()`` is already cached (the check used ``phi`` or ``explain(f)``)."""
         w = self.world
-        return self._key(w.f, w.points, w.background, w.baseline, self.ctx.params, env.seed) in (
-            self._cache
-        )
+        key = _call_key(w.f, w.points, w.background, w.baseline, self.ctx.params, env.seed)
+        return key in self._cache
 
     def _call(
         self,

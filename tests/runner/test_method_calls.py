@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import explainspec
 import explainspec.runner.claim as claim_module
 from explainspec.methods.base import Problem
 
 CALLS: list[str] = []
+
+
+@pytest.fixture
+def checked_worlds(monkeypatch) -> list:
+    """The worlds the runner checks, in order (``check_world`` is wrapped to record them)."""
+    worlds: list = []
+    original = claim_module.check_world
+
+    def recording(world, *args, **kwargs):
+        worlds.append(world)
+        return original(world, *args, **kwargs)
+
+    monkeypatch.setattr(claim_module, "check_world", recording)
+    return worlds
 
 
 @explainspec.method("tests.counting_linear_attribution", output="attribution")
@@ -45,15 +60,8 @@ spec counting "calls" {
 """
 
 
-def test_a_combination_of_functions_is_explained_once_per_world(monkeypatch):
-    worlds = []
-    original = claim_module.check_world
-
-    def counting_check(world, *args, **kwargs):
-        worlds.append(world)
-        return original(world, *args, **kwargs)
-
-    monkeypatch.setattr(claim_module, "check_world", counting_check)
+def test_a_combination_of_functions_is_explained_once_per_world(checked_worlds):
+    worlds = checked_worlds
     CALLS.clear()
     result = explainspec.verify(explainspec.loads(SPEC), profile="fast", max_examples=10)
     assert result["linear_in_f"].verdict.value == "verified"
@@ -75,22 +83,16 @@ spec oracle_calls "oracle calls" {
 """
 
 
-def test_an_oracle_runs_once_per_point_not_once_per_replicate(monkeypatch):
+def test_an_oracle_runs_once_per_point_not_once_per_replicate(checked_worlds, monkeypatch):
     from explainspec.runner.env import ClaimContext
 
-    worlds, oracle_calls = [], []
-    original_check = claim_module.check_world
+    worlds, oracle_calls = checked_worlds, []
     original_oracle = ClaimContext.oracle
-
-    def counting_check(world, *args, **kwargs):
-        worlds.append(world)
-        return original_check(world, *args, **kwargs)
 
     def counting_oracle(self, name):
         fn = original_oracle(self, name)
         return lambda *a, **k: (oracle_calls.append(name), fn(*a, **k))[1]
 
-    monkeypatch.setattr(claim_module, "check_world", counting_check)
     monkeypatch.setattr(ClaimContext, "oracle", counting_oracle)
     result = explainspec.verify(explainspec.loads(ORACLE_SPEC), profile="fast", max_examples=5)
     assert result["mc"].verdict.value == "verified"
@@ -112,15 +114,8 @@ spec report_phi "phi for reports" {
 """
 
 
-def test_phi_is_computed_for_the_counterexample_not_for_every_world(monkeypatch):
-    worlds = []
-    original = claim_module.check_world
-
-    def counting_check(world, *args, **kwargs):
-        worlds.append(world)
-        return original(world, *args, **kwargs)
-
-    monkeypatch.setattr(claim_module, "check_world", counting_check)
+def test_phi_is_computed_for_the_counterexample_not_for_every_world(checked_worlds):
+    worlds = checked_worlds
     CALLS.clear()
     result = explainspec.verify(explainspec.loads(PHI_SPEC), profile="fast", max_examples=5)
     claim = result["never"]
