@@ -427,7 +427,7 @@ def _source_text(e: Any) -> str:
 class _Ctx:
     """One evaluation: the env, the mode, quantifier bindings and per-evaluation caches."""
 
-    __slots__ = ("env", "mode", "bindings", "_replicas", "_texts")
+    __slots__ = ("env", "mode", "bindings", "_replicas")
 
     def __init__(
         self,
@@ -435,13 +435,11 @@ class _Ctx:
         mode: Mode,
         bindings: Mapping[str, Any] | None = None,
         replicas: dict[int, Env] | None = None,
-        texts: dict[int, str] | None = None,
     ) -> None:
         self.env = env
         self.mode = mode
         self.bindings = dict(bindings or {})
         self._replicas = {} if replicas is None else replicas
-        self._texts = {} if texts is None else texts
 
     def child(self, bindings: Mapping[str, Any] | None = None, env: Env | None = None) -> _Ctx:
         return _Ctx(
@@ -449,15 +447,10 @@ class _Ctx:
             self.mode,
             {**self.bindings, **(bindings or {})},
             self._replicas if env is None else {},
-            self._texts,
         )
 
     def text(self, e: Any) -> str:
-        key = id(e)
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = _source_text(e)
-        return text
+        return _source_text(e)
 
     def replica(self, r: int) -> Env:
         env = self._replicas.get(r)
@@ -609,11 +602,8 @@ class _Ctx:
             return compute()
         key = (op, *(_operand_key(v) for v in operands))
         hit = memo.get(key)
-        if hit is None:
-            hit = memo[key] = (
-                operands,
-                compute(),
-            )  # the operands stay alive: their ids stay theirs
+        if hit is None:  # the entry keeps the operands alive, so their ids stay theirs
+            hit = memo[key] = (operands, compute())
         return hit[1]
 
     def _v_binary(self, e: ir.Binary) -> Any:

@@ -74,7 +74,6 @@ class ClaimContext:
     stopwatch: Stopwatch = field(default_factory=Stopwatch)
     beat: Callable[[str], None] | None = None
     _oracles: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    _merged: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def scope(self) -> str:
@@ -83,19 +82,6 @@ class ClaimContext:
     @property
     def local(self) -> bool:
         return self.scope == "local"
-
-    def merged(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """``params`` over the method's defaults (a fresh dict; computed once per distinct params).
-
-        Raises the method's ``MethodError`` for unknown or missing parameters, as ``call_method``.
-        """
-        from explainspec.methods.call import merged_params
-
-        key = _params_key(params)
-        hit = self._merged.get(key)
-        if hit is None:
-            hit = self._merged[key] = merged_params(self.entry, params)
-        return dict(hit)
 
     def method_timer(self) -> Any:
         """The stopwatch section around one method call (entered by ``call_method``)."""
@@ -139,9 +125,15 @@ def _value_key(v: Any) -> Any:
     return ("object", id(v))
 
 
-def _call_key(fn: Any, *arrays: Any) -> tuple[Any, ...]:
-    """The cache key of a method call ``(fn, points, background, baseline, params, seed)``."""
-    points, background, baseline, params, seed = arrays
+def _call_key(
+    fn: Any,
+    points: Any,
+    background: Any,
+    baseline: Any,
+    params: Mapping[str, Any],
+    seed: int,
+) -> tuple[Any, ...]:
+    """The cache key of a method call: the function's identity, the arrays by value."""
     return (
         id(fn),
         _array_key(points),
@@ -248,7 +240,7 @@ class MethodCalls:
             grid=w.grid,
             baseline=np.asarray(baseline, dtype=float),
             seed=int(seed),
-            params=self.ctx.merged(params),
+            params=dict(params),
         )
         beat = self.ctx.beat
         if beat is not None:

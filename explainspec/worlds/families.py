@@ -53,13 +53,6 @@ def offsets() -> st.SearchStrategy[float]:
     return _OFFSETS
 
 
-def drawn_int(v: Any) -> st.SearchStrategy[int]:
-    """A fixed integer, or one drawn from a :class:`~explainspec.worlds.spec.Range`."""
-    if hasattr(v, "lo"):
-        return st.integers(int(v.lo), int(v.hi))
-    return st.just(int(v))
-
-
 # --------------------------------------------------------------------------- draw helpers
 #
 # Every ``draw`` costs hypothesis a span, a validation and a label, whether or not it makes a
@@ -152,16 +145,6 @@ def pick_subset(draw: Any, n: int, k: int) -> tuple[int, ...]:
 # --------------------------------------------------------------------------- shapes
 
 
-def factor_shapes(kinds: Sequence[str] | None) -> st.SearchStrategy[Shape]:
-    """One factor of a product term (the coefficient lives in the term), simplest first."""
-    return _factor_shapes(tuple(kinds or SHAPE_KINDS))
-
-
-@st.composite
-def _factor_shapes(draw: Any, kinds: tuple[str, ...]) -> Shape:
-    return pick_shape(draw, _canonical(kinds))
-
-
 @functools.lru_cache(maxsize=64)
 def _canonical(kinds: tuple[str, ...]) -> tuple[str, ...]:
     """``kinds`` in :data:`SHAPE_KINDS` order (simplest first), whatever order a spec gave."""
@@ -205,12 +188,6 @@ def component(draw: Any, kinds: Sequence[str] | None) -> list[tuple[float, Shape
         out += [(draw(offsets()), Shape("pow", (k,))) for k in range(1, deg)]
         return [(c, s) for c, s in out if c != 0]
     return [(draw(coefs()), pick(draw, shape_options((kind,))))]
-
-
-@st.composite
-def component_shapes(draw: Any, kinds: Sequence[str] | None) -> list[tuple[float, Shape]]:
-    """:func:`component` as a strategy."""
-    return component(draw, kinds)
 
 
 def _embed(f: Function, positions: Sequence[int]) -> Function:
