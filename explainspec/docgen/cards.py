@@ -37,19 +37,6 @@ __all__ = [
     "write_cards",
 ]
 
-#: Question types in the order of the language's vocabulary; the registry (when filled) wins.
-DEFAULT_QUESTIONS = (
-    "decomposition",
-    "component",
-    "reliance",
-    "local_effect",
-    "intervention",
-    "data_dependence",
-    "interaction",
-    "recourse",
-    "ranking",
-)
-
 NOT_VERIFIED = "not yet verified"
 
 #: Keys of a counterexample's ``info`` that its table already shows under another row.
@@ -492,12 +479,11 @@ class CardWriter:
 
 
 def _question_types(specs: Sequence[ir.Spec]) -> list[str]:
-    try:
-        from explainspec.registry import registry
+    """The question types the specs use: the registry's (``catalog/questions.py``) in its order,
+    then any others, sorted."""
+    from explainspec.registry import registry
 
-        known = registry("question").names() or list(DEFAULT_QUESTIONS)
-    except (ImportError, AttributeError):
-        known = list(DEFAULT_QUESTIONS)
+    known = registry("question").names()
     used = {c.about for s in specs for c in s.claims if c.about}
     return [q for q in known if q in used] + sorted(used - set(known))
 
