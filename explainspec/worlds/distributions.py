@@ -63,6 +63,8 @@ class FiniteDistribution:
         self.params = dict(params or {})
         self.realized = dict(realized or {})
         self.declared_independent = declared_independent
+        self._support: Array | None = None
+        self._levels: tuple[Array, ...] | None = None
 
     @property
     def n(self) -> int:
@@ -84,8 +86,22 @@ class FiniteDistribution:
         return None if r is None else float(r)
 
     def levels(self, j: int) -> Array:
-        """The sorted distinct values of feature ``j``."""
-        return np.unique(self.rows[:, j])
+        """The sorted distinct values of feature ``j`` (computed once, read-only)."""
+        if self._levels is None:
+            lv = tuple(np.unique(self.rows[:, k]) for k in range(self.d))
+            for v in lv:
+                v.setflags(write=False)
+            self._levels = lv
+        return self._levels[j]
+
+    def support(self) -> Array:
+        """The sorted distinct rows (computed once, read-only): the points where the pmf is
+        positive."""
+        if self._support is None:
+            u = np.unique(self.rows, axis=0)
+            u.setflags(write=False)
+            self._support = u
+        return self._support
 
     def probabilities(self) -> tuple[Array, list[Fraction]]:
         """The distinct support points and their exact probabilities."""
@@ -331,7 +347,7 @@ def grid_points(P: Any, data: Array, m: int | None = None, max_levels: int = 21)
     """
     d = data.shape[1]
     if P.rows is not None and m is None:
-        lv = [np.unique(P.rows[:, j]) for j in range(d)]
+        lv = [P.levels(j) for j in range(d)]
         if len({len(v) for v in lv}) == 1 and len(lv[0]) <= max_levels:
             return np.stack(lv)
         m = min(max(len(v) for v in lv), max_levels)

@@ -215,7 +215,7 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
     """A distribution of ``d`` features from ``c`` and the world's data rows."""
     p = c.params
     if c.name == "rows":
-        P = dist.from_rows(p["rows"])
+        P = _finite(("rows", id(c)), c, lambda: dist.from_rows(p["rows"]))
         return P, P.rows
     if c.name == "gaussian":
         n = draw_int(draw, p.get("n", 64))
@@ -251,15 +251,61 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
                 vals = [tuple(dist.symmetric_levels(L))] * d
             else:
                 vals = [draw(_level_sets(L)) for _ in range(d)]
-        P = dist.grid(d, L, values=vals, max_rows=limits.max_rows)
-        P.params["values"] = "explicit" if isinstance(values, tuple) else mode
+        shown = "explicit" if isinstance(values, tuple) else mode
+        key = (
+            "grid",
+            d,
+            L,
+            tuple(tuple(float(x) for x in v) for v in vals),
+            shown,
+            limits.max_rows,
+        )
+
+        def build_grid() -> Distribution:
+            G = dist.grid(d, L, values=vals, max_rows=limits.max_rows)
+            G.params["values"] = shown
+            return G
+
+        P = _finite(key, None, build_grid)
         return P, P.rows
     rho = draw_float(draw, p.get("rho", 0.5 if c.name == "dependent" else 0.0))
     if c.name == "binary":
-        P = dist.binary(d, rho, max_rows=limits.max_rows)
+        P = _finite(
+            ("binary", d, rho, limits.max_rows),
+            None,
+            lambda: dist.binary(d, rho, max_rows=limits.max_rows),
+        )
     else:
-        P = dist.dependent(d, rho, levels=L, max_rows=limits.max_rows)
+        P = _finite(
+            ("dependent", d, rho, L, limits.max_rows),
+            None,
+            lambda: dist.dependent(d, rho, levels=L, max_rows=limits.max_rows),
+        )
     return P, P.rows
+
+
+#: finite distributions by their construction's arguments; see _finite
+_FINITE: dict[Any, tuple[Any, Any]] = {}
+
+
+def _finite(key: Any, owner: Any, build: Any) -> Any:
+    """``build()``, a finite distribution, built once per ``key`` (``owner``: an object whose
+    identity the key contains, kept alive with the entry so the id is not reused).
+
+    Grid, dependent, binary and explicit-rows distributions are pure functions of their
+    arguments, and a search draws the same few arguments again and again; building one also
+    fixes its support and levels (:meth:`FiniteDistribution.support`), which every world
+    reads. The shared object is never modified after it is built: its rows, support and levels
+    are read-only arrays.
+    """
+    hit = _FINITE.get(key)
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    if len(_FINITE) >= _MAX_CACHED:
+        _FINITE.clear()
+    P = build()
+    _FINITE[key] = (owner, P)
+    return P
 
 
 # --------------------------------------------------------------------------- worlds
@@ -354,7 +400,8 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     g = None
     if spec.second:
         _, g = draw_member(draw, spec.second, d, data)
-    support = np.unique(data, axis=0)
+    finite = getattr(P, "rows", None) is data
+    support = P.support() if finite else np.unique(data, axis=0)
 
     # background
     bg_kind = spec.background[0]
@@ -421,7 +468,7 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
 
     # grid
     if spec.grid == "levels":
-        lv = [np.unique(data[:, j]) for j in range(d)]
+        lv = [P.levels(j) if finite else np.unique(data[:, j]) for j in range(d)]
         if len({len(v) for v in lv}) != 1:
             raise WorldError("grid = levels needs the same number of levels for every feature")
         grid = np.stack(lv)
