@@ -84,3 +84,9 @@ class World:
     @property
     def d(self) -> int:
         return self.f.d
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        """Hypothesis' printer (the IPython protocol): a short line, not every array. Hypothesis
+        prints the failing world of each search; a counterexample's report describes it in
+        full."""
+        p.text(f"World(d={self.d}, seed={self.seed}, points={len(self.points)})")

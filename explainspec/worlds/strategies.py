@@ -84,7 +84,7 @@ def draw_member(
     draw: Any, choices: Sequence[FamilyChoice], D: int, data: Array
 ) -> tuple[FamilyChoice, Function]:
     """A family choice feasible with ``D`` features and a function of it, modifiers applied."""
-    feasible = [c for c in choices if c.min_features() <= D]
+    feasible = _feasible(choices, D, None)
     if not feasible:
         raise InvalidArgument(
             f"no function family of {[c.describe() for c in choices]} fits d={D} features"
@@ -105,6 +105,31 @@ def draw_member(
     if c.link == "logistic":
         f = fn.logistic(f)
     return c, f
+
+
+#: the feasible members of a tuple of choices, by (its identity, d, limits); see _feasible
+_FEASIBLE: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+
+
+def _feasible(choices: Sequence[Any], d: int, limits: Limits | None) -> tuple[Any, ...]:
+    """The members of ``choices`` feasible with ``d`` features: distributions within ``limits``,
+    or (``limits=None``) function families with at most ``d`` features.
+
+    One tuple object per (choices, d, limits), so that :func:`pick` finds its strategy by the
+    tuple's identity instead of hashing the choices (their parameters) on every world.
+    """
+    key = (id(choices), d, limits)
+    hit = _FEASIBLE.get(key)
+    if hit is not None and hit[0] is choices:
+        return hit[1]
+    if limits is None:
+        found = tuple(c for c in choices if c.min_features() <= d)
+    else:
+        found = tuple(c for c in choices if dist_feasible(c, d, limits))
+    if len(_FEASIBLE) >= _MAX_CACHED:
+        _FEASIBLE.clear()
+    _FEASIBLE[key] = (choices, found)  # the entry keeps ``choices`` alive: its id is not reused
+    return found
 
 
 #: builder strategies by (family, d, unused positions, parameters); see _family_strategy
@@ -394,7 +419,7 @@ def _distribution_of(c: DistChoice, d: int, limits: Limits) -> st.SearchStrategy
 def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     lim = spec.limits
     d = pick(draw, ds)
-    dchoice = pick(draw, [c for c in spec.data if dist_feasible(c, d, lim)])
+    dchoice = pick(draw, _feasible(spec.data, d, lim))
     P, data = draw(_distribution_of(dchoice, d, lim))
     fchoice, f = draw_member(draw, spec.function, d, data)
     g = None
