@@ -90,6 +90,12 @@ class Env(Protocol):
     interpreter then builds a combination of functions (``2 * f + g``) once per world and returns
     that same object every time, so a runner that caches method calls by function sees one
     function, not a new one per point or replicate.
+
+    Optionally an env has ``replicated``, the frozenset of the names whose values differ between
+    its replicates (the runner's world: ``phi``, ``explain`` and ``seed``). A side of a ``within
+    mc(z)`` comparison that names none of them (the oracle side, typically) is then evaluated
+    once, not once per replicate: its value is the same in every replicate. Without it every
+    name may differ, and both sides are evaluated in every replicate.
     """
 
     @property
@@ -406,6 +412,33 @@ def _reduce(m: np.ndarray, worst: Callable[..., Any]) -> tuple[float, tuple[int,
     flat = int(worst(m))
     idx = tuple(int(i) for i in np.unravel_index(flat, m.shape)) if m.ndim else None
     return float(m.ravel()[flat]), idx
+
+
+#: the names in an expression, by the node's identity (see _names_in)
+_NAMES: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _names_in(e: Any) -> frozenset[str]:
+    """Every name that occurs in expression ``e`` (bound or free: a superset of what it reads),
+    computed once per node."""
+    hit = _NAMES.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    found: set[str] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Name):
+            found.add(node.id)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, ir.Span):
+            stack.extend(getattr(node, k) for k in node.__dataclass_fields__)
+    names = frozenset(found)
+    if len(_NAMES) >= 65536:
+        _NAMES.clear()
+    _NAMES[id(e)] = (e, names)  # the entry keeps the node alive, so its id is not reused
+    return names
 
 
 #: source texts of expression nodes, by identity: a claim's check is printed once, not once per
@@ -859,9 +892,15 @@ class _Ctx:
                 e.span,
             )
         lefts, rights = [], []
+        varying = getattr(self.env, "replicated", None)
+        same_a = varying is not None and not (_names_in(e.left) & varying)
+        same_b = varying is not None and not (_names_in(e.right) & varying)
+        a0 = self.val(e.left) if same_a else None
+        b0 = self.val(e.right) if same_b else None
         for r in range(reps):
             rc = self.child(env=self.replica(r))
-            a, b = rc.val(e.left), rc.val(e.right)
+            a = a0 if same_a else rc.val(e.left)
+            b = b0 if same_b else rc.val(e.right)
             x, y = self._broadcast(e, self._numeric(e.left, a), self._numeric(e.right, b))
             lefts.append(x)
             rights.append(y)

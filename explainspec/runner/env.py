@@ -266,6 +266,10 @@ class WorldEnv:
 
     QUANTITIES = QUANTITIES  # one list, owned by the semantic checker
 
+    #: the names whose values differ between replicates (see the interpreter's ``Env``): only the
+    #: method's output depends on the method seed; the world, the point and the oracles do not
+    replicated = frozenset({"phi", "explain", "seed"})
+
     def __init__(
         self,
         world: Any,

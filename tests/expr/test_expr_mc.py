@@ -64,3 +64,39 @@ def test_exact_replicates_pass_thanks_to_the_floor() -> None:
 def test_mc_needs_replicates() -> None:
     with pytest.raises(EvalError, match="at least 2 replicates"):
         evaluate(parse("phi == truth within mc(z = 5)"), SimpleEnv({"phi": 1.0, "truth": 1.0}))
+
+
+class CountingEnv(SimpleEnv):
+    """An env whose replicates change only ``phi``, and that says so (``replicated``)."""
+
+    def __init__(self, reps: list[float], replicated: frozenset[str] | None) -> None:
+        self.calls = 0
+
+        def truth(v: float) -> float:
+            self.calls += 1
+            return v
+
+        super().__init__(
+            {"phi": reps[0], "truth": truth},
+            replicates=len(reps),
+            replicate_fn=lambda r: SimpleEnv({"phi": reps[r], "truth": truth}),
+        )
+        if replicated is not None:
+            self.replicated = replicated
+
+
+def test_a_side_the_replicates_do_not_change_is_evaluated_once() -> None:
+    declared = CountingEnv(REPS, frozenset({"phi"}))
+    unknown = CountingEnv(REPS, None)
+    out = evaluate(parse("phi == truth(1.0) within mc(z = 5)"), declared)
+    again = evaluate(parse("phi == truth(1.0) within mc(z = 5)"), unknown)
+    assert declared.calls == 1  # the oracle side once, not once per replicate
+    assert unknown.calls == len(REPS)  # no declaration: every side in every replicate
+    assert out.margin == again.margin == pytest.approx(5 * SE + 1e-9 * 2 - 0.1)
+
+
+def test_a_side_that_names_a_replicated_name_is_evaluated_per_replicate() -> None:
+    env = CountingEnv(REPS, frozenset({"phi"}))
+    out = evaluate(parse("truth(phi) == 1.0 within mc(z = 1)"), env)
+    assert env.calls == len(REPS)
+    assert out.margin == pytest.approx(SE + 2e-9 - 0.1)  # the spread of phi is seen
