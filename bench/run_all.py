@@ -30,6 +30,7 @@ ROOT = HERE.parent
 BENCHMARKS = [
     ("cli_startup.py", [], ["--runs", "5"]),
     ("overhead.py", [], ["--max-examples", "10"]),
+    ("overhead.py", ["--library", "--repeat", "3"], ["--library", "--repeat", "1"]),
     ("oracles.py", [], ["--quick"]),
     ("library.py", ["--standard"], []),
 ]
@@ -76,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         took = time.perf_counter() - started
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        args = quick if opts.quick else full
         lines += [
-            f"## {script}",
+            f"## {' '.join([script, *args])}",
             "",
             f"`python bench/{script} {' '.join(cmd[2:])}` -- exit {proc.returncode}, "
             f"{took:.0f} s, load average after: {load}",
