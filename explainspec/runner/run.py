@@ -55,24 +55,35 @@ def _run(planned: list[Any], options: RunOptions, executor: Any = None) -> Itera
         yield from _run_frozen(planned, options, executor, started)
 
 
+#: the run's threshold of the youngest generation (Python's default: 700 allocations)
+_GEN0_THRESHOLD = 10_000
+
+
 @contextmanager
 def _frozen_heap() -> Iterator[None]:
     """Exclude the objects alive before the run (numpy, shap, scikit-learn, the specs ...) from
-    garbage collection while it lasts (``gc.freeze``), and give them back afterwards.
+    garbage collection while it lasts (``gc.freeze``), collect the youngest generation every
+    10,000 allocations instead of every 700, and restore both afterwards.
 
     Hypothesis allocates many short-lived objects per world, so full collections come often, and
     each one walks the whole heap: with shap and scikit-learn loaded, about 0.1 s. Nothing the
     run allocates is frozen, so its garbage is collected as before. A heap that someone else
-    froze is left as it is.
+    froze is left as it is. The higher threshold makes the full collections rarer still (the
+    modules the methods import during the run are not frozen): on the built-in library at
+    ``fast``, garbage collection took 0.8 s of the run with Python's thresholds and 0.5 s with
+    this one; the garbage of a world is still collected within a few worlds.
     """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], _GEN0_THRESHOLD), *threshold[1:])
+    freeze = not gc.get_freeze_count()
+    if freeze:
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def _run_frozen(
