@@ -2,6 +2,6 @@
 
 import sys
 
-from explainspec.cli import main
+from explainspec.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

@@ -188,3 +188,26 @@ def test_stdin_and_stdout(tmp_path):
         timeout=60,
     )
     assert back.returncode == 0 and back.stdout == fmt.stdout
+
+
+def test_the_console_entry_freezes_the_heap_only_after_the_command(monkeypatch):
+    import explainspec.cli as cli
+
+    order: list[str] = []
+    monkeypatch.setattr(cli, "main", lambda: order.append("main") or 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: order.append("freeze"))
+    assert cli.entry() == 3  # main's exit code, unchanged
+    assert order == ["main", "freeze"]
+
+
+def test_python_dash_m_exits_with_the_commands_code(tmp_path):
+    bad = tmp_path / "bad.espec"
+    bad.write_text("spec broken {\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainspec", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "bad.espec:" in proc.stderr + proc.stdout
