@@ -150,6 +150,11 @@ def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
 
         load_plugins(plugins)
         _loaded_plugins.update(plugins)
+    # this process runs claims until the run ends: the collector is tuned for its whole life, as
+    # the parent does for the claims it runs itself
+    from explainspec.runner.run import tune_collector
+
+    tune_collector()
 
 
 def _watch_parent() -> None:

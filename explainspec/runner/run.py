@@ -56,34 +56,43 @@ def _run(planned: list[Any], options: RunOptions, executor: Any = None) -> Itera
 
 
 #: the run's threshold of the youngest generation (Python's default: 700 allocations)
-_GEN0_THRESHOLD = 10_000
+GEN0_THRESHOLD = 10_000
 
 
-@contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """Exclude the objects alive before the run (numpy, shap, scikit-learn, the specs ...) from
-    garbage collection while it lasts (``gc.freeze``), collect the youngest generation every
-    10,000 allocations instead of every 700, and restore both afterwards.
+def tune_collector() -> Callable[[], None]:
+    """Freeze the objects alive now (``gc.freeze``) and collect the youngest generation every
+    :data:`GEN0_THRESHOLD` allocations; returns the function that restores both.
 
     Hypothesis allocates many short-lived objects per world, so full collections come often, and
-    each one walks the whole heap: with shap and scikit-learn loaded, about 0.1 s. Nothing the
-    run allocates is frozen, so its garbage is collected as before. A heap that someone else
-    froze is left as it is. The higher threshold makes the full collections rarer still (the
+    each one walks the whole heap: with shap and scikit-learn loaded, about 0.1 s. Nothing
+    allocated later is frozen, so the run's garbage is collected as before. A heap that someone
+    else froze is left as it is. The higher threshold makes full collections rarer still (the
     modules the methods import during the run are not frozen): on the built-in library at
     ``fast``, garbage collection took 0.8 s of the run with Python's thresholds and 0.5 s with
     this one; the garbage of a world is still collected within a few worlds.
     """
     threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], _GEN0_THRESHOLD), *threshold[1:])
+    gc.set_threshold(max(threshold[0], GEN0_THRESHOLD), *threshold[1:])
     freeze = not gc.get_freeze_count()
     if freeze:
         gc.freeze()
-    try:
-        yield
-    finally:
+
+    def restore() -> None:
         if freeze:
             gc.unfreeze()
         gc.set_threshold(*threshold)
+
+    return restore
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """:func:`tune_collector` while the run lasts."""
+    restore = tune_collector()
+    try:
+        yield
+    finally:
+        restore()
 
 
 def _run_frozen(

@@ -8,7 +8,7 @@ import pytest
 import runner_fakes as rf
 
 import explainspec
-from explainspec.runner.run import _GEN0_THRESHOLD
+from explainspec.runner.run import GEN0_THRESHOLD
 
 SEEN: list[tuple[tuple[int, ...], int]] = []
 
@@ -34,7 +34,7 @@ def test_the_run_raises_the_threshold_freezes_the_heap_and_restores_both() -> No
         results = rf.verdicts(rf.spec("tests.gc_observer", ("c", "holds", "phi == phi")))
         assert results["c"].verdict.value == "verified"
         assert SEEN, "the method was never called"
-        assert all(t == (_GEN0_THRESHOLD, 10, 10) for t, _ in SEEN)
+        assert all(t == (GEN0_THRESHOLD, 10, 10) for t, _ in SEEN)
         assert all(n > frozen for _, n in SEEN)  # the heap alive before the run is frozen
         assert gc.get_threshold() == (700, 10, 10)
         assert gc.get_freeze_count() == frozen
@@ -52,3 +52,19 @@ def test_a_higher_threshold_set_by_the_caller_is_kept() -> None:
         assert gc.get_threshold() == (50_000, 20, 30)
     finally:
         gc.set_threshold(*before)
+
+
+def test_a_pool_worker_tunes_the_collector_for_its_life() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from explainspec.runner.parallel import _init_worker\n"
+        "_init_worker((), ())\n"
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert proc.stdout.split() == [str(GEN0_THRESHOLD), "True"]
