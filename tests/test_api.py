@@ -79,6 +79,7 @@ def test_method_decorator_registers_a_plugin():
     "module",
     [
         "explainspec",
+        "explainspec._memo",
         "explainspec.runner.events",
         "explainspec.runner.settings",
         "explainspec.runner.env",

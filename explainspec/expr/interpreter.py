@@ -39,6 +39,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from explainspec._memo import remember
 from explainspec.catalog.builtins import ATTRIBUTES
 from explainspec.expr.render import expr_text, format_value
 from explainspec.lang import ir
@@ -414,16 +415,21 @@ def _reduce(m: np.ndarray, worst: Callable[..., Any]) -> tuple[float, tuple[int,
     return float(m.ravel()[flat]), idx
 
 
-#: the names in an expression, by the node's identity (see _names_in)
+#: the names in an expression and the source texts of expression nodes, by the node's identity
+#: (see :func:`explainspec._memo.remember`): a claim's check is analysed and printed once, not
+#: once per world
 _NAMES: dict[int, tuple[Any, frozenset[str]]] = {}
+_TEXTS: dict[int, tuple[Any, str]] = {}
+_MAX_NODES = 65536
 
 
 def _names_in(e: Any) -> frozenset[str]:
     """Every name that occurs in expression ``e`` (bound or free: a superset of what it reads),
     computed once per node."""
-    hit = _NAMES.get(id(e))
-    if hit is not None and hit[0] is e:
-        return hit[1]
+    return remember(_NAMES, id(e), e, lambda: _collect_names(e), _MAX_NODES)
+
+
+def _collect_names(e: Any) -> frozenset[str]:
     found: set[str] = set()
     stack = [e]
     while stack:
@@ -434,27 +440,11 @@ def _names_in(e: Any) -> frozenset[str]:
             stack.extend(node)
         elif hasattr(node, "__dataclass_fields__") and not isinstance(node, ir.Span):
             stack.extend(getattr(node, k) for k in node.__dataclass_fields__)
-    names = frozenset(found)
-    if len(_NAMES) >= 65536:
-        _NAMES.clear()
-    _NAMES[id(e)] = (e, names)  # the entry keeps the node alive, so its id is not reused
-    return names
-
-
-#: source texts of expression nodes, by identity: a claim's check is printed once, not once per
-#: world (the entry keeps its node alive, so an id is never reused while it is cached)
-_TEXTS: dict[int, tuple[Any, str]] = {}
+    return frozenset(found)
 
 
 def _source_text(e: Any) -> str:
-    hit = _TEXTS.get(id(e))
-    if hit is not None and hit[0] is e:
-        return hit[1]
-    if len(_TEXTS) >= 65536:
-        _TEXTS.clear()
-    text = expr_text(e)
-    _TEXTS[id(e)] = (e, text)
-    return text
+    return remember(_TEXTS, id(e), e, lambda: expr_text(e), _MAX_NODES)
 
 
 class _Ctx:

@@ -18,6 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from explainspec._memo import remember
 from explainspec.lang import ir
 from explainspec.worlds import distributions as dist
 from explainspec.worlds import functions as fn
@@ -118,22 +119,17 @@ def _feasible(choices: Sequence[Any], d: int, limits: Limits | None) -> tuple[An
     One tuple object per (choices, d, limits), so that :func:`pick` finds its strategy by the
     tuple's identity instead of hashing the choices (their parameters) on every world.
     """
-    key = (id(choices), d, limits)
-    hit = _FEASIBLE.get(key)
-    if hit is not None and hit[0] is choices:
-        return hit[1]
-    if limits is None:
-        found = tuple(c for c in choices if c.min_features() <= d)
-    else:
-        found = tuple(c for c in choices if dist_feasible(c, d, limits))
-    if len(_FEASIBLE) >= _MAX_CACHED:
-        _FEASIBLE.clear()
-    _FEASIBLE[key] = (choices, found)  # the entry keeps ``choices`` alive: its id is not reused
-    return found
+
+    def build() -> tuple[Any, ...]:
+        if limits is None:
+            return tuple(c for c in choices if c.min_features() <= d)
+        return tuple(c for c in choices if dist_feasible(c, d, limits))
+
+    return remember(_FEASIBLE, (id(choices), d, limits), choices, build, _MAX_CACHED)
 
 
 #: builder strategies by (family, d, unused positions, parameters); see _family_strategy
-_FAMILY_STRATEGIES: dict[Any, st.SearchStrategy[Function]] = {}
+_FAMILY_STRATEGIES: dict[Any, tuple[None, st.SearchStrategy[Function]]] = {}
 _MAX_CACHED = 4096
 
 
@@ -174,12 +170,9 @@ def _family_strategy(
         key = (c.name, d, tuple(positions), _frozen(c.params))
     except TypeError:  # an unhashable parameter value: do not cache
         return build(d, positions, c.params, data)
-    strategy = _FAMILY_STRATEGIES.get(key)
-    if strategy is None:
-        if len(_FAMILY_STRATEGIES) >= _MAX_CACHED:
-            _FAMILY_STRATEGIES.clear()
-        strategy = _FAMILY_STRATEGIES[key] = build(d, positions, c.params, data)
-    return strategy
+    return remember(
+        _FAMILY_STRATEGIES, key, None, lambda: build(d, positions, c.params, data), _MAX_CACHED
+    )
 
 
 def family_member(
@@ -323,14 +316,7 @@ def _finite(key: Any, owner: Any, build: Any) -> Any:
     reads. The shared object is never modified after it is built: its rows, support and levels
     are read-only arrays.
     """
-    hit = _FINITE.get(key)
-    if hit is not None and hit[0] is owner:
-        return hit[1]
-    if len(_FINITE) >= _MAX_CACHED:
-        _FINITE.clear()
-    P = build()
-    _FINITE[key] = (owner, P)
-    return P
+    return remember(_FINITE, key, owner, build, _MAX_CACHED)
 
 
 # --------------------------------------------------------------------------- worlds
@@ -404,15 +390,9 @@ _DISTRIBUTIONS: dict[Any, tuple[DistChoice, st.SearchStrategy[Any]]] = {}
 
 def _distribution_of(c: DistChoice, d: int, limits: Limits) -> st.SearchStrategy[Any]:
     """``distribution(c, d, limits)``, one strategy object per (choice, d, limits)."""
-    key = (id(c), d, limits)
-    hit = _DISTRIBUTIONS.get(key)
-    if hit is not None and hit[0] is c:
-        return hit[1]
-    if len(_DISTRIBUTIONS) >= _MAX_CACHED:
-        _DISTRIBUTIONS.clear()
-    strategy = distribution(c, d, limits)
-    _DISTRIBUTIONS[key] = (c, strategy)
-    return strategy
+    return remember(
+        _DISTRIBUTIONS, (id(c), d, limits), c, lambda: distribution(c, d, limits), _MAX_CACHED
+    )
 
 
 @st.composite
