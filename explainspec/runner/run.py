@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from explainspec.lang.ir import Spec
@@ -51,8 +50,11 @@ def run(
 
 def _run(planned: list[Any], options: RunOptions, executor: Any = None) -> Iterator[Event]:
     started = time.perf_counter()
-    with _frozen_heap():
+    restore = tune_collector()
+    try:
         yield from _run_frozen(planned, options, executor, started)
+    finally:
+        restore()
 
 
 #: the run's threshold of the youngest generation (Python's default: 700 allocations)
@@ -83,16 +85,6 @@ def tune_collector() -> Callable[[], None]:
         gc.set_threshold(*threshold)
 
     return restore
-
-
-@contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """:func:`tune_collector` while the run lasts."""
-    restore = tune_collector()
-    try:
-        yield
-    finally:
-        restore()
 
 
 def _run_frozen(
