@@ -210,11 +210,18 @@ class MethodCalls:
         self._cache[key] = (fn, out)  # keep fn alive so its id is not reused
         return out
 
-    def has_phi(self, env: WorldEnv) -> bool:
-        """Whether ``env.phi()`` is already cached (the check used ``phi`` or ``explain(f)``)."""
-        w = self.world
-        key = _call_key(w.f, w.points, w.background, w.baseline, self.ctx.params, env.seed)
-        return key in self._cache
+    def cached(
+        self,
+        fn: Any,
+        points: np.ndarray,
+        background: Any,
+        baseline: Any,
+        params: Mapping[str, Any],
+        seed: int,
+    ) -> np.ndarray | None:
+        """The output :meth:`run` already has for these arguments, or ``None`` (no call)."""
+        hit = self._cache.get(_call_key(fn, points, background, baseline, params, seed))
+        return None if hit is None else hit[1]
 
     def _call(
         self,
@@ -341,6 +348,18 @@ class WorldEnv:
         """The method's output for this point (local) or this world (global)."""
         w = self.world
         out = self.calls.run(w.f, w.points, w.background, w.baseline, self.ctx.params, self.seed)
+        return self._this_point(out)
+
+    def cached_phi(self) -> np.ndarray | None:
+        """``phi`` if the check already computed it (it used ``phi`` or ``explain(f)``), else
+        ``None``, without calling the method."""
+        w = self.world
+        out = self.calls.cached(w.f, w.points, w.background, w.baseline, self.ctx.params, self.seed)
+        return None if out is None else self._this_point(out)
+
+    def _this_point(self, out: np.ndarray) -> np.ndarray:
+        """This point's row of a local method's output on all the points (a global method's
+        output is the world's)."""
         return out[self.index] if self.ctx.local else out
 
     def explain(
@@ -433,7 +452,7 @@ def check_world(
             # phi for the report only when the check computed it anyway (it is then cached);
             # otherwise a counterexample asks world_phi for it, instead of every world paying
             # a method call that only a report would read
-            phi = env.phi() if calls.has_phi(env) else None
+            phi = env.cached_phi()
             worst = PointOutcome(margin=margin, index=k, trace=tuple(outcome.trace), phi=phi)
     assert worst is not None
     return worst
