@@ -196,9 +196,7 @@ def library_run(args: argparse.Namespace) -> dict:
 def library(args: argparse.Namespace) -> int:
     """``--library``: the main job's overhead, ``--repeat`` fresh processes."""
     runs = [library_run(args) for _ in range(args.repeat)]
-    ratios = [r["ratio"] for r in runs]
-    median = statistics.median(ratios)
-    shown = min(runs, key=lambda r: abs(r["ratio"] - median))
+    ratios, median, shown = _median_run(runs)
     print(
         f"main job: explainspec verify {args.specs.name}/ --profile {args.profile} --jobs 1 "
         f"--no-cache; {len(runs)} fresh processes"
@@ -227,10 +225,15 @@ def library(args: argparse.Namespace) -> int:
     return 0 if same else 1
 
 
-def summarise(label: str, runs: list[dict]) -> dict:
+def _median_run(runs: list[dict]) -> tuple[list[float], float, dict]:
+    """Every repetition's ratio, their median, and the repetition nearest it (shown in full)."""
     ratios = [r["ratio"] for r in runs]
     median = statistics.median(ratios)
-    shown = min(runs, key=lambda r: abs(r["ratio"] - median))
+    return ratios, median, min(runs, key=lambda r: abs(r["ratio"] - median))
+
+
+def summarise(label: str, runs: list[dict]) -> dict:
+    ratios, median, shown = _median_run(runs)
     print(
         f"\n{label}: {len(runs)} fresh processes; wall / (method + oracles) = "
         f"{', '.join(f'{x:.3f}' for x in ratios)}; median {median:.3f} (target <= 1.2)"
