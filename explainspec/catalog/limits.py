@@ -1,0 +1,67 @@
+"""The documented limits on every size a spec can set, as plain data (no numpy import here).
+
+A spec file is untrusted input: every size it can choose (features, rows, levels, widths, the
+length of a range in a check, an array constructor's shape, ...) is bounded here, in one table.
+The same table is read
+
+- by ``lang/semantics`` (and ``explainspec check``): a size that is known statically and over
+  its limit is refused with a diagnostic naming the limit;
+- by ``worlds/`` and ``expr/`` at run time: a size that is only known when a world is drawn or a
+  check is evaluated (a product of sizes, a computed range) is refused before anything is
+  allocated;
+- by the docs (``docs/concepts/security.md`` lists the table) and ``explainspec list limits``.
+
+A limit is never written as a literal anywhere else: read it with :func:`limit`.
+
+>>> limit("features")
+100
+>>> LIMITS["range"].doc.split(";")[0]
+'length of a range(...) or a quantifier domain in a check'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One bound: ``name`` as used in messages, the largest allowed ``value``, what it bounds."""
+
+    name: str
+    value: int
+    doc: str
+
+
+_TABLE: tuple[Limit, ...] = (
+    Limit("file_bytes", 5 * 1024 * 1024, "size of a spec file in bytes"),
+    Limit("nesting", 120, "depth of brackets or of an expression tree"),
+    Limit("literal_items", 10_000, "elements of one list literal, in total over its nesting"),
+    Limit("string_chars", 10_000, "characters of one string literal"),
+    Limit("integer_digits", 100, "decimal digits of an integer literal"),
+    Limit("integer_bits", 4096, "bits of an integer computed in a check (a larger result is refused)"),
+    Limit("features", 100, "features d of a world (`features = ...`, explicit rows, cov)"),
+    Limit("rows", 100_000, "rows of a finite distribution or of a data sample (`n`, levels ** d)"),
+    Limit("cells", 10_000_000, "numbers in one array a world or a check builds (rows x features, ...)"),
+    Limit("levels", 64, "points per marginal of a grid-like distribution"),
+    Limit("points", 1_000, "points x of a world"),
+    Limit("background", 1_000, "background rows handed to a method"),
+    Limit("grid", 1_000, "evaluation points of a curve method"),
+    Limit("width", 256, "hidden units per layer of a network family"),
+    Limit("depth", 16, "layers of a network family, depth of a tree family"),
+    Limit("terms", 1_000, "terms of a polynomial or interaction family"),
+    Limit("order", 100, "interaction order of a family or an oracle"),
+    Limit("range", 1_000_000, "length of a range(...) or a quantifier domain in a check; "
+          "nested quantifiers multiply"),
+    Limit("claims", 1_000, "claims in one spec"),
+)
+
+#: Every limit by name (read-only).
+LIMITS: Final = MappingProxyType({lim.name: lim for lim in _TABLE})
+
+
+def limit(name: str) -> int:
+    """The value of the limit ``name`` (a ``KeyError`` names an unknown limit)."""
+    return LIMITS[name].value
