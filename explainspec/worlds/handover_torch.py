@@ -245,7 +245,7 @@ def _module_classes(torch: Any) -> Any:
                     v = _shape(torch, shape, x[:, j])
                     prod = v if prod is None else prod * v
                 out = out + coef * prod
-            return out
+            return _connected(out, x)
 
     class Formula(nn.Module):  # type: ignore[name-defined]
         """A formula tree compiled to torch operations (one module per relu/tanh node)."""
@@ -258,8 +258,8 @@ def _module_classes(torch: Any) -> Any:
         def forward(self, x: Any) -> Any:
             out = self.fn(x)
             if not isinstance(out, torch.Tensor):  # a constant formula
-                return torch.full((x.shape[0],), float(out), dtype=x.dtype, device=x.device)
-            return out
+                out = torch.full((x.shape[0],), float(out), dtype=x.dtype, device=x.device)
+            return _connected(out, x)
 
     class Sum(nn.Module):  # type: ignore[name-defined]
         """``sum_k a_k m_k(x)``."""
@@ -295,6 +295,15 @@ def _module_classes(torch: Any) -> Any:
         setattr(classes, cls.__name__, cls)
     _CLASSES[id(torch)] = classes
     return classes
+
+
+def _connected(out: Any, x: Any) -> Any:
+    """``out``, attached to the graph of ``x`` when it does not depend on it differentiably (a
+    sum of steps, a constant): its gradient is then 0, as the function's, instead of an autograd
+    error in every gradient method."""
+    if x.requires_grad and not out.requires_grad:
+        return out + x[:, :0].sum(dim=1)
+    return out
 
 
 def _shape(torch: Any, shape: Any, t: Any) -> Any:

@@ -169,3 +169,11 @@ def test_missing_torch_is_not_applicable_with_the_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(NotApplicable, match=r"explainspec\[torch\]"):
         fn.linear([1.0, 2.0]).handover("torch")
+
+
+def test_piecewise_constant_and_constant_functions_have_a_zero_gradient():
+    step = fn.Shape("step", (0.0,))
+    for f in (fn.additive([[(1.0, step)], [(2.0, step)]]), fn.constant(3.0, 2)):
+        values, grads = autograd(f.handover("torch"), GRID[:, :2] + 0.25)
+        np.testing.assert_array_equal(values, f(GRID[:, :2] + 0.25))
+        np.testing.assert_array_equal(grads, np.zeros((27, 2)))
