@@ -51,6 +51,7 @@ _VERDICT_ICON = {
     "unshown": "?",
     "error": "⚠",
     "invalid": "⚠",
+    "skipped": "–",
 }
 
 

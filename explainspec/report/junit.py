@@ -2,7 +2,8 @@
 
 ``refuted``, ``unshown``, ``error``, ``invalid`` and ``not_applicable`` claims are
 ``<failure>``s (``type`` is the verdict; the message is the counterexample or the error, spelled
-out). CI systems then show a failing claim like a failing test.
+out). CI systems then show a failing claim like a failing test. A ``skipped`` claim (its
+method's library is not installed, ES350) is a ``<skipped>`` test case.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def junit_xml(
             failure.text = text
             suite.set("failures", str(int(suite.get("failures", "0")) + 1))
             totals["failures"] += 1
+        elif r.verdict.value == "skipped":  # the method's library is not installed (ES350)
+            ET.SubElement(case, "skipped", message=(r.error or "skipped").splitlines()[0])
+            suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))
+            totals["skipped"] += 1
         else:
             out = ET.SubElement(case, "system-out")
             margin = "n/a" if r.margin is None else f"{r.margin:.6g}"

@@ -153,6 +153,9 @@ class ClaimRun:
             raise Abort(
                 Verdict.ERROR, "ES301", f"cannot load method {plan.method!r}: {e}"
             ) from None
+        missing = missing_library(entry)
+        if missing is not None:
+            raise Abort(Verdict.SKIPPED, "ES350", missing)
         self._ctx = ClaimContext(
             entry=entry, params=plan.params, replicates=plan.options.n_replicates, beat=self.beat
         )
@@ -449,6 +452,23 @@ def _info(world: Any) -> tuple[tuple[str, str], ...]:
         for k, v in items.items()
         if k not in _SHOWN_ELSEWHERE and v is not None and str(v) != "None"
     )
+
+
+def missing_library(entry: Any) -> str | None:
+    """``"skipped: install ..."`` when a module the method's entry ``needs`` is not installed
+    (looked up without importing it), else ``None``."""
+    import importlib.util
+    import sys
+
+    for name in entry.extra.get("needs", ()):
+        if name in sys.modules:
+            if sys.modules[name] is not None:
+                continue
+        elif importlib.util.find_spec(name) is not None:
+            continue
+        install = entry.extra.get("install") or name
+        return f"skipped: install {install} ({entry.name} needs the module {name!r})"
+    return None
 
 
 def _first_line(e: BaseException) -> str:

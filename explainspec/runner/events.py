@@ -22,6 +22,8 @@ ES310   the run was interrupted before the claim finished
 ES311   the check failed on a world but passed when the same world was replayed: the method is
         not a deterministic function of its seed (verdict ``error``)
 ES312   an explicit ``example`` world could not be built or checked (verdict ``error``)
+ES350   the method needs a library that is not installed (verdict ``skipped``: install the named
+        extra, e.g. ``explainspec[torch]``)
 ======  =======================================================================================
 """
 
@@ -44,6 +46,8 @@ RUN_CODES: dict[str, str] = {
     "ES311": "the check failed on a world but passed when that world was replayed: the method is not "
     "a deterministic function of its seed (verdict error)",
     "ES312": "an explicit example world could not be built or checked (verdict error)",
+    "ES350": "the method needs a library that is not installed (verdict skipped; the message "
+    "names the extra to install, e.g. explainspec[torch])",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
@@ -52,12 +56,15 @@ class Verdict(StrEnum):
     """The outcome of one claim.
 
     ``verified``/``refuted`` for ``answers`` and ``holds`` claims, ``shown``/``unshown`` for
-    ``does_not_answer`` claims; ``error``, ``invalid`` and ``not_applicable`` for any kind.
+    ``does_not_answer`` claims; ``error``, ``invalid``, ``not_applicable`` and ``skipped`` (the
+    method's library is not installed, ES350) for any kind.
 
     Examples
     --------
     >>> Verdict.VERIFIED.passed, Verdict.UNSHOWN.failed, Verdict.NOT_APPLICABLE.failed
     (True, True, True)
+    >>> Verdict.SKIPPED.passed, Verdict.SKIPPED.failed
+    (False, False)
     """
 
     VERIFIED = "verified"
@@ -67,6 +74,7 @@ class Verdict(StrEnum):
     ERROR = "error"
     INVALID = "invalid"
     NOT_APPLICABLE = "not_applicable"
+    SKIPPED = "skipped"
 
     @property
     def passed(self) -> bool:
@@ -79,8 +87,10 @@ class Verdict(StrEnum):
 
         ``not_applicable`` fails too: a claim whose method can take none of its worlds checks
         nothing, and a run passes only if every claim is verified or shown (LANGUAGE.md).
+        ``skipped`` neither passes nor fails: the method's optional library is not installed,
+        so the claim was not run (the message names the extra to install).
         """
-        return not self.passed
+        return not self.passed and self is not Verdict.SKIPPED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,7 +273,7 @@ class RunResult:
     """All claim results of a run, in the order the claims were run.
 
     Behaves like a tuple of :class:`ClaimResult`; ``passed`` is ``True`` when no claim failed
-    (every claim verified or shown; ``not_applicable`` claims are skips).
+    (every claim verified, shown or ``skipped`` because its library is not installed).
     """
 
     claims: tuple[ClaimResult, ...]

@@ -158,13 +158,12 @@ def _formula(f: Any) -> str:
 
 
 def _linear(torch: Any, W: Any, b: Any) -> Any:
-    """``nn.Linear`` holding ``W`` ``(out, in)`` and ``b``; no random initialisation (the global
-    torch RNG is left untouched)."""
+    """``nn.Linear`` holding ``W`` ``(out, in)`` and ``b``. Created on the meta device, so no random
+    initialisation runs (the global torch RNG is left untouched), then given the weights."""
     W = np.asarray(W, dtype=float).reshape(len(W), -1)
-    lin = torch.nn.utils.skip_init(torch.nn.Linear, W.shape[1], W.shape[0], dtype=torch.float64)
-    with torch.no_grad():
-        lin.weight.copy_(torch.as_tensor(W, dtype=torch.float64))
-        lin.bias.copy_(torch.as_tensor(np.asarray(b, dtype=float), dtype=torch.float64))
+    lin = torch.nn.Linear(W.shape[1], W.shape[0], device="meta", dtype=torch.float64)
+    lin.weight = torch.nn.Parameter(torch.tensor(W, dtype=torch.float64))  # a copy
+    lin.bias = torch.nn.Parameter(torch.tensor(np.asarray(b, dtype=float), dtype=torch.float64))
     return lin
 
 
