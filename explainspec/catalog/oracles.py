@@ -12,6 +12,7 @@ weights (a multiset); coalition-indexed results use bitmasks (feature ``i`` is i
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.oracles_paths import ENTRIES as _PATH_ENTRIES
 from explainspec.registry import Entry, Param
 
 _F = Param(name="f", type="function", doc="the function, any callable (n, d) -> (n,)")
@@ -181,3 +182,5 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
+
+ENTRIES += _PATH_ENTRIES  # ig_quadrature, smoothgrad, ... (explainspec.catalog.oracles_paths)
