@@ -75,7 +75,7 @@ def rule_nodes(n_steps: int, method: str) -> tuple[np.ndarray, np.ndarray]:
         h = 1.0 / (n - 1)
         w = np.full(n, h)
         w[0] = w[-1] = h / 2
-        return k * h, w
+        return np.linspace(0.0, 1.0, n), w  # the last node exactly 1 ((n-1) * h may round below)
     nodes, weights = np.polynomial.legendre.leggauss(n)
     return (nodes + 1) / 2, weights / 2
 
