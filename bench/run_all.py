@@ -33,6 +33,7 @@ BENCHMARKS = [
     ("overhead.py", ["--library", "--repeat", "3"], ["--library", "--repeat", "1"]),
     ("oracles.py", [], ["--quick"]),
     ("library.py", ["--standard"], []),
+    ("captum.py", ["--repeat", "3"], ["--repeat", "1"]),
 ]
 
 

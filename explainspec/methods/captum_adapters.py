@@ -79,6 +79,19 @@ class _Call:
         self.model = handover(f"torch:{dtype}")
         self.problem = problem
 
+    def guard(self, name: str, per_input: Any) -> int:
+        """``per_input`` (path steps, noise samples: Captum holds inputs x per_input rows at
+        once), refused when that many cells would pass the 'cells' limit."""
+        from explainspec.catalog.limits import limit
+
+        count = int(per_input)
+        if count < 1 or count * max(1, int(np.size(self.problem.points))) > limit("cells"):
+            raise ValueError(
+                f"{name} = {count}: the points times {name} would pass the 'cells' limit "
+                f"({limit('cells')} numbers in one array)"
+            )
+        return count
+
     def tensor(self, a: Any) -> Any:
         return self.torch.as_tensor(rows(a), dtype=self.dtype)
 
@@ -162,9 +175,8 @@ def integrated_gradients(problem: Problem) -> np.ndarray:
     """``IntegratedGradients(model).attribute(x, baselines=b, n_steps=..., method=...)``."""
     c = _Call(problem, "captum.integrated_gradients")
     ig = c.attr.IntegratedGradients(c.model, multiply_by_inputs=bool(c.p["multiply_by_inputs"]))
-    out = ig.attribute(
-        c.inputs, baselines=c.baseline, n_steps=int(c.p["n_steps"]), method=str(c.p["method"])
-    )
+    n_steps = c.guard("n_steps", c.p["n_steps"])
+    out = ig.attribute(c.inputs, baselines=c.baseline, n_steps=n_steps, method=str(c.p["method"]))
     return _numpy(out)
 
 
@@ -209,7 +221,7 @@ def gradient_shap(problem: Problem) -> np.ndarray:
         out = gs.attribute(
             c.inputs,
             baselines=c.background,
-            n_samples=int(c.p["n_samples"]),
+            n_samples=c.guard("n_samples", c.p["n_samples"]),
             stdevs=float(c.p["stdevs"]),
         )
     return _numpy(out)
@@ -358,7 +370,10 @@ def noise_tunnel(problem: Problem) -> np.ndarray:
         inner = c.attr.InputXGradient(c.model)
     elif base == "integrated_gradients":
         inner = c.attr.IntegratedGradients(c.model)
-        kwargs.update(baselines=c.baseline, n_steps=int(c.p["n_steps"]), method=str(c.p["method"]))
+        steps = c.guard("n_steps", int(c.p["n_steps"]) * int(c.p["nt_samples"]))
+        kwargs.update(
+            baselines=c.baseline, n_steps=steps // int(c.p["nt_samples"]), method=str(c.p["method"])
+        )
     elif base == "deeplift":
         inner = c.attr.DeepLift(c.model)
         kwargs["baselines"] = c.baseline
@@ -370,7 +385,7 @@ def noise_tunnel(problem: Problem) -> np.ndarray:
         out = nt.attribute(
             c.inputs,
             nt_type=nt_type,
-            nt_samples=int(c.p["nt_samples"]),
+            nt_samples=c.guard("nt_samples", c.p["nt_samples"]),
             stdevs=float(c.p["stdevs"]),
             **kwargs,
         )

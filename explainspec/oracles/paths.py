@@ -22,6 +22,7 @@ All are exact ground truth computed from the world's function, never by the meth
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -51,7 +52,8 @@ RULES = ("riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid",
 
 
 def rule_nodes(n_steps: int, method: str) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``a_k`` in ``[0, 1]`` and weights ``w_k`` (adding up to 1) of a rule.
+    """Positions ``a_k`` in ``[0, 1]`` and weights ``w_k`` (adding up to 1) of a rule (computed
+    once per rule and size: ``leggauss(50)`` alone takes milliseconds; read-only arrays).
 
     Examples
     --------
@@ -59,11 +61,26 @@ def rule_nodes(n_steps: int, method: str) -> tuple[np.ndarray, np.ndarray]:
     >>> a.tolist(), w.tolist()
     ([0.0, 0.5, 1.0], [0.25, 0.5, 0.25])
     """
-    n = int(n_steps)
+    return _rule_nodes(int(n_steps), str(method))
+
+
+@functools.lru_cache(maxsize=64)
+def _rule_nodes(n: int, method: str) -> tuple[np.ndarray, np.ndarray]:
+    a, w = _build_rule(n, method)
+    a.flags.writeable = False
+    w.flags.writeable = False
+    return a, w
+
+
+def _build_rule(n: int, method: str) -> tuple[np.ndarray, np.ndarray]:
+    from explainspec.catalog.limits import limit
+
     if method not in RULES:
         raise OracleError(f"method = {method!r} is not one of {', '.join(RULES)}")
     if n < 1 or (n < 2 and method == "riemann_trapezoid"):
         raise OracleError(f"n_steps = {n} is too small for {method}")
+    if n > limit("rows"):
+        raise OracleError(f"n_steps = {n} is over the limit {limit('rows')} (the 'rows' limit)")
     k = np.arange(n, dtype=float)
     if method == "riemann_left":
         return k / n, np.full(n, 1.0 / n)

@@ -21,8 +21,9 @@ Every module maps a batch ``(n, d)`` to ``(n,)`` (one output per example: Captum
 function's analytic gradient with the same one-sided conventions at kinks (``relu'(0) = 0``,
 ``abs'(0) = 0``, ``step' = 0``, ``max``/``min`` follow the selected argument): tested in
 ``tests/worlds/test_handover_torch.py``. A module is built once per function object and dtype and
-kept on the function (a world's function lives as long as the world), and is checked against
-``f`` at a few probe points when built.
+kept on the function (a world's function lives as long as the world); a module not built
+straight from the function's own layer arrays is checked against ``f`` at four probe points when
+built.
 
 ``torch`` is imported here only; without it the handover raises
 :class:`~explainspec.methods.base.NotApplicable` naming the extra to install.
@@ -85,17 +86,25 @@ def handover(f: Any, form: str = "torch") -> Any:
         cache = f.__dict__.setdefault(_CACHE_ATTR, {})
         if dtype_name not in cache:
             if "float64" not in cache:
-                cache["float64"] = _finish(build(f, torch), f, torch, torch.float64)
+                module = build(f, torch)
+                cache["float64"] = _finish(module, f, torch, torch.float64, _layered(module))
             if dtype_name == "float32":
                 module32 = copy.deepcopy(cache["float64"]).to(torch.float32)
-                cache["float32"] = _finish(module32, f, torch, torch.float32)
+                cache["float32"] = _finish(module32, f, torch, torch.float32, False)
         return cache[dtype_name]
 
 
-def _finish(module: Any, f: Any, torch: Any, dtype: Any) -> Any:
+def _layered(module: Any) -> bool:
+    """A network built straight from the function's own layer arrays (exact by construction:
+    the float64 self-check is skipped for it; tests cover every family)."""
+    return type(module).__name__ == "Network" and getattr(module, "from_layers", False)
+
+
+def _finish(module: Any, f: Any, torch: Any, dtype: Any, trusted: bool) -> Any:
     module.eval()
     module.requires_grad_(False)
-    _self_check(module, f, torch, dtype)
+    if not trusted:
+        _self_check(module, f, torch, dtype)
     return module
 
 
@@ -128,11 +137,12 @@ def build(f: Any, torch: Any) -> Any:
     if isinstance(f, fn.TermFunction):
         return mods.Terms(f.intercept, [(c, sorted(k.items())) for c, k in f.terms])
     if isinstance(f, nets.NetFunction):
-        return mods.Network(_sequential(torch, f.net_layers, f.activation))
+        return mods.Network(_sequential(torch, f.net_layers, f.activation), from_layers=True)
     if isinstance(f, fn.ExprFunction):
         layers = f.structure.get("layers")
         if layers is not None and np.asarray(layers[0][0]).shape[1] == f.d:
-            return mods.Network(_sequential(torch, layers, "relu"))
+            # relu_net: its formula is built from these arrays (zero weights left out)
+            return mods.Network(_sequential(torch, layers, "relu"), from_layers=True)
         return mods.Formula(f.node)
     if isinstance(f, fn.Combination):
         return mods.Sum([a for a, _ in f.parts], [build(g, torch) for _, g in f.parts])
@@ -158,11 +168,15 @@ def _formula(f: Any) -> str:
 
 
 def _linear(torch: Any, W: Any, b: Any) -> Any:
-    """``nn.Linear`` holding ``W`` ``(out, in)`` and ``b``. Created on the meta device, so no random
-    initialisation runs (the global torch RNG is left untouched), then given the weights."""
+    """``nn.Linear`` holding ``W`` ``(out, in)`` and ``b`` (copies). Its ``__init__`` would draw a
+    random initialisation (from the global torch RNG) only to overwrite it, and costs more than the
+    rest of the build: the module is set up directly instead, with the attributes
+    ``nn.Linear.__init__`` sets."""
     W = np.asarray(W, dtype=float).reshape(len(W), -1)
-    lin = torch.nn.Linear(W.shape[1], W.shape[0], device="meta", dtype=torch.float64)
-    lin.weight = torch.nn.Parameter(torch.tensor(W, dtype=torch.float64))  # a copy
+    lin = torch.nn.Linear.__new__(torch.nn.Linear)
+    torch.nn.Module.__init__(lin)
+    lin.in_features, lin.out_features = int(W.shape[1]), int(W.shape[0])
+    lin.weight = torch.nn.Parameter(torch.tensor(W, dtype=torch.float64))
     lin.bias = torch.nn.Parameter(torch.tensor(np.asarray(b, dtype=float), dtype=torch.float64))
     return lin
 
@@ -214,9 +228,10 @@ def _module_classes(torch: Any) -> Any:
     class Network(nn.Module):  # type: ignore[name-defined]
         """``net(x)[:, 0]``: a one-output network as a batch function ``(n, d) -> (n,)``."""
 
-        def __init__(self, net: Any) -> None:
+        def __init__(self, net: Any, from_layers: bool = False) -> None:
             super().__init__()
             self.net = net
+            self.from_layers = from_layers
 
         def forward(self, x: Any) -> Any:
             out = self.net(x)

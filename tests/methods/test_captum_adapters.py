@@ -250,3 +250,17 @@ def test_trees_are_not_applicable():
     tree = fn.fit_tree(GRID, GRID[:, 0], depth=2)
     with pytest.raises(NotApplicable):
         C.saliency(dataclasses.replace(problem(RELU), f=tree))
+
+
+def test_sizes_over_the_cells_limit_are_refused_before_allocating():
+    from explainspec.catalog.limits import limit
+
+    huge = limit("cells")  # times 6 input cells: over the limit
+    with pytest.raises(ValueError, match="'cells' limit"):
+        C.integrated_gradients(problem(SMOOTH, n_steps=huge))
+    with pytest.raises(ValueError, match="'cells' limit"):
+        C.noise_tunnel(problem(SMOOTH, nt_samples=huge))
+    with pytest.raises(ValueError, match="'cells' limit"):
+        C.gradient_shap(problem(SMOOTH, n_samples=huge))
+    with pytest.raises(oracles.OracleError, match="limit"):
+        ig_quadrature(SMOOTH, POINTS[0], BASELINE, 10**9, "riemann_left")
