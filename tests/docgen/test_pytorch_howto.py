@@ -4,12 +4,13 @@ are what the runner prints, and its printed module is what the handover builds."
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+
+from .test_examples import _normalized, _shown_in
 
 pytest.importorskip("torch")
 pytest.importorskip("captum")
@@ -17,34 +18,12 @@ pytest.importorskip("captum")
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "docs" / "howto" / "pytorch.md").read_text(encoding="utf-8")
 EXAMPLES = ROOT / "docs" / "examples" / "pytorch"
-TIME = re.compile(r"\d+\.\d\d s\b|in \d+\.\d s\.")
-
-
-def _lines(text: str) -> list[str]:
-    return [TIME.sub("<time>", line.rstrip()) for line in text.splitlines()]
 
 
 def _block_after(marker: str) -> list[str]:
     start = PAGE.index(marker)
     body = PAGE[PAGE.index("\n", PAGE.index("```", start + len(marker))) + 1 :]
-    return _lines(body[: body.index("\n```")])
-
-
-def _shown_in(actual: list[str], shown: list[str]) -> None:
-    """Every line the page shows is a line of the real output, in order ("…" skips lines)."""
-    it = iter(actual)
-    skipping = False
-    for line in shown:
-        if line.strip() == "…":
-            skipping = True
-            continue
-        for real in it:
-            if real == line:
-                break
-            assert skipping, f"the page shows {line!r} where the real output has {real!r}"
-        else:
-            pytest.fail(f"the page shows {line!r}, which the real output does not have")
-        skipping = False
+    return _normalized(body[: body.index("\n```")])
 
 
 def _verify(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *extra: str) -> str:
@@ -66,7 +45,7 @@ def test_printed_module_is_the_handover():
     from explainspec.worlds.functions import relu_net
 
     f = relu_net([([[1.0, -1.0], [0.5, 2.0]], [0.0, 1.0]), ([[1.0, -2.0]], [0.5])], d=2)
-    _shown_in(_lines(str(f.handover("torch"))), _block_after("print(model)\n```"))
+    _shown_in(_normalized(str(f.handover("torch"))), _block_after("print(model)\n```"))
 
 
 def test_the_run_and_the_bug_print_what_the_page_shows(
@@ -79,11 +58,11 @@ def test_the_run_and_the_bug_print_what_the_page_shows(
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("EXPLAINSPEC_NO_CACHE", "1")
     out = _verify(monkeypatch, capsys)
-    _shown_in(_lines(out), _block_after("--plugin my_ig --profile fast\n```"))
+    _shown_in(_normalized(out), _block_after("--plugin my_ig --profile fast\n```"))
     buggy = (tmp_path / "my_ig.py").read_text(encoding="utf-8")
     assert "    return (total * (x - b)).numpy()" in buggy
     (tmp_path / "my_ig.py").write_text(
         buggy.replace("    return (total * (x - b)).numpy()", "    return total.numpy()")
     )
     out = _verify(monkeypatch, capsys, "--claim", "linear_is_exact")
-    _shown_in(_lines(out), _block_after("and run the spec again:"))
+    _shown_in(_normalized(out), _block_after("and run the spec again:"))

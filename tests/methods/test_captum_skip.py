@@ -64,44 +64,21 @@ def _cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_without_torch_exits_0_and_reports_skips(tmp_path):
-    junit = tmp_path / "r.xml"
-    report = tmp_path / "r.json"
-    proc = _cli(["verify", str(SPEC), "--profile", "fast", "--jobs", "1", "--no-cache"], tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "skip " in proc.stdout and "skipped: install explainspec[torch]" in proc.stdout
-    proc = _cli(
-        [
-            "verify",
-            str(SPEC),
-            "--jobs",
-            "1",
-            "--no-cache",
-            "--format",
-            "junit",
-            "--output",
-            str(junit),
-        ],
-        tmp_path,
-    )
-    assert proc.returncode == 0
-    xml = junit.read_text()
+    base = ["verify", str(SPEC), "--profile", "fast", "--jobs", "1", "--no-cache"]
+    runs = {
+        "text": base,
+        "junit": [*base, "--format", "junit", "--output", str(tmp_path / "r.xml")],
+        "json": [*base, "--format", "json", "--output", str(tmp_path / "r.json")],
+    }
+    procs = {kind: _cli(args, tmp_path) for kind, args in runs.items()}
+    assert all(p.returncode == 0 for p in procs.values()), procs["text"].stdout
+    assert "skip " in procs["text"].stdout
+    assert "skipped: install explainspec[torch]" in procs["text"].stdout
+    xml = (tmp_path / "r.xml").read_text()
     n = len(explainspec.load(SPEC).claims)
     assert xml.count("<skipped ") == n and f'skipped="{n}"' in xml and 'failures="0"' in xml
-    proc = _cli(
-        [
-            "verify",
-            str(SPEC),
-            "--jobs",
-            "1",
-            "--no-cache",
-            "--format",
-            "json",
-            "--output",
-            str(report),
-        ],
-        tmp_path,
-    )
-    assert {c["verdict"] for c in json.loads(report.read_text())["claims"]} == {"skipped"}
+    claims = json.loads((tmp_path / "r.json").read_text())["claims"]
+    assert {c["verdict"] for c in claims} == {"skipped"}
 
 
 def test_check_and_list_never_import_torch_or_captum():
