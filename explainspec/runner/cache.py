@@ -544,8 +544,8 @@ def claim_database(directory: str | os.PathLike[str] | None, key: str) -> Any:
     Every stored value carries an HMAC of the claim's key and the value under :func:`secret_key`;
     a value without a valid one (written by anything but this user's explainspec, e.g. shipped
     with a checkout) is never replayed. Replayed worlds are re-checked like any other, but they
-    take part of the claim's budget of worlds, so a foreign database could steer a search away
-    from the worlds that refute a claim: it is not trusted.
+    count toward the claim's budget of worlds, so a foreign database could fill the budget with
+    harmless worlds and end the search before the one that refutes the claim: it is not trusted.
     """
     global _DB_CLASS
     if _DB_CLASS is None:

@@ -127,3 +127,38 @@ def test_example_database_entries_not_written_by_explainspec_are_never_replayed(
     assert len(list(raw.fetch(b"explainspec:claim-key:k"))) == 3
     ours.move(b"k", b"k2", b"our world")
     assert list(ours.fetch(b"k2")) == [b"our world"] and list(ours.fetch(b"k")) == []
+
+
+def test_a_shipped_database_would_use_up_the_search_but_it_is_not_replayed(tmp_path):
+    """Why the example database is authenticated: hypothesis replays every entry under a test's
+    key before generating, and replays count toward max_examples, so harmless entries shipped
+    under a claim's key would replace its whole search. Through the claim's database they are
+    never replayed: the search is the fresh one."""
+    from hypothesis import Phase, given, seed, settings
+    from hypothesis import strategies as st
+    from hypothesis.core import function_digest
+    from hypothesis.database import DirectoryBasedExampleDatabase, choices_to_bytes
+
+    seen: list[int] = []
+
+    def prop(x):
+        seen.append(x)
+
+    def search(db):
+        seen.clear()
+        phases = (Phase.reuse, Phase.generate)
+        settings(database=db, max_examples=10, phases=phases)(
+            seed(1)(given(st.integers(0, 10**6))(prop))
+        )()
+        return list(seen)
+
+    fresh = search(None)
+    shipped = [choices_to_bytes((i,)) for i in range(1, 11)]
+    raw = DirectoryBasedExampleDatabase(str(tmp_path / "raw"))
+    for value in shipped:
+        raw.save(function_digest(prop), value)
+    assert search(raw) == list(range(1, 11))  # the shipped worlds replaced the search
+    ours = claim_database(tmp_path / "ours", "claim-key")
+    for value in shipped:
+        ours.inner.save(ours.prefix + function_digest(prop), value)
+    assert search(ours) == fresh
