@@ -263,7 +263,9 @@ class MethodNotShippable(Exception):
     """A method cannot be sent to a worker process (ES330)."""
 
 
-_SHIPPED: dict[tuple[str, int], bytes | MethodNotShippable | None] = {}
+# by method name: the entry pickled last and what it gave (compared by identity: a method
+# registered again, e.g. a notebook cell run again, is pickled again)
+_SHIPPED: dict[str, tuple[Any, bytes | MethodNotShippable | None]] = {}
 
 
 def ship_method(plan: ClaimPlan) -> bytes | None:
@@ -278,29 +280,28 @@ def ship_method(plan: ClaimPlan) -> bytes | None:
     from explainspec.runner.sources import Untrackable
 
     entry = plan.entry()
-    memo = (plan.method, id(entry))
-    if memo not in _SHIPPED:
+    known = _SHIPPED.get(plan.method)
+    if known is None or known[0] is not entry:
         try:
             module = method_module(entry)
         except Untrackable:
             module = "?"
-        if module is None:
-            _SHIPPED[memo] = None
-        else:
+        shipped: bytes | MethodNotShippable | None = None
+        if module is not None:
             try:
                 import cloudpickle
 
-                _SHIPPED[memo] = cloudpickle.dumps(entry)
+                shipped = cloudpickle.dumps(entry)
             except Exception as e:  # noqa: BLE001 - whatever stops pickling, say what it was
-                _SHIPPED[memo] = MethodNotShippable(
+                shipped = MethodNotShippable(
                     f"method {plan.method!r} cannot be sent to a worker process "
                     f"({type(e).__name__}: {e}); define it in an importable module (named "
                     "with --plugin), or run it in this process: no timeout and jobs = 1"
                 )
-    found = _SHIPPED[memo]
-    if isinstance(found, MethodNotShippable):
-        raise found
-    return found
+        known = _SHIPPED[plan.method] = (entry, shipped)
+    if isinstance(known[1], MethodNotShippable):
+        raise known[1]
+    return known[1]
 
 
 def load_in_worker(plugins: tuple[str, ...], method: bytes | None = None) -> str | None:
@@ -385,8 +386,8 @@ def _patch_preparation() -> None:
 def _safe_start() -> Iterator[None]:
     """While a worker process starts: the forkserver (if it starts now) gets
     ``PYTHONSAFEPATH=1``, and the preparation data is filtered (:func:`_patch_preparation`)."""
-    _patch_preparation()
     with _START_LOCK:
+        _patch_preparation()
         old = os.environ.get("PYTHONSAFEPATH")
         os.environ["PYTHONSAFEPATH"] = "1"
         _LOCAL.starting = True

@@ -222,7 +222,7 @@ def _locate(top: str) -> tuple[list[str], str] | None:
             return [], "stdlib"
         try:
             spec = importlib.util.find_spec(top)  # a top-level name: no package code runs
-        except (ImportError, ValueError):
+        except Exception:  # noqa: BLE001 - a finder that fails: as if the module were missing
             return None
         if spec is None:
             return None
@@ -273,11 +273,14 @@ def closure(modules: Iterable[str]) -> dict[str, str]:
                 out[f"dist:{d}"] = version(d)
             continue
         for file in _files(roots):
-            if file.suffix in _CODE_SUFFIXES:
-                out[f"file:{file}"] = file_digest(file)
-            else:
-                st = file.stat()
-                out[f"file:{file}"] = f"{st.st_size}:{st.st_mtime_ns}"
+            try:
+                if file.suffix in _CODE_SUFFIXES:
+                    out[f"file:{file}"] = file_digest(file)
+                else:
+                    st = file.stat()
+                    out[f"file:{file}"] = f"{st.st_size}:{st.st_mtime_ns}"
+            except OSError as e:
+                raise Untrackable(f"cannot read {file} ({e.strerror or e})") from None
             if file.suffix == ".py":
                 module, is_package = _module_name(file, top, roots)
                 todo.extend(_imports(file, module, is_package) - seen)

@@ -131,3 +131,22 @@ def test_workers_get_sys_path_without_the_working_directory(tmp_path, monkeypatc
     # ... unless PYTHONPATH names it: the user asked for it
     monkeypatch.setenv("PYTHONPATH", cwd)
     assert worker_sys_path(path, cwd) == [cwd, "/somewhere/lib", cwd + "/sub"]
+
+
+def test_a_method_registered_again_is_shipped_again():
+    """A notebook cell run again registers a new function under the same name: the workers get
+    the new one, never a pickle of the old."""
+    spec = explainspec.loads(SPEC.format(name="again", method="nb.again"))
+
+    def register(shift):
+        def again(problem):
+            return _shapley(problem) + shift
+
+        again.__module__ = "__main__"
+        explainspec.method("nb.again", output="attribution")(again)
+
+    register(0.0)
+    first = explainspec.verify(spec, profile="fast", max_examples=3, timeout=60)["efficiency"]
+    register(0.5)
+    second = explainspec.verify(spec, profile="fast", max_examples=3, timeout=60)["efficiency"]
+    assert (first.verdict.value, second.verdict.value) == ("verified", "refuted")
