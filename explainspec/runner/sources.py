@@ -75,11 +75,41 @@ def version(dist: str) -> str:
 
 
 _OWNERS: dict[str, list[str]] | None = None
+_OWNER: dict[str, list[str]] = {
+    # the import names of BASE_DISTRIBUTIONS (always in the key): no need to look them up
+    "explainspec": ["explainspec"],
+    "numpy": ["numpy"],
+    "scipy": ["scipy"],
+    "hypothesis": ["hypothesis"],
+    "shap": ["shap"],
+    "numba": ["numba"],
+    "llvmlite": ["llvmlite"],
+    "sklearn": ["scikit-learn"],
+    "lime": ["lime"],
+}
 
 
 def owners(top: str) -> list[str]:
-    """The distributions that install the top-level name ``top`` (read once per process)."""
+    """The distributions that install the top-level name ``top``.
+
+    The distribution named like ``top`` is tried first (it is one metadata lookup, and usually
+    right); otherwise :func:`importlib.metadata.packages_distributions`, which reads the metadata
+    of every installed distribution (once per process)."""
     global _OWNERS
+    if top in _OWNER:
+        return _OWNER[top]
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution(top)
+        names = (dist.read_text("top_level.txt") or "").split()
+        if top in names or any(
+            str(f).split("/")[0] in (top, f"{top}.py") for f in dist.files or ()
+        ):
+            _OWNER[top] = [dist.metadata["Name"] or top]
+            return _OWNER[top]
+    except (PackageNotFoundError, Exception):  # noqa: BLE001 - then look through all of them
+        pass
     if _OWNERS is None:
         from importlib.metadata import packages_distributions
 
@@ -87,7 +117,8 @@ def owners(top: str) -> list[str]:
             _OWNERS = {k: list(v) for k, v in packages_distributions().items()}
         except Exception:  # noqa: BLE001 - broken metadata: every installed module is then hashed
             _OWNERS = {}
-    return _OWNERS.get(top, [])
+    _OWNER[top] = _OWNERS.get(top, [])
+    return _OWNER[top]
 
 
 _DIRS: tuple[tuple[str, ...], tuple[str, ...]] | None = None
@@ -162,8 +193,23 @@ def _files(roots: list[str]) -> list[Path]:
     return out
 
 
+_IMPORTS: dict[tuple[str, str, bool], tuple[str, set[str]]] = {}
+
+
 def _imports(path: Path, module: str, is_package: bool) -> set[str]:
-    """Top-level names a ``.py`` file imports, anywhere in it (relative imports resolved)."""
+    """Top-level names a ``.py`` file imports, anywhere in it (relative imports resolved);
+    remembered while the file's content digest does not change."""
+    memo = (str(path), module, is_package)
+    digest = file_digest(path)
+    known = _IMPORTS.get(memo)
+    if known is not None and known[0] == digest:
+        return known[1]
+    found = _read_imports(path, module, is_package)
+    _IMPORTS[memo] = (digest, found)
+    return found
+
+
+def _read_imports(path: Path, module: str, is_package: bool) -> set[str]:
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
     except (SyntaxError, ValueError, OSError):
