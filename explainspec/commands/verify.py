@@ -209,6 +209,31 @@ def _execution(args: argparse.Namespace) -> Any:
     )
 
 
+class _cache_notices:  # noqa: N801 - used as a context manager
+    """Print the results cache's warnings (a claim not cached, a cache rebuilt) as one plain line
+    each on stderr, as they happen, instead of Python's ``file:line: CacheWarning: ...``."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        from explainspec.runner.cache import CacheWarning
+
+        self._shown = warnings.showwarning
+
+        def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, CacheWarning):
+                print(f"explainspec verify: {message}", file=sys.stderr)
+            else:
+                self._shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+
+    def __exit__(self, *exc: Any) -> None:
+        import warnings
+
+        warnings.showwarning = self._shown
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.max_examples is not None and args.max_examples < 1:
         raise _UsageError(f"--max-examples {args.max_examples} must be at least 1")
@@ -251,7 +276,8 @@ def _run(args: argparse.Namespace) -> int:
     except UnknownName as e:
         raise _UsageError(str(e)) from None
     try:
-        result = drive(events, fan_out(reporters))
+        with _cache_notices():
+            result = drive(events, fan_out(reporters))
     except Exception:  # noqa: BLE001 - anything escaping the runner is a bug of explainspec
         import traceback
 

@@ -221,7 +221,7 @@ def method_module(entry: Any) -> str | None:
     if name is None and getattr(entry, "target", None):
         name = str(entry.target).partition(":")[0]
     if name is None:
-        raise Untrackable(f"method {getattr(entry, 'name', '?')!r} names no module")
+        raise Untrackable("it names no module")
     return None if name == "explainspec" or name.startswith("explainspec.") else name
 
 

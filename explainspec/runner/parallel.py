@@ -494,8 +494,8 @@ class ScaledExecutor:
                 untracked.setdefault(str(e), p.method)
         for reason, method in untracked.items():
             warnings.warn(
-                f"not cached: the claims of method {method!r} ({reason}) are run afresh, "
-                "without the results cache or the example database",
+                f"not cached: method {method!r}: {reason}; its claims are run afresh, without "
+                "the results cache or the example database",
                 CacheWarning,
                 stacklevel=4,
             )

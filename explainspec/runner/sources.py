@@ -189,7 +189,7 @@ def _files(roots: list[str]) -> list[Path]:
             dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
             out.extend(Path(folder) / n for n in sorted(names) if not n.startswith("."))
             if len(out) > MAX_FILES:
-                raise Untrackable(f"{root} has more than {MAX_FILES} files")
+                raise Untrackable(f"it uses {root}, which has more than {MAX_FILES} files")
     return out
 
 
@@ -262,7 +262,7 @@ def _locate(top: str) -> tuple[list[str], str] | None:
         if not roots:
             if top in sys.builtin_module_names or top in sys.stdlib_module_names:
                 return [], "stdlib"
-            raise Untrackable(f"module {top!r} has no file (it was built at run time)")
+            raise Untrackable(f"it uses module {top!r}, which has no file (built at run time)")
     else:
         if top in sys.builtin_module_names:
             return [], "stdlib"
@@ -296,8 +296,8 @@ def closure(modules: Iterable[str]) -> dict[str, str]:
         top = name.partition(".")[0]
         if top in MAIN_MODULES:
             raise Untrackable(
-                f"{name} is defined in __main__ (a script, a notebook or an interactive "
-                "session), whose source cannot be tracked"
+                "it is defined in __main__ (a script, a notebook or an interactive session), "
+                "whose source cannot be tracked"
             )
         todo.append(top)
     seen: set[str] = set()
@@ -326,7 +326,9 @@ def closure(modules: Iterable[str]) -> dict[str, str]:
                     st = file.stat()
                     out[f"file:{file}"] = f"{st.st_size}:{st.st_mtime_ns}"
             except OSError as e:
-                raise Untrackable(f"cannot read {file} ({e.strerror or e})") from None
+                raise Untrackable(
+                    f"it uses {file}, which cannot be read ({e.strerror or e})"
+                ) from None
             if file.suffix == ".py":
                 module, is_package = _module_name(file, top, roots)
                 todo.extend(_imports(file, module, is_package) - seen)
