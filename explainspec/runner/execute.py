@@ -422,9 +422,25 @@ def worker_context() -> Any:
     # by the first queue or lock a pool creates, outside _safe_start, with '' on its sys.path
     from multiprocessing import forkserver
 
+    global _FOREIGN_CHECKED
+    if not _FOREIGN_CHECKED:
+        _FOREIGN_CHECKED = True
+        if getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None):
+            import warnings
+
+            warnings.warn(
+                "this process started a multiprocessing forkserver before explainspec did: "
+                "explainspec's workers are forked from it, with whatever it imported (it may "
+                "have had the working directory on sys.path)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     with _safe_start():
         forkserver.ensure_running()
     return _CONTEXT
+
+
+_FOREIGN_CHECKED = False
 
 
 class SafeProcess(ForkServerProcess):
