@@ -279,7 +279,10 @@ def ship_method(plan: ClaimPlan) -> bytes | None:
     from explainspec.runner.cache import method_module
     from explainspec.runner.sources import Untrackable
 
-    entry = plan.entry()
+    try:
+        entry = plan.entry()
+    except LookupError:  # not registered here: the worker says so on the claim
+        return None
     known = _SHIPPED.get(plan.method)
     if known is None or known[0] is not entry:
         try:

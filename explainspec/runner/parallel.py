@@ -226,9 +226,10 @@ class _Backend:
 
 class PoolBackend(_Backend):
     """A ``ProcessPoolExecutor`` on :func:`~explainspec.runner.execute.worker_context` (a
-    ``forkserver``; workers never import from the working directory). If a worker dies (a segfault in a method), the pool is broken: the
-    claims that had not finished are re-run one at a time in isolated worker processes, which
-    pins the crash on its claim (ES303) and spares the others."""
+    ``forkserver``; workers never import from the working directory). If a worker dies (a
+    segfault in a method), the pool is broken: the claims that had not finished are re-run one
+    at a time in isolated worker processes, which pins the crash on its claim (ES303) and spares
+    the others."""
 
     def __init__(self, jobs: int, plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -461,13 +462,13 @@ class ScaledExecutor:
                 )
             # longest first as measured by earlier runs; claims never timed come after them,
             # most method runs per world first (a stable sort: equal estimates keep plan order)
+            from explainspec.runner.execute import MethodNotShippable, failed_result
+
             shipped = isinstance(self.backend, (PoolBackend, DaskBackend))
             for p in sorted(todo, key=lambda p: (-durations.get(p.name, 0.0), -estimated_cost(p))):
                 try:
                     task = self._task(p, ship=shipped)
-                except Exception as e:  # noqa: BLE001 - MethodNotShippable: an ES330 result
-                    from explainspec.runner.execute import failed_result
-
+                except MethodNotShippable as e:
                     self.ready[p.name] = failed_result(p, "ES330", str(e))
                     continue
                 self.backend.submit(task)
@@ -492,6 +493,8 @@ class ScaledExecutor:
                 self.keys[p.name] = claim_key(p, software(p, memo))
             except Untrackable as e:
                 untracked.setdefault(str(e), p.method)
+            except LookupError as e:  # not registered here (the claim's run says so)
+                untracked.setdefault(f"it is not registered ({e})", p.method)
         for reason, method in untracked.items():
             warnings.warn(
                 f"not cached: method {method!r}: {reason}; its claims are run afresh, without "
