@@ -27,6 +27,8 @@ CODES: Final[Mapping[str, str]] = {
     "ES108": "an item is given twice",
     "ES109": "invalid string escape or literal",
     "ES110": "a positional argument follows a keyword argument",
+    "ES111": "a literal is larger than its limit (integer digits, string characters, list items)",
+    "ES112": "the file has more tokens (YAML: nodes) than the limit",
     "ES120": "invalid YAML",
     "ES121": "unsupported YAML tag (a spec cannot construct objects)",
     "ES122": "a YAML value has the wrong type",
@@ -57,6 +59,16 @@ CODES: Final[Mapping[str, str]] = {
     "ES222": "unknown statistic in `estimates`",
     "ES223": "invalid tolerance",
     "ES224": "a method parameter that is not a literal value",
+    "ES225": "a check (or an operand of and/or/not/implies, a quantifier body) is not a condition",
+    "ES226": "an empty range `lo..hi` (lo > hi)",
+    "ES227": "a method parameter of the wrong type or value",
+    "ES228": "a size over its documented limit",
+    "ES229": "a world value the world resolver refuses",
+    "ES230": "a quantifier domain or variable misused",
+    # ---- command line (not about one spec)
+    "ES250": "a --plugin module cannot be imported (or is a file path)",
+    "ES251": "an output file cannot be written",
+    "ES259": "internal error (a bug in explainspec or a plugin)",
 }
 
 
