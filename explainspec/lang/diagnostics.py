@@ -127,14 +127,19 @@ class Diagnostic:
             src_lines = source.splitlines()
             if self.span.line <= len(src_lines):
                 text = src_lines[self.span.line - 1].expandtabs(1)
-                if len(text) > 200:
-                    text = text[:200] + " ..."
-                lines.append("    " + text)
                 col = max(self.span.column, 1)
-                width = 1
+                end = col + 1
                 if self.span.end_line == self.span.line and self.span.end_column > col:
-                    width = min(self.span.end_column - col, max(1, len(text) - col + 1))
-                lines.append("    " + " " * (col - 1) + "^" * max(width, 1))
+                    end = self.span.end_column
+                # a window of at most 200 characters around the start of the span
+                first = max(0, col - 100) if len(text) > 200 else 0
+                shown = text[first : first + 200]
+                prefix = "... " if first else ""
+                suffix = " ..." if first + 200 < len(text) else ""
+                lines.append("    " + prefix + shown + suffix)
+                start = col - first
+                width = max(1, min(end - col, len(shown) - start + 1))
+                lines.append("    " + " " * (len(prefix) + start - 1) + "^" * width)
         if self.hint:
             lines.append(f"    hint: {self.hint}")
         return "\n".join(lines)

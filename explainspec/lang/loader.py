@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final, Literal
@@ -62,7 +63,8 @@ def decode(data: bytes, file: str) -> str:
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
-    """Read a spec file as text, refusing missing files, folders, huge files and bad UTF-8.
+    """Read a spec file as text, refusing missing files, folders, anything but a regular file
+    (a FIFO would block), huge files and bad UTF-8.
 
     The size is checked before the file is read, so a 50 MB file costs nothing.
 
@@ -78,9 +80,15 @@ def read_source(path: str | os.PathLike[str]) -> str:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         return decode(data, "<stdin>")
     try:
-        size = os.stat(file).st_size
-        if size > MAX_BYTES:
-            raise _too_large(size, file)
+        info = os.stat(file)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could block or never end
+            raise SpecError(
+                [Diagnostic("ES101", "is not a regular file", ir.Span(file=file))]
+            ) from None
+        if info.st_size > MAX_BYTES:
+            raise _too_large(info.st_size, file)
         with open(file, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except SpecError:

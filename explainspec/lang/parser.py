@@ -40,6 +40,7 @@ MAX_DEPTH: Final = limit("nesting")
 _DIGITS: Final = limit("integer_digits")
 _CHARS: Final = limit("string_chars")
 _ITEMS: Final = limit("literal_items")
+TOKENS: Final = limit("tokens")
 #: A lone surrogate (U+D800..U+DFFF): not a character, and not encodable as UTF-8.
 SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
@@ -67,10 +68,13 @@ class Budget:
     """The tokens a file may still spend (the limit ``tokens``), shared by every parse of the
     file: the YAML form spends it on its nodes and on each expression string."""
 
-    __slots__ = ("left",)
+    __slots__ = ("exhausted", "left", "limit")
 
     def __init__(self, tokens: int | None = None) -> None:
-        self.left = limit("tokens") if tokens is None else tokens
+        self.limit = TOKENS if tokens is None else tokens
+        self.left = self.limit
+        #: set when a parse went over (its ES112 was raised): later parses add nothing
+        self.exhausted = False
 
 
 _START = ("start", "expr_start", "value_start")
@@ -651,17 +655,18 @@ class _Builder:
         span = self._span(c)
         items = tuple(_values(c))
         node = ir.ListExpr(items=items, span=span)
+        sizes = self.sizes
         total = len(items)
-        if total and _ListExpr in {type(i) for i in items}:
-            sizes = self.sizes
-            inner = [sizes.get(id(i), 0) for i in items if type(i) is _ListExpr]
-            if any(n < 0 for n in inner):  # an inner list is over the limit: reported there
-                sizes[id(node)] = -1
-                return node, _depth(c), span
-            total += sum(inner)
-            sizes[id(node)] = total
+        for item in items:
+            if type(item) is _ListExpr:
+                inner = sizes.get(id(item), 0)
+                if inner < 0:  # an inner list is over the limit: reported there
+                    sizes[id(node)] = -1
+                    return node, _depth(c), span
+                total += inner
+        sizes[id(node)] = total
         if total > _ITEMS:
-            self.sizes[id(node)] = -1
+            sizes[id(node)] = -1
             self._error(
                 "ES111",
                 f"a list of {total} items (nested lists included); the limit is literal_items "
@@ -829,7 +834,7 @@ def _parse(
             [_shift(_from_lark(problem, file, text), base)], {file or "<string>": text}
         ) from None
     if over is not None:
-        tokens = limit("tokens")
+        tokens = budget.limit
         raise SpecError(
             [
                 _shift(
@@ -881,6 +886,7 @@ def _run_parser(parser: Lark, text: str, start: str, budget: Budget) -> tuple[An
         for tok in interactive.lexer_thread.lex(state):
             left -= 1
             if left < 0:
+                budget.exhausted = True
                 return None, tok
             state.feed_token(tok)
     finally:

@@ -40,9 +40,6 @@ from explainspec.lang import ir, static
 from explainspec.lang.diagnostics import Diagnostic
 from explainspec.registry import KINDS, REQUIRED, Entry, Registry
 
-#: The libraries of the built-in methods (a method name with another prefix is a plugin's).
-BUILTIN_LIBRARIES: Final = ("shap", "sklearn", "lime", "reference")
-
 #: Quantities a check may name (provided by the runner's environment; ARCHITECTURE.md).
 QUANTITIES: Final = frozenset(
     {
@@ -229,7 +226,8 @@ class _Checker:
         if name in reg:
             return reg.get(name)
         hint = None
-        if kind == "method" and name.split(".")[0] not in BUILTIN_LIBRARIES:
+        libraries = {e.name.split(".")[0] for e in reg if e.extra.get("library", "") != "plugin"}
+        if kind == "method" and (name.startswith("plugin.") or name.split(".")[0] not in libraries):
             hint = (
                 "a plugin method is registered by importing its module: "
                 "`explainspec --plugin MODULE check ...` (the same for verify, fmt, convert)"

@@ -209,7 +209,7 @@ _CAP: Final = 10**18
 
 
 def _about(x: float) -> str:
-    if x >= _CAP:
+    if isinstance(x, int) and x >= _CAP:  # a capped count
         return "more than 10**18"
     return f"{x:.3g}" if x >= 1e6 else str(int(x))
 

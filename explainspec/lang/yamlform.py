@@ -304,6 +304,8 @@ class _Reader:
             return ir.Bool(
                 value=yaml.SafeLoader.construct_yaml_bool(yaml.SafeLoader(""), node), span=span
             )
+        if self.budget.exhausted:  # the file is over its token budget (ES112 said so once)
+            return None
         parse: Callable[..., ir.Expr] = parse_value if value else parse_expression
         try:
             return parse(
@@ -574,7 +576,7 @@ def parse_yaml(text: str, *, file: str | None = None) -> ir.Spec:
         loader = _Loader(text, budget)
         root = loader.get_single_node()
     except _TooManyNodes as over:
-        tokens = limit("tokens")
+        tokens = budget.limit
         mark = over.mark
         raise SpecError(
             [

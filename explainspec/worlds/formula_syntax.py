@@ -218,19 +218,27 @@ def from_ir(expr: Any) -> Node:
     return conv(expr)
 
 
-def parse(text: str) -> Node:
-    """Parse formula text with the spec language's expression parser, then :func:`from_ir`."""
+def parse(text: str, *, base: Any = None) -> Node:
+    """Parse formula text with the spec language's expression parser, then :func:`from_ir`.
+
+    ``base`` (a span) is where the text starts inside a spec file: errors point there.
+    """
     try:
-        from explainspec.lang import parse_expression
+        from explainspec.lang.diagnostics import SpecError
+        from explainspec.lang.parser import parse_expression
     except ImportError as exc:  # the language room provides it
         raise FormulaError(
             "formula(...) needs explainspec.lang.parse_expression, which is not available"
         ) from exc
     try:
-        tree = parse_expression(text)
+        tree = parse_expression(text, base=base)
+    except SpecError as exc:  # a syntax error: keep the first message and its place
+        first = exc.diagnostics[0] if exc.diagnostics else None
+        message = first.message if first is not None else str(exc)
+        raise FormulaError(f"formula {text!r}: {message}", getattr(first, "span", None)) from None
     except FormulaError:
         raise
-    except Exception as exc:  # a syntax error from the parser: keep its message
+    except Exception as exc:  # anything else from the parser: keep its message
         raise FormulaError(f"formula {text!r}: {exc}") from exc
     return from_ir(tree)
 

@@ -493,8 +493,11 @@ def _family_params(
                 raise WorldError(f"formula(...) takes the formula as a string; got {v!r}", sp)
             from explainspec.worlds import formula_syntax
 
+            where = expr.span
+            if where is not None and isinstance(expr, ir.String):  # the text starts after '"'
+                where = replace(where, column=where.column + 1)
             try:
-                node = formula_syntax.parse(v)
+                node = formula_syntax.parse(v, base=where)
             except formula_syntax.FormulaError as exc:
                 raise WorldError(str(exc), exc.span or sp) from None
             used = formula_syntax.variables(node)
