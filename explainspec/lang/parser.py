@@ -812,13 +812,14 @@ def _parse(
     problem: UnexpectedInput | None = None
     budget = budget if budget is not None else Budget()
     over: Token | None = None
+    deep = False
     with _parse_lock:
         builder.file = file
         diagnostics: list[Diagnostic] = []
         builder.diagnostics = diagnostics
         try:
             # tree-less mode: the result is the builder's record of the start rule, not a Tree
-            parsed, over = _run_parser(builder.parser, text, start, budget)
+            parsed, over, deep = _run_parser(builder.parser, text, start, budget)
             if over is None:
                 result, depth, _ = parsed
         except UnexpectedInput as err:
@@ -833,6 +834,22 @@ def _parse(
         raise SpecError(
             [_shift(_from_lark(problem, file, text), base)], {file or "<string>": text}
         ) from None
+    if over is not None and deep:
+        raise SpecError(
+            [
+                _shift(
+                    Diagnostic(
+                        "ES106",
+                        f"the input is nested too deeply (more than {MAX_DEPTH} levels); "
+                        "reading stopped here",
+                        _token_span(over, file),
+                        "split the check into smaller claims",
+                    ),
+                    base,
+                )
+            ],
+            {file or "<string>": text},
+        )
     if over is not None:
         tokens = budget.limit
         raise SpecError(
@@ -872,14 +889,25 @@ def _parse(
     return result
 
 
-def _run_parser(parser: Lark, text: str, start: str, budget: Budget) -> tuple[Any, Token | None]:
+#: The parser's stack may hold this many entries: a tree of ``MAX_DEPTH`` levels needs fewer
+#: (a rule has at most a few pending symbols per level), a chain of 20 000 unary minus signs or
+#: ``not``s (no brackets for :func:`bracket_depth` to see) would be shifted in full before the
+#: tree depth could be measured.
+_STACK: Final = 12 * MAX_DEPTH
+
+
+def _run_parser(
+    parser: Lark, text: str, start: str, budget: Budget
+) -> tuple[Any, Token | None, bool]:
     """``parser.parse(text, start=start)``, counting tokens against ``budget``.
 
-    Lark's own loop (``LALR_Parser.parse_from_state``) with a counter: the result, or ``(None,
-    token)`` with the first token over the budget (nothing after it is read).
+    Lark's own loop (``LALR_Parser.parse_from_state``) with a counter: ``(result, None, False)``,
+    or ``(None, token, deep)`` with the first token over the budget (``deep`` False) or at which
+    the parser's stack went over :data:`_STACK` (``deep`` True); nothing after it is read.
     """
     interactive = parser.parse_interactive(text, start=start)
     state = interactive.parser_state
+    stack = state.state_stack
     left = budget.left
     tok = None
     try:
@@ -887,12 +915,14 @@ def _run_parser(parser: Lark, text: str, start: str, budget: Budget) -> tuple[An
             left -= 1
             if left < 0:
                 budget.exhausted = True
-                return None, tok
+                return None, tok, False
             state.feed_token(tok)
+            if len(stack) > _STACK:
+                return None, tok, True
     finally:
         budget.left = max(left, 0)
     end = Token.new_borrow_pos("$END", "", tok) if tok is not None else Token("$END", "", 0, 1, 1)
-    return state.feed_token(end, True), None
+    return state.feed_token(end, True), None, False
 
 
 def _shift(d: Diagnostic, base: ir.Span | None) -> Diagnostic:

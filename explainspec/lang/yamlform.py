@@ -29,6 +29,7 @@ from explainspec.catalog.limits import limit
 from explainspec.lang import ir
 from explainspec.lang.diagnostics import Diagnostic, SpecError
 from explainspec.lang.parser import (
+    MAX_DEPTH,
     Budget,
     normalize_prose,
     output_kind,
@@ -72,8 +73,16 @@ class _TooManyNodes(Exception):
         self.mark = mark
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, composing at most as many nodes as the budget allows."""
+    """PyYAML's safe loader, composing at most as many nodes as the budget allows, and at most
+    ``nesting`` levels of flow collections (``[`` ``{``): PyYAML's scanner keeps a possible key
+    per open flow level and walks them all for every token, so 20 000 nested ``[`` took seconds
+    (quadratic) before the composer's recursion stopped anything."""
 
     def __init__(self, stream: str, budget: Budget) -> None:
         super().__init__(stream)
@@ -84,6 +93,11 @@ class _Loader(yaml.SafeLoader):
         if self.budget.left < 0:
             raise _TooManyNodes(self.peek_event().start_mark)
         return super().compose_node(parent, index)
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
 
 def _items(node: yaml.SequenceNode) -> int:
@@ -586,6 +600,18 @@ def parse_yaml(text: str, *, file: str | None = None) -> ir.Spec:
                     "stopped here",
                     ir.Span(file=file, line=mark.line + 1, column=mark.column + 1),
                     "a spec is a few hundred nodes: split it into several files",
+                )
+            ],
+            sources,
+        ) from None
+    except _TooDeep as deep:
+        mark = deep.mark
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES106",
+                    f"brackets are nested more than {MAX_DEPTH} deep; the limit is {MAX_DEPTH}",
+                    ir.Span(file=file, line=mark.line + 1, column=mark.column + 1),
                 )
             ],
             sources,

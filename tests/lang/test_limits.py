@@ -172,3 +172,42 @@ def test_a_long_line_is_shown_as_a_window_around_the_problem():
     source_line, caret_line = rendered.splitlines()[1:3]
     assert len(source_line) < 220 and len(caret_line) < 220
     assert source_line[caret_line.index("^") :].startswith("nosuch")
+
+
+# --------------------------------------------------------------------------- nesting without brackets
+
+SHAPES = {
+    "minus": lambda n: "-" * n + "x",
+    "not": lambda n: "not " * n + "x > 0",
+    "quantifiers": lambda n: "".join(f"for all i{k}: " for k in range(n)) + "i0 > 0",
+    "calls": lambda n: "f(" * n + "x" + ")" * n,
+    "indexes": lambda n: "x" + "[0" * n + "]" * n,
+    "sums": lambda n: "(x + " * n + "x" + ")" * n,
+    "implies": lambda n: "a implies " * n + "b",
+    "powers": lambda n: "x ** " * n + "x",
+    "lists": lambda n: "[" * n + "]" * n,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_parser_stack_bound_never_refuses_a_tree_within_the_depth_limit(shape, monkeypatch):
+    """Deep chains are stopped while they are read (ES106), but only inputs that the tree-depth
+    limit refuses anyway: the stack bound changes when, never whether."""
+    from explainspec.lang import parse_expression
+
+    def codes(text: str) -> list[str]:
+        try:
+            parse_expression(text)
+        except SpecError as err:
+            return err.codes
+        return []
+
+    for n in (1, 30, 60, 100, 115, 118, 119, 120, 121, 125, 200, 400, 1500):
+        text = SHAPES[shape](n)
+        bounded = codes(text)
+        with monkeypatch.context() as m:
+            m.setattr(P, "_STACK", 10**9)
+            unbounded = codes(text)
+        assert bounded == unbounded, (shape, n)
+        if n <= 50:  # within the limit whatever the shape (a call is two levels)
+            assert bounded == [], (shape, n)
