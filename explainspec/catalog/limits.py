@@ -45,7 +45,7 @@ _TABLE: tuple[Limit, ...] = (
         50_000,
         "lexical tokens of a DSL file (comments excluded), or nodes of a YAML "
         "document plus the tokens of its expression strings; bounds the parsing time (about "
-        "1 s at the limit); the library's largest spec has about 2 000",
+        "1 s at the limit); the library's largest spec has about 1 000",
     ),
     Limit("nesting", 120, "depth of brackets or of an expression tree"),
     Limit("literal_items", 10_000, "elements of one list literal, in total over its nesting"),
