@@ -191,11 +191,6 @@ class Mode:
         if not self.slack >= 0:
             raise ValueError(f"slack={self.slack!r} must be >= 0")
 
-    @property
-    def plain(self) -> bool:
-        """Whether this is the plain semantics (no leniency anywhere)."""
-        return self.tolerance_scale == 1.0 and self.slack == 0.0
-
 
 #: the plain semantics: what an exact comparison is evaluated with in every mode
 PLAIN: Final = Mode()

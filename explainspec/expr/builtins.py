@@ -74,8 +74,8 @@ def sum_(a: Any, axis: int | None = None) -> Any:
     [3, 7]
     """
     arr = np.asarray(a)
-    bound = int_bound(arr)
-    if bound is not None and arr.dtype.kind != "b" and bound * max(arr.size, 1) > INT64_MAX:
+    bound = int_bound(arr) if arr.dtype.kind in "iu" else None
+    if bound is not None and bound * max(arr.size, 1) > INT64_MAX:
         raise _too_large(f"the sum of {arr.size} integers up to {bound} in size")
     return _scalar(np.sum(arr, axis=axis))
 

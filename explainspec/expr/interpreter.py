@@ -84,8 +84,15 @@ from explainspec.expr.guards import (
     exact_int,
     index_cells,
 )
-from explainspec.expr.margins import NaNFound, Res, compare, condition, describe, reduce
-from explainspec.expr.margins import index_text as _index_text
+from explainspec.expr.margins import (
+    NaNFound,
+    Res,
+    compare,
+    condition,
+    describe,
+    index_text,
+    reduce,
+)
 from explainspec.expr.nodes import Scope, source_text
 from explainspec.lang import ir
 
@@ -668,7 +675,7 @@ class _Ctx:
             items = [TraceItem(text, v)]
             if idx is not None and arr.size > 1:
                 items.append(TraceItem("worst element", idx, "index"))
-                items.append(TraceItem(_index_text(text, idx), bool(arr[idx]), "element"))
+                items.append(TraceItem(index_text(text, idx), bool(arr[idx]), "element"))
             return items
 
         return Res(margin, trace, text)

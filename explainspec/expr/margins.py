@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from explainspec._memo import remember
 from explainspec.expr.base import PLAIN, EvalError, IntegerRangeError, Mode, TraceItem
 from explainspec.expr.guards import check_cells, float_of_int, int_bound
 from explainspec.expr.nodes import is_literal
@@ -120,7 +121,7 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
     if e.op is ir.CmpOp.NE:
         m, items, elems = compare(ctx, _as_eq(e), -pol)
         return -m, items, elems  # the nudge of == (+tiny) becomes −tiny: != is strict
-    mode = ctx.mode if ctx.scope.reads(e.left) or ctx.scope.reads(e.right) else PLAIN
+    mode = ctx.mode if ctx.scope.reads(e) else PLAIN  # the tolerance is a literal
     tol = e.tolerance
     if tol is not None and tol.kind is ir.TolKind.MC:
         return _compare_mc(ctx, e, tol, pol, mode)
@@ -295,6 +296,8 @@ def _numeric(ctx: _Ctx, node: Any, v: Any) -> np.ndarray:
 
 def _needs_exact(v: Any) -> bool:
     """Whether the float view of ``v`` may be inexact: an integer beyond 2**53."""
+    if isinstance(v, float | np.floating) or (isinstance(v, np.ndarray) and v.dtype.kind == "f"):
+        return False  # the common case, decided without a pass over the elements
     bound = int_bound(v)
     return bound is not None and bound > _EXACT_FLOATS
 
@@ -382,7 +385,15 @@ def _scalar(v: Any) -> Any:
     return arr[()] if arr.ndim == 0 else arr
 
 
+_EQ: dict[int, tuple[Any, ir.Compare]] = {}
+
+
 def _as_eq(e: ir.Compare) -> ir.Compare:
+    """``a == b`` for ``a != b`` (the same node every time, so its analyses are memoized)."""
+    return remember(_EQ, id(e), e, lambda: _eq_of(e), 65536)
+
+
+def _eq_of(e: ir.Compare) -> ir.Compare:
     return ir.Compare(
         op=ir.CmpOp.EQ, left=e.left, right=e.right, tolerance=e.tolerance, span=e.span
     )
