@@ -370,6 +370,8 @@ def dot(a: Any, b: Any) -> Any:
     11
     """
     x, y = np.asarray(a), np.asarray(b)
+    if x.ndim > 2 or y.ndim > 2:  # np.dot pairs every row of x with every column stack of y
+        check_cells((*x.shape[:-1], *y.shape[:-2], *y.shape[-1:]), "dot")
     check_array_op(ir.BinOp.MATMUL if x.ndim and y.ndim else ir.BinOp.MUL, x, y, "dot")
     return _scalar(np.dot(x, y))
 

@@ -233,6 +233,11 @@ def _compare_mc(ctx: _Ctx, e: ir.Compare, tol: ir.Tolerance, pol: int, mode: Mod
                     e.span,
                 )
         x, y = _broadcast(ctx, e, _numeric(ctx, e.left, a), _numeric(ctx, e.right, b))
+        if r == 0:  # the replicates are stacked: reps times the numbers of one
+            try:
+                check_cells((reps, *x.shape), f"{ctx.text(e)} over {reps} replicates")
+            except EvalError as exc:
+                raise exc.at(exc.message, e.span) from None
         lefts.append(x)
         rights.append(y)
     xs, ys = np.stack(lefts), np.stack(rights)

@@ -38,6 +38,7 @@ DATA = np.zeros((10_000, 2))  # 20 000 numbers, as a world's data could be
         ("sum(max(data[:, 0:1], data[:, 0])) > 0", "cells"),
         ("sum(clip(data[:, 0:1], data[:, 0], 1)) > 0", "cells"),
         ("sum(dot(data, data.T)) > 0", "cells"),
+        ("sum(dot(ones([100, 100, 100]), ones([100, 100, 100]))) > 0", "cells"),  # 10**8
     ],
 )
 def test_sizes_over_their_limit_are_refused(text: str, name: str) -> None:
@@ -94,3 +95,22 @@ def test_the_runner_reports_the_code() -> None:
     assert result["huge"].verdict.value == "error"
     assert [d.code for d in result["huge"].diagnostics] == ["ES314"]
     assert "limit 'cells'" in result["huge"].error
+
+
+def test_mc_replicates_count_against_the_cells_limit() -> None:
+    from explainspec.expr import evaluate
+
+    n = limit("cells") // 4 + 1  # one replicate fits, four stacked do not
+    env = SimpleEnv(
+        {"phi": np.zeros(n), "truth": np.zeros(n)},
+        replicates=4,
+        replicate_fn=lambda r: {"phi": np.zeros(n)},
+    )
+    with pytest.raises(LimitError, match="over 4 replicates"):
+        evaluate(parse("phi == truth within mc(z = 5)"), env)
+    small = SimpleEnv(
+        {"phi": np.zeros(3), "truth": np.zeros(3)},
+        replicates=4,
+        replicate_fn=lambda r: {"phi": np.full(3, 0.1 * r)},
+    )
+    assert evaluate(parse("phi == truth within mc(z = 5)"), small).holds
