@@ -26,6 +26,9 @@ ES313   the check computed an integer over ``limit("integer_bits")``, or an inte
         the 64-bit range: refused, never wrapped around (verdict ``error``)
 ES314   the check asked for a size over a limit at run time (a range, an array, nested
         quantifiers' bindings): refused before allocating (verdict ``error``)
+ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
+        its module cannot be imported there (workers never import from the working directory;
+        verdict ``error``)
 ======  =======================================================================================
 """
 
@@ -52,6 +55,9 @@ RUN_CODES: dict[str, str] = {
     "the 64-bit range: refused, never wrapped around (verdict error)",
     "ES314": "the check asked for a size over a limit at run time (a range, an array, the bindings "
     "of nested quantifiers): refused before allocating (verdict error)",
+    "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
+    "or its module cannot be imported there; workers never import from the working directory "
+    "(verdict error)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
