@@ -21,4 +21,6 @@ def test_the_page_has_the_sections_other_work_fills_in():
     text = PAGE.read_text(encoding="utf-8")
     for heading in ("## Caches and the working directory", "## Time and memory budgets"):
         assert heading in text
-    assert "HYPOTHESIS_PROFILE=ci python -m pytest -m slow tests/security/test_fuzz_specs.py" in text
+    assert (
+        "HYPOTHESIS_PROFILE=ci python -m pytest -m slow tests/security/test_fuzz_specs.py" in text
+    )
