@@ -30,6 +30,12 @@ class RunOptions:
     ``claims`` filters claims by name (``claim`` or ``spec.claim``, shell wildcards allowed).
     ``timeout`` (seconds per method call) runs every claim in a worker process that is killed
     when a call exceeds it. ``plugins`` are imported in that worker too.
+
+    ``claim_timeout`` is the wall-clock budget of each claim in seconds (``None``: the profile's
+    ``claim_budget``; ``inf``: none). ``memory_limit`` is the cap, in bytes, that each worker
+    process sets on itself (``None``: workers keep what they inherit; the ``verify`` command
+    always gives one, see :mod:`explainspec.runner.budget`). ``debug`` keeps the traceback of a
+    method error or an internal error in the claim's result.
     """
 
     profile: str = DEFAULT_PROFILE
@@ -42,6 +48,21 @@ class RunOptions:
     refute_factor: float = REFUTE_FACTOR
     refute_floor: float = REFUTE_FLOOR
     isolate: bool | None = None  # None: isolate exactly when a timeout is set
+    claim_timeout: float | None = None
+    memory_limit: int | None = None
+    debug: bool = False
+
+    @property
+    def budget(self) -> float | None:
+        """The wall-clock seconds each claim may take (``None``: no budget)."""
+        import math
+
+        seconds = (
+            self.claim_timeout
+            if self.claim_timeout is not None
+            else get_profile(self.profile).claim_budget
+        )
+        return None if math.isinf(seconds) else float(seconds)
 
     @property
     def n_examples(self) -> int:
@@ -102,6 +123,7 @@ class ClaimPlan:
             "statement": self.claim.statement,
             "method": self.method,
             "source": self.spec.source,
+            "line": self.claim.span.line if self.claim.span is not None else None,
             "seed": self.seed,
             "claim_seed": self.claim_seed,
             "profile": self.options.profile,

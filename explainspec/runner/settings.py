@@ -18,23 +18,35 @@ DEFAULT_PROFILE = "standard"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Profile:
-    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison.
+    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison, and
+    the wall-clock budget of one claim.
 
     Replicates set the false-alarm rate of ``within mc(z)``: with ``R`` replicates a comparison
     of an unbiased estimator fails with probability ``2 P(T_{R-1} > z)`` (7.9e-5 at z = 5,
     R = 20); see ``docs/concepts/tolerances.md``.
+
+    ``claim_budget`` (seconds) bounds everything one claim does (world generation, oracles, the
+    check, the method calls; ``--claim-timeout`` overrides it). It is about ten times the longest
+    claim of the built-in library at that profile on one core (measured: 68 s at ``fast``,
+    CLAIM_BUDGET_MEASURED s at ``standard``), so only a claim that is out of proportion reaches it;
+    see :mod:`explainspec.runner.budget`.
     """
 
     name: str
     max_examples: int
     replicates: int
+    claim_budget: float
 
 
 PROFILES: dict[str, Profile] = {
-    "fast": Profile(name="fast", max_examples=25, replicates=20),
-    "standard": Profile(name="standard", max_examples=100, replicates=30),
-    "thorough": Profile(name="thorough", max_examples=500, replicates=50),
+    "fast": Profile(name="fast", max_examples=25, replicates=20, claim_budget=600.0),
+    "standard": Profile(name="standard", max_examples=100, replicates=30, claim_budget=1800.0),
+    "thorough": Profile(name="thorough", max_examples=500, replicates=50, claim_budget=7200.0),
 }
+
+MEMORY_FRACTION = 0.5
+"""The default ``--memory-limit``: this fraction of the machine's memory (physical memory, or the
+container's limit when smaller), for the verify process and for each of its worker processes."""
 
 
 def get_profile(name: str) -> Profile:
