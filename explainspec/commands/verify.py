@@ -86,7 +86,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--claim-timeout",
         metavar="SECONDS",
         help="wall-clock budget of each claim: world generation, oracles, the check and the "
-        f"method calls (default: the profile's, {defaults}; 0 or 'none': no budget); a claim "
+        f"method calls (default: the profile's, {defaults}, more with --max-examples; 0 or "
+        "'none': no budget); a claim "
         "over it is an 'error' (ES340) and the run goes on",
     )
     budgets.add_argument(

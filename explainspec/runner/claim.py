@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.catalog.limits import LimitExceeded
 from explainspec.runner.budget import (
     BudgetExceeded,
     Watchdog,
@@ -183,6 +184,10 @@ class ClaimRun:
             verdict, margin, counter, tried = a.verdict, None, None, 0
             error, diags = a.message, (RunDiagnostic(code=a.code, message=a.message),)
             self._traceback = self._traceback or a.traceback
+        except LimitExceeded as e:  # a drawn world over a size limit
+            verdict, margin, counter, tried = Verdict.INVALID, None, None, self.checked
+            error = _too_large(e)
+            diags = (RunDiagnostic(code="ES342", message=error),)
         except MemoryError as e:
             verdict, margin, counter, tried = Verdict.ERROR, None, None, self.checked
             error = self._out_of_memory(e)
@@ -313,6 +318,8 @@ class ClaimRun:
             ) from None
         except (KeyboardInterrupt, Abort):
             raise
+        except LimitExceeded as e:
+            raise Abort(Verdict.INVALID, "ES342", _too_large(e), world) from None
         except MemoryError as e:
             raise Abort(
                 Verdict.ERROR,
@@ -593,6 +600,13 @@ def _info(world: Any) -> tuple[tuple[str, str], ...]:
         (str(k), str(v))
         for k, v in items.items()
         if k not in _SHOWN_ELSEWHERE and v is not None and str(v) != "None"
+    )
+
+
+def _too_large(e: LimitExceeded) -> str:
+    return (
+        f"a world of this claim is too large: {e} (the documented limits: "
+        "docs/concepts/security.md); the claim's worlds must stay within them"
     )
 
 

@@ -25,6 +25,8 @@ ES312   an explicit ``example`` world could not be built or checked (verdict ``e
 ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-timeout``) and was
         stopped (verdict ``error``; the message says how many worlds it checked)
 ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
+ES342   a world drawn for the claim is larger than a documented size limit (rows, cells, grid:
+        ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
 ======  =======================================================================================
 
 ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
@@ -52,6 +54,8 @@ RUN_CODES: dict[str, str] = {
     "ES340": "the claim exceeded its wall-clock budget (the profile's, or --claim-timeout) and was "
     "stopped; the message says how many worlds it checked (verdict error)",
     "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
+    "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
+    "grid), found when it was drawn (verdict invalid)",
 }
 
 INTERNAL_ERROR = "ES309"

@@ -54,15 +54,28 @@ class RunOptions:
 
     @property
     def budget(self) -> float | None:
-        """The wall-clock seconds each claim may take (``None``: no budget)."""
+        """The wall-clock seconds each claim may take (``None``: no budget).
+
+        ``claim_timeout`` when given; otherwise the profile's ``claim_budget``, raised in
+        proportion when ``max_examples`` or ``replicates`` ask for more than the profile does.
+
+        >>> RunOptions(profile="fast").budget, RunOptions(profile="fast", max_examples=50).budget
+        (600.0, 1200.0)
+        >>> RunOptions(claim_timeout=5).budget, RunOptions(claim_timeout=float("inf")).budget
+        (5.0, None)
+        """
         import math
 
-        seconds = (
-            self.claim_timeout
-            if self.claim_timeout is not None
-            else get_profile(self.profile).claim_budget
-        )
-        return None if math.isinf(seconds) else float(seconds)
+        if self.claim_timeout is not None:
+            seconds = float(self.claim_timeout)
+        else:
+            profile = get_profile(self.profile)
+            seconds = (
+                profile.claim_budget
+                * max(1.0, self.n_examples / profile.max_examples)
+                * max(1.0, self.n_replicates / profile.replicates)
+            )
+        return None if math.isinf(seconds) else seconds
 
     @property
     def n_examples(self) -> int:

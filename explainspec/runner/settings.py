@@ -26,10 +26,14 @@ class Profile:
     R = 20); see ``docs/concepts/tolerances.md``.
 
     ``claim_budget`` (seconds) bounds everything one claim does (world generation, oracles, the
-    check, the method calls; ``--claim-timeout`` overrides it). It is about ten times the longest
-    claim of the built-in library at that profile on one core (measured: 68 s at ``fast``,
-    CLAIM_BUDGET_MEASURED s at ``standard``), so only a claim that is out of proportion reaches it;
-    see :mod:`explainspec.runner.budget`.
+    check, the method calls) at the profile's numbers of worlds and replicates; more worlds
+    (``--max-examples``) or replicates raise it in proportion, and ``--claim-timeout`` replaces
+    it (:attr:`explainspec.runner.plan.RunOptions.budget`). The longest claim of the built-in
+    library (``shap_sampling.agrees_with_shapley``) took 68 s at ``fast`` and 1119 s at
+    ``standard`` (one core of a busy 2-core machine, ``--jobs 1``); the budgets are about 9 and
+    3 times that, and ``thorough`` (5 times the worlds, 5/3 the replicates of ``standard``) 3
+    times its expected 9 300 s. Only a claim out of proportion to the library reaches them (see
+    :mod:`explainspec.runner.budget` and ``docs/concepts/security.md``).
     """
 
     name: str
@@ -40,8 +44,8 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "fast": Profile(name="fast", max_examples=25, replicates=20, claim_budget=600.0),
-    "standard": Profile(name="standard", max_examples=100, replicates=30, claim_budget=1800.0),
-    "thorough": Profile(name="thorough", max_examples=500, replicates=50, claim_budget=7200.0),
+    "standard": Profile(name="standard", max_examples=100, replicates=30, claim_budget=3600.0),
+    "thorough": Profile(name="thorough", max_examples=500, replicates=50, claim_budget=28800.0),
 }
 
 MEMORY_FRACTION = 0.5
