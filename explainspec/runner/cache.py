@@ -150,8 +150,11 @@ def claim_key(plan: Any, versions: dict[str, str] | None = None) -> str:
     options = plan.options
     if versions is None:
         versions = library_versions(plan.entry())
+    from explainspec.runner.events import VERDICT_RULES  # plain dataclasses, no numpy
+
     parts = {
         "format": ROW_FORMAT,
+        "verdict_rules": VERDICT_RULES,
         "spec": plan.spec.name,
         "method": repr(plan.spec.method),
         "output": repr(plan.spec.output),

@@ -58,6 +58,11 @@ RUN_CODES: dict[str, str] = {
     "grid), found when it was drawn (verdict invalid)",
 }
 
+VERDICT_RULES = 2
+"""The version of the rules that turn a claim's evidence into its verdict; part of every results
+cache key, so a cached verdict is never one that today's runner would not give. 2: explicit
+examples decide a claim of every kind (a violating example shows a misreading)."""
+
 INTERNAL_ERROR = "ES309"
 """The code of an internal error of explainspec (``verify`` exits 3, not 1)."""
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
