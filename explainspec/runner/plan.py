@@ -60,7 +60,7 @@ class RunOptions:
         proportion when ``max_examples`` or ``replicates`` ask for more than the profile does.
 
         >>> RunOptions(profile="fast").budget, RunOptions(profile="fast", max_examples=50).budget
-        (600.0, 1200.0)
+        (900.0, 1800.0)
         >>> RunOptions(claim_timeout=5).budget, RunOptions(claim_timeout=float("inf")).budget
         (5.0, None)
         """
