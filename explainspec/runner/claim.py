@@ -604,10 +604,7 @@ def _info(world: Any) -> tuple[tuple[str, str], ...]:
 
 
 def _too_large(e: LimitExceeded) -> str:
-    return (
-        f"a world of this claim is too large: {e} (the documented limits: "
-        "docs/concepts/security.md); the claim's worlds must stay within them"
-    )
+    return f"too large for the documented limits (catalog/limits.py): {e}"
 
 
 def _first_line(e: BaseException) -> str:

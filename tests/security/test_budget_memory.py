@@ -83,7 +83,7 @@ def _verify(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str
     return proc, claims, caps
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", [pytest.param("1", marks=pytest.mark.slow), "2"])
 def test_an_allocation_beyond_the_cap_is_an_error_and_every_process_is_capped(tmp_path, jobs):
     hog, probe = tmp_path / "hog.espec", tmp_path / "probe.espec"
     proc, claims, caps = _verify(
