@@ -57,6 +57,14 @@ QUADRATIC = "for all i, j in range(1000): phi[0] + i * j == phi[0] + i * j withi
 NESTED = "for all i in range(1000): for all j in range(1000): phi[0] + i >= phi[0] + i - j"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _warm() -> None:
+    """Import and build once what every claim needs, so that the budgets of the tests below are
+    spent on their hostile worlds and not on the first imports of the process."""
+    spec = explainspec.loads(_spec("reference.shapley", "sum(phi) == sum(phi) within 1"))
+    explainspec.verify(spec, profile="fast", max_examples=WORLDS)
+
+
 def _verify_in_thread(*args, **kwargs):
     """``explainspec.verify`` with a hard limit of its own, so that a regression fails the test
     instead of hanging the suite."""
