@@ -197,6 +197,12 @@ def run(args: argparse.Namespace) -> int:
     except _UsageError as e:
         print(f"explainspec verify: {e}", file=sys.stderr)
         return 2
+    except Exception:  # the command line reports it in one line (exit 3); --debug shows where
+        if getattr(args, "debug", False):
+            import traceback
+
+            traceback.print_exc()
+        raise
 
 
 def _execution(args: argparse.Namespace) -> Any:

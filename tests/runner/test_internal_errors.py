@@ -170,3 +170,19 @@ def test_debug_is_honoured_in_worker_processes(spec, tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert proc.stderr.count("Traceback (most recent call last)") == 2, proc.stderr
     assert "_planted_failure" in proc.stderr and crash_plugins.__file__ in proc.stderr
+
+
+def test_an_internal_error_outside_the_claims_is_one_line_and_exit_3(spec, capsys, monkeypatch):
+    from explainspec.runner import run as run_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the planner broke")
+
+    monkeypatch.setattr(run_module, "plan", broken)
+    monkeypatch.delenv("EXPLAINSPEC_DEBUG", raising=False)
+    assert _verify(spec(), "--jobs", "1") == 3
+    _, err = capsys.readouterr()
+    assert "internal error: RuntimeError: the planner broke" in err and "Traceback" not in err
+    assert _verify(spec(), "--jobs", "1", "--debug") == 3
+    _, err = capsys.readouterr()
+    assert "Traceback (most recent call last)" in err and "in broken" in err
