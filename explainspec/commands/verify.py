@@ -79,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     from explainspec.runner import settings  # plain data, no numpy
 
-    budgets = parser.add_argument_group("budgets (docs/concepts/security.md)")
+    budgets = parser.add_argument_group("budgets (docs/concepts/budgets.md)")
     share = f"{settings.MEMORY_FRACTION * 100:g}%"
     defaults = ", ".join(f"{p.name} {p.claim_budget:g}" for p in settings.PROFILES.values())
     budgets.add_argument(

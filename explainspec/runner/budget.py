@@ -29,7 +29,7 @@ Memory
     malloc arenas and thread stacks, and it grows with the number of threads), so an address-space
     cap either starves thread creation ("can't start new thread") or is far above the memory
     really used; the data segment counts the private writable memory that can actually be filled
-    (measured in ``docs/concepts/security.md``).
+    (measured in ``docs/concepts/budgets.md``).
 
 Nothing here imports numpy or hypothesis.
 """
