@@ -175,6 +175,7 @@ def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
             return
         if plan.options.memory_limit is not None:
             _budget.set_worker_memory_limit(plan.options.memory_limit)
+        conn.send(("beat", "claim"))  # the claim's budget starts now, not when the worker did
         try:
             result = ClaimRun(
                 plan=plan,
@@ -236,7 +237,7 @@ class Isolated:
         self._ensure()
         self._conn.send(plan)
         call_started: float | None = None
-        deadline = _hard_deadline(plan, started)
+        deadline: float | None = None  # set when the worker starts the claim
         seen: dict[str, int] = {}  # worlds checked, by source, as far as progress events tell
         while True:
             if self.stop.is_set():
@@ -295,6 +296,9 @@ class Isolated:
                 continue
             kind, payload = msg
             if kind == "beat":
+                if payload == "claim":
+                    deadline = _hard_deadline(plan, time.perf_counter())
+                    continue
                 call_started = time.perf_counter() if payload == "call" else None
                 continue
             if kind == "event" and isinstance(payload, ExampleTried):
