@@ -22,6 +22,9 @@ ES310   the run was interrupted before the claim finished
 ES311   the check failed on a world but passed when the same world was replayed: the method is
         not a deterministic function of its seed (verdict ``error``)
 ES312   an explicit ``example`` world could not be built or checked (verdict ``error``)
+ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
+        its module cannot be imported there (workers never import from the working directory;
+        verdict ``error``)
 ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-timeout``) and was
         stopped (verdict ``error``; the message says how many worlds it checked)
 ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
@@ -51,21 +54,19 @@ RUN_CODES: dict[str, str] = {
     "ES311": "the check failed on a world but passed when that world was replayed: the method is not "
     "a deterministic function of its seed (verdict error)",
     "ES312": "an explicit example world could not be built or checked (verdict error)",
+    "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
+    "or its module cannot be imported there; workers never import from the working directory "
+    "(verdict error)",
     "ES340": "the claim exceeded its wall-clock budget (the profile's, or --claim-timeout) and was "
     "stopped; the message says how many worlds it checked (verdict error)",
     "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
     "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
     "grid), found when it was drawn (verdict invalid)",
 }
-
-VERDICT_RULES = 2
-"""The version of the rules that turn a claim's evidence into its verdict; part of every results
-cache key, so a cached verdict is never one that today's runner would not give. 2: explicit
-examples decide a claim of every kind (a violating example shows a misreading)."""
+"""The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
 INTERNAL_ERROR = "ES309"
 """The code of an internal error of explainspec (``verify`` exits 3, not 1)."""
-"""The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
 
 class Verdict(StrEnum):

@@ -78,13 +78,3 @@ def test_the_report_names_the_example(result):
     assert "examples_count.zero_means_unused misreading shown by its example constant_data:" in text
     assert "examples_count.always_zero refuted by its example uses_x0:" in text
 
-
-def test_a_cached_verdict_of_the_older_rules_is_not_reused(monkeypatch):
-    # a results cache filled before examples decided claims holds 'unshown' for the first claim
-    from explainspec.runner import cache, events
-    from explainspec.runner.plan import RunOptions, plan
-
-    [(_, plans)] = plan([explainspec.loads(SPEC)], RunOptions(profile="fast"))
-    key = cache.claim_key(plans[0], {"explainspec": "0"})
-    monkeypatch.setattr(events, "VERDICT_RULES", events.VERDICT_RULES - 1)
-    assert cache.claim_key(plans[0], {"explainspec": "0"}) != key
