@@ -266,9 +266,18 @@ def _memory_limit(text: str) -> int | None:
     from explainspec.runner.budget import parse_memory_limit
 
     try:
-        return parse_memory_limit(text)
+        limit = parse_memory_limit(text)
     except ValueError as e:
         raise _UsageError(str(e)) from None
+    from explainspec.runner.budget import data_in_use, format_bytes
+
+    used = data_in_use()
+    if limit is not None and used is not None and used >= limit:
+        raise _UsageError(
+            f"--memory-limit {text} ({format_bytes(limit)}) is below what this process already "
+            f"uses ({format_bytes(used)}); a run needs about 0.5 GiB per process with shap loaded"
+        )
+    return limit
 
 
 class _cache_notices:  # noqa: N801 - used as a context manager

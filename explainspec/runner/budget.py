@@ -291,6 +291,18 @@ def set_worker_memory_limit(limit: int | None) -> None:
         resource.setrlimit(kind, (wanted, hard))
 
 
+def data_in_use() -> int | None:
+    """Bytes of this process's data segment now (what ``RLIMIT_DATA`` counts; Linux only)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def is_memory_error(exc: BaseException | None) -> bool:
     """Whether ``exc`` is, or was caused by, running out of memory."""
     seen = 0

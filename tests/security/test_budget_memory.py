@@ -126,6 +126,12 @@ def test_a_bad_size_is_a_usage_error(tmp_path, capsys):
     assert "--memory-limit 'lots' is not a size" in capsys.readouterr().err
 
 
+def test_a_cap_below_what_the_process_uses_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "probe.espec").write_text(_spec("probe", "reference.shapley"))
+    assert main(["verify", str(tmp_path / "probe.espec"), "--memory-limit", "1M"]) == 2
+    assert "is below what this process already uses" in capsys.readouterr().err
+
+
 def test_the_cap_is_set_and_restored_in_this_process():
     before = resource.getrlimit(resource.RLIMIT_DATA)
     restore = budget.apply_memory_limit(2**45)  # 32 TiB: nothing here comes near it
