@@ -40,12 +40,17 @@ import contextlib
 import math
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any, TypeVar
 
 #: the longest wait, after a claim's budget is spent, for the claim to stop by itself (seconds)
 GRACE = 5.0
+
+#: seconds between two exceptions raised in a claim that is over its budget and still running
+REPEAT = 0.25
 
 
 def grace(budget: float) -> float:
@@ -67,6 +72,27 @@ class BudgetExceeded(BaseException):
     """
 
 
+_QUIET = False
+
+
+def _quiet_when_ignored() -> None:
+    """Keep Python from printing "Exception ignored in ..." for a :class:`BudgetExceeded` that
+    landed where exceptions are swallowed (a garbage-collector callback, a ``__del__``): the
+    watchdog raises it again. Every other unraisable exception goes to the previous hook."""
+    global _QUIET
+    if _QUIET:
+        return
+    _QUIET = True
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, BudgetExceeded):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
 def _async_raise(thread_id: int, exc: type[BaseException] | None) -> bool:
     """Raise ``exc`` in the thread ``thread_id`` at its next bytecode (``None``: cancel a pending
     one). Returns whether a thread was found."""
@@ -80,26 +106,15 @@ def _async_raise(thread_id: int, exc: type[BaseException] | None) -> bool:
 
 
 class Watchdog:
-    """Raises :class:`BudgetExceeded` in the thread that entered it once ``seconds`` have passed.
+    """Raises :class:`BudgetExceeded` in the thread that entered it once ``seconds`` have passed,
+    and again every :data:`REPEAT` seconds until it is disarmed.
 
-    ``None`` or ``inf`` seconds: no budget. Leaving the block disarms it; an exception that was
-    raised but not yet delivered is cancelled. The exception can still arrive while the block is
-    being left, so callers catch :class:`BudgetExceeded` around the ``with`` too.
-
-    Examples
-    --------
-    >>> import time
-    >>> try:
-    ...     with Watchdog(0.05):
-    ...         while True:
-    ...             time.sleep(0.001)
-    ... except BudgetExceeded:
-    ...     print("stopped")
-    stopped
-    >>> with Watchdog(None) as dog:
-    ...     pass
-    >>> dog.fired
-    False
+    ``None`` or ``inf`` seconds: no budget. The exception is raised again because code the claim
+    runs may swallow one (a library's bare ``except``, a garbage-collector callback) or be
+    interrupted in its own cleanup; once :attr:`fired` is set, the outcome is "over budget"
+    whatever else happened. Nothing is raised while the block is being entered. Leaving the block
+    disarms it, but the exception can arrive while it is being left; use :func:`within_budget`,
+    which catches it and disarms the watchdog for certain.
     """
 
     def __init__(self, seconds: float | None) -> None:
@@ -107,26 +122,38 @@ class Watchdog:
         self.fired = False
         self._lock = threading.Lock()
         self._armed = False
+        self._inside = False
         self._ident: int | None = None
-        self._timer: threading.Timer | None = None
+        self._left = threading.Event()
 
     def __enter__(self) -> Watchdog:
         if self.seconds is None or not math.isfinite(self.seconds):
             return self
+        _quiet_when_ignored()
         self._ident = threading.get_ident()
         self._armed = True
-        self._timer = threading.Timer(max(0.0, float(self.seconds)), self._fire)
-        self._timer.daemon = True
-        self._timer.name = "explainspec-watchdog"
-        self._timer.start()
+        threading.Thread(target=self._watch, name="explainspec-watchdog", daemon=True).start()
+        self._inside = True  # the last statement: nothing is raised inside __enter__
         return self
 
-    def _fire(self) -> None:
+    def _watch(self) -> None:
+        wait = max(0.0, float(self.seconds or 0.0))
+        while not self._left.wait(wait):
+            with self._lock:
+                if not self._armed or self._ident is None:
+                    return
+                if self._inside:
+                    self.fired = True
+                    _async_raise(self._ident, BudgetExceeded)
+            wait = REPEAT
+
+    def disarm(self) -> None:
+        """Stop for good and cancel an exception raised but not yet delivered (idempotent)."""
         with self._lock:
-            if not self._armed or self._ident is None:
-                return
-            self.fired = True
-            _async_raise(self._ident, BudgetExceeded)
+            self._armed = self._inside = False
+            if self.fired and self._ident is not None:
+                _async_raise(self._ident, None)
+        self._left.set()
 
     def __exit__(
         self,
@@ -134,12 +161,45 @@ class Watchdog:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        with self._lock:
-            self._armed = False
-            if self.fired and self._ident is not None:
-                _async_raise(self._ident, None)
-        if self._timer is not None:
-            self._timer.cancel()
+        self.disarm()
+
+
+T = TypeVar("T")
+
+
+def within_budget(seconds: float | None, fn: Callable[[], T]) -> tuple[T | None, bool]:
+    """``(fn(), False)``, or ``(None, True)`` when ``fn`` ran out of its ``seconds`` (``None``:
+    no budget). The watchdog is disarmed for certain before this returns: an exception that
+    arrives while it is being disarmed is caught, and disarming is retried.
+
+    Examples
+    --------
+    >>> import time
+    >>> within_budget(0.05, lambda: time.sleep(0.001) or "done")
+    ('done', False)
+    >>> def forever():
+    ...     while True:
+    ...         time.sleep(0.001)
+    >>> within_budget(0.05, forever)
+    (None, True)
+    """
+    dog = Watchdog(seconds)
+    result: T | None = None
+    try:
+        try:
+            with dog:
+                result = fn()
+        except BudgetExceeded:
+            pass
+    except BudgetExceeded:  # arrived while the block was being left
+        pass
+    while True:
+        try:
+            dog.disarm()
+            break
+        except BudgetExceeded:  # arrived while disarming: disarm again
+            continue
+    return (None, True) if dog.fired else (result, False)
 
 
 def over_budget_message(

@@ -14,6 +14,7 @@ world rejects that world (all rejected: ``not_applicable``); no valid world: ``i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import random
@@ -28,14 +29,13 @@ import numpy as np
 
 from explainspec.catalog.limits import LimitExceeded
 from explainspec.runner.budget import (
-    BudgetExceeded,
-    Watchdog,
     current_memory_limit,
     describe_exception,
     format_bytes,
     format_traceback,
     is_memory_error,
     over_budget_message,
+    within_budget,
 )
 from explainspec.runner.env import (
     ClaimContext,
@@ -149,16 +149,18 @@ class ClaimRun:
     # ------------------------------------------------------------------ public
 
     def run(self) -> ClaimResult:
-        """The claim's result, within its wall-clock budget (see :mod:`explainspec.runner.budget`)."""
+        """The claim's result, within its wall-clock budget (see :mod:`explainspec.runner.budget`).
+
+        Once the budget is spent the result is ES340, whatever the interrupted code did next:
+        the exception may have landed inside hypothesis, whose own cleanup can then fail (an
+        ``IndexError`` of its span stack) or report the search as flaky.
+        """
         started = time.perf_counter()
-        try:
-            try:
-                with Watchdog(self.plan.options.budget):
-                    return self._run(started)
-            except BudgetExceeded:
-                return self._stopped(started)
-        except BudgetExceeded:  # arrived while the watchdog was being disarmed
+        result, over = within_budget(self.plan.options.budget, lambda: self._run(started))
+        if over or result is None:
+            _forget_search_state()
             return self._stopped(started)
+        return result
 
     def _run(self, started: float) -> ClaimResult:
         plan = self.plan
@@ -530,6 +532,26 @@ class ClaimRun:
             source=source,
             info=_info(world),
         )
+
+
+def _forget_search_state() -> None:
+    """Drop hypothesis' caches after a claim was stopped by its budget.
+
+    They are per thread, and a worker process runs claim after claim in its main thread; an
+    exception raised into the middle of an update may have left them inconsistent. They are
+    caches: emptied, they are rebuilt. (Private names of hypothesis: skipped if they moved.)"""
+    import importlib
+
+    with contextlib.suppress(Exception):
+        from hypothesis.strategies._internal.utils import clear_strategy_cache
+
+        clear_strategy_cache()
+    for module, name in (
+        ("hypothesis.internal.conjecture.data", "POOLED_CONSTRAINTS_CACHE"),
+        ("hypothesis.internal.conjecture.providers", "CONSTANTS_CACHE"),
+    ):
+        with contextlib.suppress(Exception):
+            getattr(importlib.import_module(module), name).cache.clear()
 
 
 # Random instances registered with hypothesis and free for a thread to use (see _thread_random)
