@@ -11,8 +11,9 @@ Time
     profile (:attr:`explainspec.runner.settings.Profile.claim_budget`), ``--claim-timeout`` (or
     ``verify(claim_timeout=...)``) overrides it. :class:`Watchdog` enforces it *inside* the process
     that runs the claim, whichever thread that is: when the budget is spent it raises
-    :class:`BudgetExceeded` in the claim's thread (``PyThreadState_SetAsyncExc``, the documented
-    C API for this; no library wraps it in a maintained form). Python code (hypothesis, the
+    :class:`BudgetExceeded` in the claim's thread, and again every :data:`REPEAT` seconds until
+    :func:`within_budget` disarms it (``PyThreadState_SetAsyncExc``, the documented C API for
+    this; no maintained library wraps it). Python code (hypothesis, the
     interpreter, worlds, oracles, a plugin's Python loop) stops at its next bytecode, so the claim
     ends with an ``error`` verdict (ES340) saying how many worlds it checked, and the run goes on.
     A thread inside one call of compiled code is only interrupted when that call returns; for that
