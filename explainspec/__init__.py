@@ -152,6 +152,8 @@ def verify(
     claims: Iterable[str] | str | None = None,
     timeout: float | None = None,
     plugins: Iterable[str] = (),
+    claim_timeout: float | None = None,
+    debug: bool = False,
 ) -> RunResult:
     """Verify the claims of one or more specs and return their verdicts.
 
@@ -172,6 +174,14 @@ def verify(
         Seconds per method call; claims then run in a worker process that is killed on a hang.
     plugins
         Modules to import (in the worker process too) that register methods.
+    claim_timeout
+        Wall-clock seconds each claim may take in all (world generation, oracles, the check,
+        the method calls); default: the profile's budget; ``math.inf``: none. A claim over it
+        gets the verdict ``error`` (ES340) and the run goes on. (The memory cap of
+        ``--memory-limit`` is the command's: it changes the process's limits.)
+    debug
+        Keep the traceback of a method error or an internal error in the claim's result
+        (``ClaimResult.traceback``).
 
     Returns
     -------
@@ -215,6 +225,8 @@ def verify(
         claims=tuple(claims or ()),
         timeout=timeout,
         plugins=plugins,
+        claim_timeout=claim_timeout,
+        debug=debug,
     )
     return drive(run(specs, options), lambda event: None)
 

@@ -108,3 +108,26 @@ LIMITS: Final = MappingProxyType({lim.name: lim for lim in _TABLE})
 def limit(name: str) -> int:
     """The value of the limit ``name`` (a ``KeyError`` names an unknown limit)."""
     return LIMITS[name].value
+
+
+class LimitExceeded(ValueError):
+    """A size known only at run time (a drawn world, a computed value) is over its limit.
+
+    The runner reports it as the verdict ``invalid`` (ES342), naming the limit."""
+
+    def __init__(self, name: str, value: int, what: str) -> None:
+        self.name, self.value, self.what = name, int(value), what
+        super().__init__(f"{what} would be {int(value):,}, over the limit {name} = {limit(name):,}")
+
+
+def check_size(name: str, value: float, what: str) -> None:
+    """Refuse, before anything is allocated, a run-time size over the limit ``name``.
+
+    >>> check_size("rows", 10, "rows of the data")
+    >>> check_size("cells", 10**8, "rows x features of the data")
+    Traceback (most recent call last):
+    ...
+    explainspec.catalog.limits.LimitExceeded: rows x features of the data would be 100,000,000, over the limit cells = 10,000,000
+    """
+    if value > limit(name):
+        raise LimitExceeded(name, int(value), what)

@@ -95,6 +95,7 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         "statement": result.statement,
         "method": result.method,
         "source": result.source,
+        "line": result.line,
         "verdict": result.verdict.value,
         "passed": result.passed,
         "margin": result.margin,
@@ -110,6 +111,8 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         "diagnostics": result.diagnostics,
         "cached": result.cached,
     }
+    if result.traceback is not None:  # --debug only
+        record["traceback"] = result.traceback
     return jsonable(record)
 
 

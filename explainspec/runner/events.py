@@ -29,7 +29,14 @@ ES314   the check asked for a size over a limit at run time (a range, an array, 
 ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
         its module cannot be imported there (workers never import from the working directory;
         verdict ``error``)
+ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-timeout``) and was
+        stopped (verdict ``error``; the message says how many worlds it checked)
+ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
+ES342   a world drawn for the claim is larger than a documented size limit (rows, cells, grid:
+        ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
 ======  =======================================================================================
+
+ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
 """
 
 from __future__ import annotations
@@ -58,8 +65,16 @@ RUN_CODES: dict[str, str] = {
     "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
     "or its module cannot be imported there; workers never import from the working directory "
     "(verdict error)",
+    "ES340": "the claim exceeded its wall-clock budget (the profile's, or --claim-timeout) and was "
+    "stopped; the message says how many worlds it checked (verdict error)",
+    "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
+    "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
+    "grid), found when it was drawn (verdict invalid)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
+
+INTERNAL_ERROR = "ES309"
+"""The code of an internal error of explainspec (``verify`` exits 3, not 1)."""
 
 
 class Verdict(StrEnum):
@@ -234,8 +249,11 @@ class ExampleResult:
 class ClaimResult:
     """The verdict on one claim with its evidence.
 
-    ``margin`` is the worst margin over every world tried (for a failure: the margin of the
-    reported counterexample). ``examples`` counts the valid worlds the search tried.
+    ``margin`` is the worst margin over every world tried, explicit examples included (for a
+    failure: the margin of the reported counterexample). ``examples`` counts the valid worlds
+    checked (the search's, or the explicit examples' when one of them decided the claim).
+    ``line`` is the claim's line in ``source``. ``traceback`` is kept only in ``debug`` runs, for
+    a method error or an internal error.
     """
 
     spec: str
@@ -257,11 +275,18 @@ class ClaimResult:
     error: str | None = None
     diagnostics: tuple[RunDiagnostic, ...] = ()
     cached: bool = False  # taken from the results cache (explainspec.runner.cache), not re-run
+    line: int | None = None
+    traceback: str | None = None
 
     @property
     def passed(self) -> bool:
         """``True`` when the claim is verified (answers/holds) or shown (does_not_answer)."""
         return self.verdict.passed
+
+    @property
+    def internal_error(self) -> bool:
+        """The claim ended on an internal error of explainspec (ES309), not on its own failure."""
+        return any(d.code == INTERNAL_ERROR for d in self.diagnostics)
 
     @property
     def failed(self) -> bool:
