@@ -110,6 +110,8 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         "diagnostics": result.diagnostics,
         "cached": result.cached,
     }
+    if result.points:  # a fixed world (explainspec audit): the outcome at every point
+        record["points"] = result.points
     return jsonable(record)
 
 

@@ -39,6 +39,7 @@ from explainspec.runner.events import (
     Counterexample,
     ExampleResult,
     ExampleTried,
+    PointResult,
     Quantity,
     RunDiagnostic,
     Timings,
@@ -70,6 +71,7 @@ class _State:
     worst: float | None = None
     failure: tuple[Any, PointOutcome] | None = None
     failures: int = 0
+    last: tuple[Any, PointOutcome] | None = None  # the last world checked (for fixed worlds)
 
 
 @dataclass(kw_only=True)
@@ -87,6 +89,7 @@ class ClaimRun:
         self._mode: Any = None
         self._last_progress = -math.inf
         self._worst_margin: float | None = None
+        self._points: tuple[PointResult, ...] = ()
 
     def _progress(self, n: int, margin: float, source: str = "search") -> None:
         """Note a checked world; tell ``emit`` for the first and then every PROGRESS_INTERVAL."""
@@ -139,6 +142,7 @@ class ClaimRun:
             ),
             error=error,
             diagnostics=diags,
+            points=self._points,
         )
 
     # ------------------------------------------------------------------ setup
@@ -272,6 +276,7 @@ class ClaimRun:
             if outcome is None:
                 reject()
             state.tried += 1
+            state.last = (world, outcome)
             m = effective(outcome.margin, refutes=refutes)
             state.worst = m if state.worst is None else min(state.worst, m)
             if not math.isnan(outcome.margin):
@@ -340,6 +345,8 @@ class ClaimRun:
                 state.tried,
             )
 
+        if state.last is not None:
+            self._points = _point_results(*state.last)
         if ok:
             verdict = Verdict.UNSHOWN if refutes else Verdict.VERIFIED
             return verdict, state.worst, None, None, (), state.tried
@@ -378,6 +385,29 @@ class ClaimRun:
             source=source,
             info=_info(world),
         )
+
+
+def _point_results(world: Any, outcome: PointOutcome) -> tuple[PointResult, ...]:
+    """The outcome at every point of a fixed world (``outcome.each``), labelled by row id."""
+    if not outcome.each:
+        return ()
+    labels = tuple(getattr(world, "point_labels", ()) or ())
+    pts = np.asarray(world.points, dtype=float)
+    out = []
+    for o in outcome.each:
+        label = labels[o.index] if o.index < len(labels) else str(o.index)
+        point = tuple(float(v) for v in pts[o.index]) if len(pts) else ()
+        out.append(
+            PointResult(
+                index=o.index,
+                label=label,
+                point=point,
+                margin=float(o.margin),
+                quantities=tuple(quantity(item) for item in o.trace),
+                phi=plain(o.phi),
+            )
+        )
+    return tuple(out)
 
 
 # Random instances registered with hypothesis and free for a thread to use (see _thread_random)
