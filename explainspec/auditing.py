@@ -113,24 +113,64 @@ def bind(
     ``"auto:K"`` (K clusters of the absolute correlation of the columns).
     Raises :class:`~explainspec.worlds.sources.errors.SourceError` (ES36x).
     """
-    from explainspec.worlds.sources import models, tables
-    from explainspec.worlds.sources.bindings import TableBinding
+    bound_model = bind_model(
+        model, name=model_name, scale=scale, klass=klass, trusted=trusted, trust_pickle=trust_pickle
+    )
+    table = bind_table(
+        data,
+        name=table_name,
+        target=target,
+        groups=groups,
+        rows=rows,
+        max_file_bytes=max_file_bytes,
+        model=bound_model,
+    )
+    return bound_model, table
+
+
+def bind_model(
+    model: Any,
+    *,
+    name: str = "model",
+    scale: str | None = None,
+    klass: Any = None,
+    trusted: Sequence[str] = (),
+    trust_pickle: bool = False,
+) -> Any:
+    """A :class:`~explainspec.worlds.sources.models.BoundModel` from an object or a file."""
+    from explainspec.worlds.sources import models
 
     if isinstance(model, str | Path):
         obj = models.load_model_file(model, trusted=trusted, trust_pickle=trust_pickle)
-        bound_model = models.wrap_model(obj, scale=scale, klass=klass, source=str(model))
-    else:
-        bound_model = models.wrap_model(model, scale=scale, klass=klass, source=f"<{model_name}>")
+        return models.wrap_model(obj, scale=scale, klass=klass, source=str(model))
+    return models.wrap_model(model, scale=scale, klass=klass, source=f"<{name}>")
+
+
+def bind_table(
+    data: Any,
+    *,
+    name: str = "data",
+    target: str | None = None,
+    groups: Mapping[str, Sequence[str]] | str | None = None,
+    rows: Sequence[Any] | None = None,
+    max_file_bytes: int | None = None,
+    model: Any = None,
+) -> Any:
+    """A :class:`~explainspec.worlds.sources.bindings.TableBinding` from a frame, an array or a
+    file (``model``: whose feature names ``groups = "auto:K"`` clusters)."""
+    from explainspec.worlds.sources import tables
+    from explainspec.worlds.sources.bindings import TableBinding
+
     if isinstance(data, str | Path):
         kw = {} if max_file_bytes is None else {"max_bytes": max_file_bytes}
         table = tables.load_table(data, **kw)
     elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
-        table = tables.table_from_frame(data, source=f"<{table_name}>")
+        table = tables.table_from_frame(data, source=f"<{name}>")
     else:
-        table = tables.table_from_array(data, source=f"<{table_name}>")
+        table = tables.table_from_array(data, source=f"<{name}>")
     if isinstance(groups, str):
-        groups = _auto_groups(groups, table, target, bound_model)
-    return bound_model, TableBinding(
+        groups = _auto_groups(groups, table, target, model)
+    return TableBinding(
         table=table,
         target=target,
         groups=dict(groups) if groups else None,
@@ -151,7 +191,8 @@ def _auto_groups(text: str, table: Any, target: str | None, model: Any) -> dict[
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    cols = [c for c in (model.feature_names or table.columns) if c != target]
+    names = getattr(model, "feature_names", None) if model is not None else None
+    cols = [c for c in (names or table.columns) if c != target]
     X = table.values[:, [table.columns.index(c) for c in cols]]
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.nan_to_num(np.corrcoef(X, rowvar=False))

@@ -67,6 +67,7 @@ class Finding:
     worst: tuple[WorstRow, ...] = ()
     message: str | None = None
     seconds: float = 0.0
+    local: bool = True  # the method explains rows (False: one answer for the whole data)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +86,8 @@ class AuditReport:
     stopped: bool = False
     estimate: str = ""
     versions: dict[str, str] = field(default_factory=dict)
+    model_name: str = "model"
+    table_name: str = "data"
 
     # -- queries
     def finding(self, method: str, claim: str) -> Finding:
@@ -158,7 +161,21 @@ def point_error(point: Any) -> tuple[float | None, float | None]:
     return max(0.0, tol - float(point.margin)), tol
 
 
-def _worst_rows(result: Any, columns: tuple[str, ...], k: int) -> tuple[WorstRow, ...]:
+def _shown(q: Any) -> str:
+    """A quantity's line, with long or nested arrays abbreviated (their worst element follows)."""
+    v = q.value
+    if (
+        q.role == "operand"
+        and isinstance(v, list)
+        and v
+        and (len(v) > 12 or any(isinstance(x, list) for x in v))
+    ):
+        kind = "rows" if isinstance(v[0], list) else "values"
+        return f"{q.text} = [array of {len(v)} {kind}]"
+    return str(q)
+
+
+def _worst_rows(result: Any, columns: tuple[str, ...], k: int, local: bool) -> tuple[WorstRow, ...]:
     pts = sorted(result.points, key=lambda p: p.margin if p.margin == p.margin else -math.inf)
     out = []
     for p in pts[:k]:
@@ -169,15 +186,15 @@ def _worst_rows(result: Any, columns: tuple[str, ...], k: int) -> tuple[WorstRow
         )
         out.append(
             WorstRow(
-                row=p.label,
+                row=p.label if local else "(all rows)",
                 margin=float(p.margin),
                 error=err,
-                values=tuple(zip(names, p.point, strict=True)),
+                values=tuple(zip(names, p.point, strict=True)) if local else (),
                 method=_num(ops[0].value) if ops else None,
                 truth=_num(ops[1].value) if len(ops) > 1 else None,
                 method_text=ops[0].text if ops else "",
                 truth_text=ops[1].text if len(ops) > 1 else "",
-                detail=tuple(str(q) for q in p.quantities),
+                detail=tuple(_shown(q) for q in p.quantities),
             )
         )
     return tuple(out)
@@ -186,8 +203,10 @@ def _worst_rows(result: Any, columns: tuple[str, ...], k: int) -> tuple[WorstRow
 def build_report(ran: Any, *, worst: int = 3) -> AuditReport:
     """The :class:`AuditReport` of an :class:`explainspec.auditing.AuditRun`."""
     from explainspec.lang import format_expr
+    from explainspec.registry import registry
     from explainspec.report.json_report import versions
 
+    reg = registry("method")
     plan = ran.plan
     checks = {f"{s.name}.{c.name}": (s.method.use, c) for s in plan.specs for c in s.claims}
     findings = []
@@ -202,6 +221,7 @@ def build_report(ran: Any, *, worst: int = 3) -> AuditReport:
         tols = [t for _, t in map(point_error, r.points) if t is not None]
         failing = sum(1 for p in r.points if not p.margin >= 0)
         verdict = READING.get(r.verdict.value, r.verdict.value)
+        local = method not in reg or reg.get(method).extra.get("scope", "local") == "local"
         findings.append(
             Finding(
                 method=method,
@@ -217,9 +237,10 @@ def build_report(ran: Any, *, worst: int = 3) -> AuditReport:
                 tolerance=tols[0] if tols else None,
                 world=str(world.get("info", {}).get("world", "")),
                 columns=columns,
-                worst=_worst_rows(r, columns, worst if verdict == "fails" else 1),
+                worst=_worst_rows(r, columns, worst if verdict == "fails" else 1, local),
                 message=r.error,
                 seconds=r.timings.total,
+                local=local,
             )
         )
     for cid, (method, claim) in checks.items():  # not run: the budget stopped the audit
@@ -257,6 +278,8 @@ def build_report(ran: Any, *, worst: int = 3) -> AuditReport:
         stopped=bool(ran.stopped),
         estimate=plan.estimate_text,
         versions=versions(),
+        model_name=plan.model_name,
+        table_name=plan.table_name,
     )
 
 
@@ -280,7 +303,9 @@ def _summary(f: Finding) -> str:
         parts.append(
             f"error max {g(f.error_max)}, median {g(f.error_median)} (tolerance {g(f.tolerance)})"
         )
-    if f.verdict == "fails":
+    if not f.local:
+        parts.append("fails" if f.verdict == "fails" else "on all the rows")
+    elif f.verdict == "fails":
         parts.append(f"fails on {f.failing} of {f.rows} rows")
     elif f.rows:
         parts.append(f"on {f.rows} rows")
@@ -295,13 +320,16 @@ def _vector_lines(w: WorstRow, columns: tuple[str, ...]) -> list[str]:
     if any(isinstance(v, list) for v in m):
         return []
     width = max(len(c) for c in columns)
-    head = f"        {'column':<{width}}  {'value':>10}  {'method':>11}  {'truth':>11}  {'difference':>11}"
-    lines = [head]
     values = dict(w.values)
+    value_head = f"  {'value':>10}" if values else ""
+    lines = [
+        f"        {'column':<{width}}{value_head}  {'method':>11}  {'truth':>11}  {'difference':>11}"
+    ]
     order = sorted(range(len(columns)), key=lambda j: -abs(_f(m[j]) - _f(t[j])))
     for j in order:
+        value = f"  {g(values.get(columns[j])):>10}" if values else ""
         lines.append(
-            f"        {columns[j]:<{width}}  {g(values.get(columns[j])):>10}  {g(_f(m[j])):>11}  "
+            f"        {columns[j]:<{width}}{value}  {g(_f(m[j])):>11}  "
             f"{g(_f(t[j])):>11}  {g(_f(m[j]) - _f(t[j])):>11}"
         )
     return lines
@@ -342,7 +370,8 @@ def _text_lines(r: AuditReport, details: bool) -> list[str]:
                     out.append(f"    world: {f.world}")
                 for w in f.worst:
                     err = f", error {g(w.error)}" if w.error is not None else ""
-                    out.append(f"    row {w.row}: margin {g(w.margin)}{err}")
+                    where = f"row {w.row}" if f.local else "on the data"
+                    out.append(f"    {where}: margin {g(w.margin)}{err}")
                     vec = _vector_lines(w, f.columns)
                     if vec:
                         out.extend(vec)
