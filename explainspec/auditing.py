@@ -441,39 +441,55 @@ def _keeps_tags(func: Any) -> bool:
 
 
 def estimate(src: Any, methods: Sequence[str], points: int, background: int) -> tuple[float, str]:
-    """A rough time estimate: model evaluations the methods and oracles need, times the
-    measured cost of one evaluation; shap's explainers add their own overhead (and compile
-    code with numba on first use)."""
-    X = src.X[: min(src.n, 2000)]
+    """A rough time estimate: the model evaluations (rows and calls) that the methods and the
+    oracles need, times the measured cost of a row and of a call of the model. shap's explainers
+    add their own work, and compile code with numba on first use (not counted)."""
+    import numpy as np
+
+    small = src.X[:1]
+    reps = max(1, 20_000 // src.n)
+    big = np.repeat(src.X, reps, axis=0)[:20_000]
     t0 = time.perf_counter()
-    src.base(X)
-    per_row = (time.perf_counter() - t0) / len(X)
+    for _ in range(3):
+        src.base(small)
+    per_call = (time.perf_counter() - t0) / 3
+    t0 = time.perf_counter()
+    src.base(big)
+    per_row = max(0.0, (time.perf_counter() - t0 - per_call) / len(big))
     d, n, m = src.base.d, src.n, min(background, src.n)
-    meta = 5 * 5  # five metamorphic worlds of 5 points
-    rows_per_point = {
-        "shap.kernel": (2 * d + 2048) * m,
-        "shap.permutation": 500 * m * 3,  # shap's masked model: about 3x its evaluations
-        "shap.partition": 500 * m * 10,
-        "shap.exact": (2**d) * m * 3,
-        "shap.sampling": 1000 * d * m,
-        "lime.tabular": 5000 * 4,
+    explained = points + 5 * 5 + 5  # the base world, five metamorphic worlds of 5 rows, a seed
+    # (rows, calls) of one explained row, as shap 0.51 / lime / sklearn batch them
+    local = {
+        "shap.kernel": ((2 * d + 2048) * m, 2),
+        "shap.permutation": (500 * m, 60),
+        "shap.partition": (500 * m, 60),
+        "shap.exact": ((2**d) * m, max(1, 2**d // 50)),
+        "shap.sampling": (1000 * d * m, 20 * d),
+        "lime.tabular": (5000, 1),
     }
-    total_rows = 0.0
+    rows = calls = 0.0
     for name in methods:
-        if name in rows_per_point:
-            total_rows += rows_per_point[name] * (points + meta + 10)
+        if name in local:
+            r, c = local[name]
+            rows += r * explained
+            calls += c * explained
         elif name == "sklearn.permutation_importance":
-            total_rows += 5 * n * d * 6
+            rows += 5 * n * d * 5
+            calls += 5 * d * 5
         elif name == "sklearn.partial_dependence":
-            total_rows += 21 * n * d * 3
-    oracle_rows = (
-        0.0 if src.base.tree_ensemble() is not None else float(2 ** min(d, 16)) * m * points
+            rows += 21 * n * d * 3
+            calls += 21 * d * 3
+    if src.base.tree_ensemble() is None:
+        rows += float(2 ** min(d, 16)) * m * points
+    rows += n * min(n, 256) * d  # the permutation importance limit
+    seconds = float(rows * per_row + calls * per_call)
+    shap_used = any(
+        x.startswith("shap.") and x not in ("shap.tree", "shap.tree_path") for x in methods
     )
-    oracle_rows += n * min(n, 256) * d  # permutation importance limit
-    seconds = float((total_rows + oracle_rows) * per_row)
     text = (
-        f"about {seconds:.0f} s of model evaluations ({total_rows + oracle_rows:.3g} rows at "
-        f"{per_row * 1e6:.2g} us per row){'; shap compiles code (numba) on first use' if any(x.startswith('shap.') for x in methods) else ''}"
+        f"about {seconds:.0f} s of model evaluations ({rows:.3g} rows, {calls:.3g} calls of the "
+        f"model at {per_row * 1e6:.2g} us per row and {per_call * 1e3:.2g} ms per call)"
+        + ("; shap compiles code with numba on first use" if shap_used else "")
     )
     return seconds, text
 

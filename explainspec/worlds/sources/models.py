@@ -300,7 +300,7 @@ def _classifier(
         feature_names=feature_names,
         n_features=n_features,
         handover=False,
-        description=f"{name} ({_short_params(obj)}), output: {scale} of class {label!r}",
+        description=f"{name} ({_short_params(obj)}), output: {scale} of class {_label(label)}",
         source=source,
     )
 
@@ -351,3 +351,9 @@ def _short_params(obj: Any) -> str:
                 v = " -> ".join(type(s).__name__ for _, s in v)
             parts.append(f"{k}={v}")
     return ", ".join(parts)
+
+
+def _label(label: Any) -> str:
+    """A class label for messages (numpy scalars as plain values)."""
+    value = label.item() if hasattr(label, "item") else label
+    return repr(value) if isinstance(value, str) else str(value)
