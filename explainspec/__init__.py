@@ -249,6 +249,7 @@ def audit(
     class_: Any = None,
     budget: float | None = None,
     specs: Iterable[Any] = (),
+    jobs: int = 1,
 ) -> Any:
     """Audit explanation methods on your fitted model and your data, with exact ground truth.
 
@@ -286,6 +287,9 @@ def audit(
     specs
         Your own specs (or their paths) naming ``user_model("model")`` and ``table("data")``,
         run instead of the built-in audit.
+    jobs
+        Worker processes (default 1: everything in this process). With more, the methods are
+        split between processes that bind the model and data again (they must be picklable).
 
     Returns
     -------
@@ -320,4 +324,5 @@ def audit(
         klass=class_,
         budget=budget,
         specs=tuple(specs),
+        jobs=jobs,
     )

@@ -82,6 +82,7 @@ class AuditPlan:
     estimate: float | None = None
     estimate_text: str = ""
     builtin: bool = True
+    weights: Mapping[str, float] = field(default_factory=dict)  # estimated seconds per method
 
     @property
     def claims(self) -> int:
@@ -384,7 +385,7 @@ def plan_audit(
             "no method can be audited on this model: "
             + "; ".join(f"{s.method}: {s.reason}" for s in skipped if s.claim == "*"),
         )
-    est, est_text = estimate(src, used, points, background)
+    est, est_text, weights = estimate(src, used, points, background)
     return AuditPlan(
         model_name=model_name,
         table_name=table_name,
@@ -398,6 +399,7 @@ def plan_audit(
         ),
         estimate=est,
         estimate_text=est_text,
+        weights=weights,
     )
 
 
@@ -421,10 +423,9 @@ def _skip_reason(claim: ir.Claim, entry: Any, exact_ok: bool, groups: Any, d: in
             return f"{len(groups)} groups: group Shapley values enumerate at most 16"
     if claim.about == "stability" and not entry.extra.get("randomized"):
         return "the method is deterministic: another seed gives the same values"
-    world = claim.world
-    derived = world is not None and (world.get("function") is not None)
+    func = claim.world.get("function") if claim.world is not None else None
     requires = [t for t in entry.extra.get("requires", ()) if t != "callable"]
-    if derived and requires and not _keeps_tags(world.get("function")):
+    if func is not None and requires and not _keeps_tags(func):
         return (
             f"the derived model of this relation is not a {' / '.join(requires)} model, "
             f"which {entry.name} needs"
@@ -440,7 +441,9 @@ def _keeps_tags(func: Any) -> bool:
     return text.startswith("unused(") or "proxy" in text
 
 
-def estimate(src: Any, methods: Sequence[str], points: int, background: int) -> tuple[float, str]:
+def estimate(
+    src: Any, methods: Sequence[str], points: int, background: int
+) -> tuple[float, str, dict[str, float]]:
     """A rough time estimate: the model evaluations (rows and calls) that the methods and the
     oracles need, times the measured cost of a row and of a call of the model. shap's explainers
     add their own work, and compile code with numba on first use (not counted)."""
@@ -468,17 +471,20 @@ def estimate(src: Any, methods: Sequence[str], points: int, background: int) -> 
         "lime.tabular": (5000, 1),
     }
     rows = calls = 0.0
+    weights: dict[str, float] = {}
     for name in methods:
         if name in local:
             r, c = local[name]
-            rows += r * explained
-            calls += c * explained
+            r, c = r * explained, c * explained
         elif name == "sklearn.permutation_importance":
-            rows += 5 * n * d * 5
-            calls += 5 * d * 5
+            r, c = 5 * n * d * 5, 5 * d * 5
         elif name == "sklearn.partial_dependence":
-            rows += 21 * n * d * 3
-            calls += 21 * d * 3
+            r, c = 21 * n * d * 3, 21 * d * 3
+        else:
+            r, c = 0, 0
+        rows += r
+        calls += c
+        weights[name] = r * per_row + c * per_call
     if src.base.tree_ensemble() is None:
         rows += float(2 ** min(d, 16)) * m * points
     rows += n * min(n, 256) * d  # the permutation importance limit
@@ -491,7 +497,7 @@ def estimate(src: Any, methods: Sequence[str], points: int, background: int) -> 
         f"model at {per_row * 1e6:.2g} us per row and {per_call * 1e3:.2g} ms per call)"
         + ("; shap compiles code with numba on first use" if shap_used else "")
     )
-    return seconds, text
+    return seconds, text, weights
 
 
 # ----------------------------------------------------------------------------- running
@@ -514,54 +520,94 @@ def run_plan(
     seed: int = 0,
     budget: float | None = None,
     on_event: Callable[[Any], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> AuditRun:
     """Run the plan's specs through the runner, in this process; stop once ``budget`` seconds
-    have passed (the claim running then finishes; the rest are not run)."""
+    have passed or ``should_stop()`` says so (the claim running then finishes; the rest are not
+    run)."""
     import warnings
 
-    from explainspec.runner.events import RunFinished
     from explainspec.runner.plan import RunOptions
-    from explainspec.runner.run import run
+    from explainspec.runner.run import drive, run
 
     options = RunOptions(profile="fast", seed=seed, isolate=False)
     started = time.perf_counter()
-    stopped = False
-    result = None
+    stopped = [False]
+
+    def handle(event: Any) -> None:
+        if on_event is not None:
+            on_event(event)
+        over = budget is not None and time.perf_counter() - started > budget
+        if (
+            not stopped[0]
+            and type(event).__name__ == "ClaimFinished"
+            and (over or (should_stop is not None and should_stop()))
+        ):
+            stopped[0] = True
+            raise KeyboardInterrupt  # drive() passes it into the run, which ends after this claim
+
     with warnings.catch_warnings():
         # models fitted on a DataFrame warn on every numpy call; the columns were matched by name
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        events = run(list(plan.specs), options)
-        pending = None
-        while True:
-            try:
-                event = pending if pending is not None else next(events)
-                pending = None
-            except StopIteration:
-                break
-            if on_event is not None:
-                on_event(event)
-            if isinstance(event, RunFinished):
-                result = event.result
-                continue
-            if (
-                budget is not None
-                and not stopped
-                and time.perf_counter() - started > budget
-                and type(event).__name__ == "ClaimFinished"
-            ):
-                stopped = True
-                try:
-                    pending = events.throw(KeyboardInterrupt())  # type: ignore[attr-defined]
-                except StopIteration:
-                    break
-    assert result is not None, "the run ended without RunFinished"
+        result = drive(run(list(plan.specs), options), handle)
     return AuditRun(
         plan=plan,
         result=result,
         elapsed=time.perf_counter() - started,
-        stopped=stopped,
+        stopped=stopped[0],
         worlds=claim_worlds(plan),
     )
+
+
+def _recipe(
+    models: Mapping[str, Any],
+    tables: Mapping[str, Any],
+    data: Mapping[str, Any],
+    max_file_bytes: int | None = None,
+) -> Any:
+    """What a worker process needs to bind the same sources (groups already resolved)."""
+    from explainspec.audit_jobs import Recipe
+
+    return Recipe(
+        models=dict(models),
+        tables={
+            name: dict(
+                data=data[name],
+                name=name,
+                target=t.target,
+                groups=dict(t.groups) if t.groups else None,
+                rows=t.point_ids,
+                max_file_bytes=max_file_bytes,
+            )
+            for name, t in tables.items()
+        },
+    )
+
+
+def execute(
+    plan: AuditPlan,
+    recipe: Any,
+    jobs: int,
+    *,
+    seed: int = 0,
+    budget: float | None = None,
+    on_event: Callable[[Any], None] | None = None,
+) -> AuditRun:
+    """Run the plan here (``jobs <= 1``, a plan of one method, or sources that cannot be sent to
+    another process) or on ``jobs`` worker processes (:mod:`explainspec.audit_jobs`)."""
+    if jobs > 1 and len(plan.methods) > 1 and recipe.picklable():
+        from explainspec.audit_jobs import run_jobs
+
+        return run_jobs(
+            plan,
+            recipe,
+            jobs,
+            seed=seed,
+            budget=budget,
+            on_event=on_event,
+            weight=lambda m: float(plan.weights.get(m, 1.0)),
+        )
+    return run_plan(plan, seed=seed, budget=budget, on_event=on_event)
 
 
 def claim_worlds(plan: AuditPlan) -> dict[str, Any]:
@@ -606,6 +652,7 @@ def audit(
     table_name: str = "data",
     trusted: Sequence[str] = (),
     trust_pickle: bool = False,
+    jobs: int = 1,
 ) -> Any:
     """Audit explanation methods on a fitted model and its data; see :func:`explainspec.audit`."""
     from explainspec.report.audit import build_report
@@ -639,7 +686,21 @@ def audit(
             seed=seed,
             specs=loaded,
         )
-        ran = run_plan(plan, seed=seed, budget=budget)
+        recipe = _recipe(
+            {
+                model_name: dict(
+                    model=model,
+                    name=model_name,
+                    scale=scale,
+                    klass=klass,
+                    trusted=tuple(trusted),
+                    trust_pickle=trust_pickle,
+                )
+            },
+            {table_name: table},
+            {table_name: data},
+        )
+        ran = execute(plan, recipe, jobs, seed=seed, budget=budget)
         return build_report(ran)
 
 

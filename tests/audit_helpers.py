@@ -8,27 +8,20 @@ import numpy as np
 
 
 @functools.cache
-def diabetes():
-    """(frame with a 'target' column, a 30-tree gradient-boosting regressor fitted on it)."""
+def diabetes(trees: int = 30):
+    """(frame with a 'target' column, a gradient-boosting regressor with ``trees`` trees)."""
     from sklearn.datasets import load_diabetes
     from sklearn.ensemble import GradientBoostingRegressor
 
     frame = load_diabetes(as_frame=True).frame
-    model = GradientBoostingRegressor(n_estimators=30, random_state=0)
+    model = GradientBoostingRegressor(n_estimators=trees, random_state=0)
     model.fit(frame.drop(columns="target"), frame["target"])
     return frame, model
 
 
-@functools.cache
 def diabetes_100():
     """The README's model: 100 trees (the 'must show' tests use it)."""
-    from sklearn.datasets import load_diabetes
-    from sklearn.ensemble import GradientBoostingRegressor
-
-    frame = load_diabetes(as_frame=True).frame
-    model = GradientBoostingRegressor(n_estimators=100, random_state=0)
-    model.fit(frame.drop(columns="target"), frame["target"])
-    return frame, model
+    return diabetes(100)
 
 
 def rows(n: int = 60, d: int = 4, seed: int = 0) -> np.ndarray:

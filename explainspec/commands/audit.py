@@ -105,6 +105,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, metavar="N", help="picks background and points (default 0)"
     )
     what.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes: the methods are split between them (default: 2 on a machine "
+        "with 2 or more cores when the estimate exceeds 20 s, else 1)",
+    )
+    what.add_argument(
         "--budget",
         type=float,
         metavar="SECONDS",
@@ -178,6 +185,8 @@ def _run(args: argparse.Namespace) -> int:
         raise _UsageError("--points and --background must be at least 1")
     if args.budget is not None and not args.budget > 0:
         raise _UsageError(f"--budget {args.budget} must be positive")
+    if args.jobs is not None and args.jobs < 1:
+        raise _UsageError(f"--jobs {args.jobs} must be at least 1")
     models = [_binding(t, "model") for t in args.model]
     tables = [_binding(t, "data") for t in args.data]
     for kind, items in (("model", models), ("data", tables)):
@@ -224,6 +233,22 @@ def _run(args: argparse.Namespace) -> int:
                 for table in bound_tables:
                     bindings.source_of(name, table)
         model_name, table_name = models[0][0], tables[0][0]
+        recipe = auditing._recipe(
+            {
+                name: dict(
+                    model=path,
+                    name=name,
+                    scale=args.output_scale,
+                    klass=args.klass,
+                    trusted=tuple(args.trust),
+                    trust_pickle=args.trust_pickle,
+                )
+                for name, path in models
+            },
+            bound_tables,
+            dict(tables),
+            int(args.max_file_mb * 1024 * 1024),
+        )
         plan = auditing.plan_audit(
             model_name,
             table_name,
@@ -233,38 +258,29 @@ def _run(args: argparse.Namespace) -> int:
             seed=args.seed,
             specs=specs,
         )
-        return _execute(plan, args)
+        return _execute(plan, args, recipe)
 
 
 def _load_specs(paths: list[str]) -> list[Any]:
-    from explainspec.lang import check_spec, discover, load
-    from explainspec.lang.diagnostics import SpecError, render_all
+    """Load and check the specs as ``verify`` does (every diagnostic printed)."""
+    from explainspec.commands import verify
 
-    out, failed = [], False
-    files = discover(paths)
-    if not files:
-        raise _UsageError(f"no spec files found in {', '.join(paths)}")
-    for path in files:
-        try:
-            spec = load(path)
-        except SpecError as err:
-            print(err.render(), file=sys.stderr)
-            failed = True
-            continue
-        diagnostics = check_spec(spec)
-        if diagnostics:
-            source = {str(path): path.read_text(encoding="utf-8")} if path.is_file() else {}
-            print(render_all(diagnostics, source), file=sys.stderr)
-        if any(d.is_error for d in diagnostics):
-            failed = True
-            continue
-        out.append(spec)
-    if failed:
-        raise _UsageError("the specs above have errors; nothing was run")
-    return out
+    try:
+        return verify._load_specs(paths)  # noqa: SLF001 - one loader for both commands
+    except verify._UsageError as e:  # noqa: SLF001
+        raise _UsageError(str(e).replace("verified", "run")) from None
 
 
-def _execute(plan: Any, args: argparse.Namespace) -> int:
+def _jobs(plan: Any, args: argparse.Namespace) -> int:
+    import os
+
+    if args.jobs is not None:
+        return int(args.jobs)
+    cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and plan.estimate is not None and plan.estimate > 20 else 1
+
+
+def _execute(plan: Any, args: argparse.Namespace, recipe: Any) -> int:
     from explainspec import auditing
     from explainspec.report.audit import build_report
 
@@ -282,7 +298,10 @@ def _execute(plan: Any, args: argparse.Namespace) -> int:
         )
     progress = _Progress(plan.claims, enabled=not args.no_progress)
     try:
-        ran = auditing.run_plan(plan, seed=args.seed, budget=args.budget, on_event=progress.handle)
+        jobs = _jobs(plan, args)
+        ran = auditing.execute(
+            plan, recipe, jobs, seed=args.seed, budget=args.budget, on_event=progress.handle
+        )
     finally:
         progress.close()
     report = build_report(ran)

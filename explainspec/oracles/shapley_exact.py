@@ -529,8 +529,8 @@ def owen(f: Any, x: Any, P: Any, groups: Sequence[Sequence[int]]) -> Array:
     g = len(plist)
     phi = np.zeros((k, d))
     for q, members in enumerate(plist):
-        others = [plist[r] for r in range(g) if r != q]
-        players = others + [[int(j)] for j in members]
+        others = [[int(j) for j in plist[r]] for r in range(g) if r != q]
+        players = [*others, *([int(j)] for j in members)]
         v = enumerate_games(f, X, rows, players)  # (k, 2**(g - 1 + s))
         s = len(members)
         n_low = g - 1

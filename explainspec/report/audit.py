@@ -263,7 +263,10 @@ def build_report(ran: Any, *, worst: int = 3) -> AuditReport:
                     message="not run: the time budget was used up",
                 )
             )
-    first = next(iter(ran.worlds.values()), {})
+    # the description of the main world: the one with the most explained rows (a local method's)
+    first: dict[str, Any] = max(
+        ran.worlds.values(), key=lambda w: (w.get("points", 0), w.get("background", 0)), default={}
+    )
     info = first.get("info", {}) if first else {}
     return AuditReport(
         model=str(info.get("model", plan.model_name)),

@@ -87,7 +87,7 @@ def jsonable(value: Any) -> Any:
 def claim_record(result: ClaimResult) -> dict[str, Any]:
     """One claim of the report."""
     t = result.timings
-    record = {
+    record: dict[str, Any] = {
         "spec": result.spec,
         "claim": result.claim,
         "kind": result.kind,

@@ -225,3 +225,16 @@ def test_frame_index_gives_row_ids(tmp_path, capsys):
     )
     f = rep.finding("shap.tree", "interventional_shapley")
     assert all(w.row.startswith("p") for w in f.worst)
+
+
+def test_two_worker_processes_give_the_same_report(files, capsys):
+    def findings(jobs):
+        rc, out, err = run(base(files, *FAST, "--format", "json", "--jobs", jobs), capsys)
+        assert rc == 0, err
+        doc = json.loads(out)
+        return [
+            (f["method"], f["claim"], f["verdict"], f["error_max"], f["rows"])
+            for f in doc["findings"]
+        ]
+
+    assert findings("2") == findings("1")

@@ -108,23 +108,23 @@ def _name(name: str) -> str:
 
 
 def model(name: str) -> Any:
-    with _LOCK:
-        found = _MODELS.get(name)
-    if found is None:
-        raise LookupError(
-            f"no model is bound as {name!r} (bound: {', '.join(sorted(_MODELS)) or 'none'}); "
-            f"bind it with explainspec audit --model {name}=FILE or explainspec.audit(...)"
-        )
-    return found
+    """The model bound as ``name`` (``LookupError`` naming what is bound)."""
+    return _lookup(_MODELS, name, "model", "--model")
 
 
 def table(name: str) -> TableBinding:
+    """The table bound as ``name`` (``LookupError`` naming what is bound)."""
+    return _lookup(_TABLES, name, "table", "--data")  # type: ignore[no-any-return]
+
+
+def _lookup(where: dict[str, Any], name: str, what: str, option: str) -> Any:
     with _LOCK:
-        found = _TABLES.get(name)
+        found = where.get(name)
+        known = ", ".join(sorted(where)) or "none"
     if found is None:
         raise LookupError(
-            f"no table is bound as {name!r} (bound: {', '.join(sorted(_TABLES)) or 'none'}); "
-            f"bind it with explainspec audit --data {name}=FILE or explainspec.audit(...)"
+            f"no {what} is bound as {name!r} (bound: {known}); bind it with "
+            f"explainspec audit {option} {name}=FILE or explainspec.audit(...)"
         )
     return found
 

@@ -218,7 +218,7 @@ def _check_finite(
             f"{nan} missing" if nan == len(rows) else f"{nan} missing, {len(rows) - nan} infinite"
         )
         shown = ", ".join(row_ids[r] for r in rows[:3]) + (", ..." if len(rows) > 3 else "")
-        parts.append(f"{columns[j]!r}: {what} (rows {shown})")
+        parts.append(f"{columns[int(j)]!r}: {what} (rows {shown})")
     raise SourceError(
         "ES363",
         "missing or infinite values in column(s) " + "; ".join(parts),
