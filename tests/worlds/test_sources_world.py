@@ -250,3 +250,26 @@ def test_widen_keeps_a_forest_s_predictions():
     Z = np.hstack([X, np.random.default_rng(1).normal(size=(100, 2))])
     np.testing.assert_array_equal(wide.predict(Z), rf.predict(X))
     assert rf.n_features_in_ == 3  # the original is untouched
+
+
+def test_a_pipeline_that_selects_columns_by_name_gets_data_frames():
+    """A ColumnTransformer that picks columns by name fails on numpy rows; the bound model is
+    then called with DataFrames of the feature names (and is not handed over as an estimator)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    frame, _ = diabetes()
+    X = frame.drop(columns="target")
+    pre = ColumnTransformer([("num", StandardScaler(), ["bmi", "bp", "s5"])], remainder="drop")
+    pipe = make_pipeline(pre, Ridge()).fit(X, frame["target"])
+    with pytest.raises(ValueError):
+        pipe.predict(X.to_numpy())  # by name only
+    with bindings.bound(
+        {"p": wrap_model(pipe)},
+        {"t": bindings.TableBinding(table=table_from_frame(frame), target="target")},
+    ):
+        src = bindings.source_of("p", "t")
+        assert src.base.frame_input and "sklearn" not in src.base.tags
+        np.testing.assert_allclose(src.base(src.X), pipe.predict(X))
