@@ -227,6 +227,7 @@ def test_frame_index_gives_row_ids(tmp_path, capsys):
     assert all(w.row.startswith("p") for w in f.worst)
 
 
+@pytest.mark.slow  # two worker processes import shap and scikit-learn: ~15 s of CPU
 def test_two_worker_processes_give_the_same_report(files, capsys):
     def findings(jobs):
         rc, out, err = run(base(files, *FAST, "--format", "json", "--jobs", jobs), capsys)
