@@ -102,3 +102,19 @@ def test_fixed_worlds_record_every_point_and_share_method_calls():
     assert a.verdict == "holds" and a.rows == 3
     c = rep.finding("audit_test.counting", "c")
     assert c.verdict == "fails" and c.failing >= 2 and len(c.worst) == 3
+
+
+def test_audit_templates_are_valid_specs_outside_the_library():
+    """The built-in audit specs check (they are specs) but live in the package, not in specs/:
+    ``explainspec verify specs/`` must never run a claim that needs a bound model."""
+    from pathlib import Path
+
+    from explainspec.auditing import TEMPLATES, templates_dir
+    from explainspec.lang import check_spec, discover, load
+
+    for name in TEMPLATES.values():
+        spec = load(templates_dir() / name)
+        assert [d for d in check_spec(spec) if d.is_error] == []
+    library = Path(__file__).resolve().parents[1] / "specs"
+    for path in discover([library]):
+        assert "user_model(" not in path.read_text() and "table(" not in path.read_text(), path
