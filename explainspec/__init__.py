@@ -250,6 +250,7 @@ def audit(
     budget: float | None = None,
     specs: Iterable[Any] = (),
     jobs: int = 1,
+    max_rows: int | None = 2000,
 ) -> Any:
     """Audit explanation methods on your fitted model and your data, with exact ground truth.
 
@@ -287,6 +288,9 @@ def audit(
     specs
         Your own specs (or their paths) naming ``user_model("model")`` and ``table("data")``,
         run instead of the built-in audit.
+    max_rows
+        A larger table is audited on a reproducible sample of this many rows (the exact
+        permutation importance needs rows x distinct values evaluations per column).
     jobs
         Worker processes (default 1: everything in this process). With more, the methods are
         split between processes that bind the model and data again (they must be picklable).
@@ -325,4 +329,5 @@ def audit(
         budget=budget,
         specs=tuple(specs),
         jobs=jobs,
+        max_rows=max_rows,
     )

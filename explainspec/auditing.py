@@ -106,6 +106,7 @@ def bind(
     trusted: Sequence[str] = (),
     trust_pickle: bool = False,
     max_file_bytes: int | None = None,
+    max_rows: int | None = 2000,
 ) -> tuple[Any, Any]:
     """Load (if paths) and check a model and a table; return ``(BoundModel, TableBinding)``.
 
@@ -125,6 +126,7 @@ def bind(
         rows=rows,
         max_file_bytes=max_file_bytes,
         model=bound_model,
+        max_rows=max_rows,
     )
     return bound_model, table
 
@@ -156,6 +158,7 @@ def bind_table(
     rows: Sequence[Any] | None = None,
     max_file_bytes: int | None = None,
     model: Any = None,
+    max_rows: int | None = 2000,
 ) -> Any:
     """A :class:`~explainspec.worlds.sources.bindings.TableBinding` from a frame, an array or a
     file (``model``: whose feature names ``groups = "auto:K"`` clusters)."""
@@ -176,6 +179,7 @@ def bind_table(
         target=target,
         groups=dict(groups) if groups else None,
         point_ids=tuple(str(r) for r in rows) if rows is not None else None,
+        max_rows=max_rows,
     )
 
 
@@ -578,6 +582,7 @@ def _recipe(
                 groups=dict(t.groups) if t.groups else None,
                 rows=t.point_ids,
                 max_file_bytes=max_file_bytes,
+                max_rows=t.max_rows,
             )
             for name, t in tables.items()
         },
@@ -653,6 +658,7 @@ def audit(
     trusted: Sequence[str] = (),
     trust_pickle: bool = False,
     jobs: int = 1,
+    max_rows: int | None = 2000,
 ) -> Any:
     """Audit explanation methods on a fitted model and its data; see :func:`explainspec.audit`."""
     from explainspec.report.audit import build_report
@@ -674,6 +680,7 @@ def audit(
         klass=klass,
         trusted=trusted,
         trust_pickle=trust_pickle,
+        max_rows=max_rows,
     )
     loaded = [_load_spec(s) for s in specs]
     with bindings.bound({model_name: bound_model}, {table_name: table}):

@@ -102,6 +102,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     what.add_argument("--rows", metavar="ID[,ID...]", help="explain these rows (by row id) instead")
     what.add_argument(
+        "--max-rows",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="audit a larger table on a reproducible sample of N rows (default 2000)",
+    )
+    what.add_argument(
         "--seed", type=int, default=0, metavar="N", help="picks background and points (default 0)"
     )
     what.add_argument(
@@ -185,6 +192,8 @@ def _run(args: argparse.Namespace) -> int:
         raise _UsageError("--points and --background must be at least 1")
     if args.budget is not None and not args.budget > 0:
         raise _UsageError(f"--budget {args.budget} must be positive")
+    if args.max_rows < 1:
+        raise _UsageError(f"--max-rows {args.max_rows} must be at least 1")
     if args.jobs is not None and args.jobs < 1:
         raise _UsageError(f"--jobs {args.jobs} must be at least 1")
     models = [_binding(t, "model") for t in args.model]
@@ -225,6 +234,7 @@ def _run(args: argparse.Namespace) -> int:
             rows=rows,
             max_file_bytes=int(args.max_file_mb * 1024 * 1024),
             model=first_model,
+            max_rows=args.max_rows,
         )
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else None
     with bindings.bound(bound_models, bound_tables):

@@ -273,3 +273,22 @@ def test_a_pipeline_that_selects_columns_by_name_gets_data_frames():
         src = bindings.source_of("p", "t")
         assert src.base.frame_input and "sklearn" not in src.base.tags
         np.testing.assert_allclose(src.base(src.X), pipe.predict(X))
+
+
+def test_a_large_table_is_audited_on_a_stated_sample_and_classifier_targets_are_indicators():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 1).astype(int)  # classes 0, 1, 2
+    clf = GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, y)
+    table = table_from_array(np.column_stack([X, y]), columns=["a", "b", "c", "label"])
+    with bindings.bound(
+        {"m": wrap_model(clf, klass=2)},
+        {"t": bindings.TableBinding(table=table, target="label", max_rows=100)},
+    ):
+        src = bindings.source_of("m", "t")
+        assert src.n == 100 and "a sample of 100 of its 300 rows" in src.source_text
+        ids = [int(i) for i in src.row_ids]
+        np.testing.assert_array_equal(src.X, X[ids])  # the row ids are the original rows'
+        np.testing.assert_array_equal(src.y, (y[ids] == 2).astype(float))

@@ -37,6 +37,8 @@ class TableBinding:
     target: str | None = None
     groups: Mapping[str, Sequence[str]] | None = None
     point_ids: tuple[str, ...] | None = None
+    #: a larger table is audited on a reproducible sample of this many rows (None: all)
+    max_rows: int | None = 2000
 
 
 def bind_model(name: str, model: Any) -> None:

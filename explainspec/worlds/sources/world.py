@@ -150,21 +150,43 @@ def align(model: Any, binding: Any, model_name: str, table_name: str) -> Source:
     if not features:
         raise SourceError("ES364", "the data has no feature columns", path=where)
     idx = [cols.index(c) for c in features]
-    X = np.ascontiguousarray(table.values[:, idx])
+    keep = np.arange(table.n)
+    sampled = ""
+    if binding.max_rows is not None and table.n > binding.max_rows:
+        # the exact permutation-importance limit costs n x (distinct values) evaluations per
+        # column: a larger table is audited on a reproducible sample of its rows (stated)
+        keep = np.sort(
+            np.random.default_rng([0, 9]).choice(table.n, binding.max_rows, replace=False)
+        )
+        sampled = f" (a sample of {binding.max_rows} of its {table.n} rows, seed 0)"
+    X = np.ascontiguousarray(table.values[np.ix_(keep, idx)])
     X.setflags(write=False)
+    row_ids = tuple(table.row_ids[i] for i in keep)
     y = None
     if target is not None:
-        y = np.array(table.values[:, cols.index(target)], dtype=float)
+        y = np.array(table.values[keep, cols.index(target)], dtype=float)
+        if model.klass is not None:  # a classifier: the indicator of the audited class
+            try:
+                y = (y == float(np.asarray(model.klass).item())).astype(float)
+            except (TypeError, ValueError):  # a text label: the target column is not its codes
+                raise SourceError(
+                    "ES367",
+                    f"the classifier's class {model.klass!r} is not a number of the target "
+                    f"column {target!r}",
+                    path=where,
+                ) from None
         y.setflags(write=False)
     groups, group_names = _groups(binding.groups, features, where)
     base, fX = _checked_model(model, X, features, groups, group_names, model_name, where)
     point_rows = None
     if binding.point_ids is not None:
-        lookup = {rid: k for k, rid in enumerate(table.row_ids)}
+        lookup = {rid: k for k, rid in enumerate(row_ids)}
         unknown = [p for p in binding.point_ids if p not in lookup]
         if unknown:
             raise SourceError(
-                "ES367", f"no row(s) with id {', '.join(unknown)} in the data", path=where
+                "ES367",
+                f"no row(s) with id {', '.join(unknown)} in the data{sampled}",
+                path=where,
             )
         point_rows = tuple(lookup[p] for p in binding.point_ids)
     return Source(
@@ -175,11 +197,11 @@ def align(model: Any, binding: Any, model_name: str, table_name: str) -> Source:
         y=y,
         target=target,
         columns=tuple(features),
-        row_ids=table.row_ids,
+        row_ids=row_ids,
         base=base,
         fX=fX,
         point_rows=point_rows,
-        source_text=where,
+        source_text=where + sampled,
     )
 
 
