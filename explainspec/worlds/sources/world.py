@@ -159,7 +159,7 @@ def align(model: Any, binding: Any, model_name: str, table_name: str) -> Source:
             np.random.default_rng([0, 9]).choice(table.n, binding.max_rows, replace=False)
         )
         sampled = f" (a sample of {binding.max_rows} of its {table.n} rows, seed 0)"
-    X = np.ascontiguousarray(table.values[np.ix_(keep, idx)])
+    X = np.ascontiguousarray(table.values[np.ix_(keep, np.asarray(idx))])
     X.setflags(write=False)
     row_ids = tuple(table.row_ids[i] for i in keep)
     y = None
