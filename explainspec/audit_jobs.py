@@ -97,13 +97,12 @@ def run_jobs(
 ) -> Any:
     """Run ``plan`` on up to ``jobs`` worker processes; returns an
     :class:`~explainspec.auditing.AuditRun` like :func:`~explainspec.auditing.run_plan`."""
-    import multiprocessing
-
     from explainspec.auditing import AuditRun
     from explainspec.runner.events import ClaimResult, RunDiagnostic, RunResult, Verdict
+    from explainspec.runner.execute import worker_context
 
     groups = split(plan, jobs, weight)
-    ctx = multiprocessing.get_context("forkserver")
+    ctx = worker_context()  # forkserver, started safely (never importing from the checkout)
     out = ctx.Queue()
     stop = ctx.Event()
     procs = []

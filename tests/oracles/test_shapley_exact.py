@@ -22,7 +22,6 @@ from explainspec.oracles import shapley_exact as se
 from explainspec.worlds.base import GroundTruthUnavailable
 from tests.audit_helpers import diabetes
 
-
 #: the models are fitted on DataFrames and called with numpy rows here, as the audit does
 pytestmark = pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 

@@ -17,7 +17,6 @@ from explainspec.worlds.sources.errors import SOURCE_CODES, SourceError
 from explainspec.worlds.sources.models import load_model_file, wrap_model
 from tests.audit_helpers import diabetes, rows
 
-
 #: the models are fitted on DataFrames and called with numpy rows here, as the audit does
 pytestmark = pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 
