@@ -87,7 +87,7 @@ def jsonable(value: Any) -> Any:
 def claim_record(result: ClaimResult) -> dict[str, Any]:
     """One claim of the report."""
     t = result.timings
-    record = {
+    record: dict[str, Any] = {
         "spec": result.spec,
         "claim": result.claim,
         "kind": result.kind,
@@ -113,6 +113,8 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
     }
     if result.traceback is not None:  # --debug only
         record["traceback"] = result.traceback
+    if result.points:  # a fixed world (explainspec audit): the outcome at every point
+        record["points"] = result.points
     return jsonable(record)
 
 

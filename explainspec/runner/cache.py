@@ -338,6 +338,16 @@ def decode_result(text: str) -> Any:
                     c[name] = tuple(float(v) for v in c[name])
             c["info"] = tuple((str(k), str(v)) for k, v in c.get("info", ()))
             d["counterexample"] = ev.Counterexample(**c)
+        d["points"] = tuple(
+            ev.PointResult(
+                **{
+                    **x,
+                    "point": tuple(float(v) for v in x.get("point", ())),
+                    "quantities": tuple(ev.Quantity(**q) for q in x.get("quantities", ())),
+                }
+            )
+            for x in d.get("points", ())
+        )
         return ev.ClaimResult(**d)
     except RowError:
         raise

@@ -51,6 +51,7 @@ from explainspec.runner.events import (
     Counterexample,
     ExampleResult,
     ExampleTried,
+    PointResult,
     Quantity,
     RunDiagnostic,
     Timings,
@@ -93,6 +94,7 @@ class _State:
     worst: float | None = None
     failure: tuple[Any, PointOutcome] | None = None
     failures: int = 0
+    last: tuple[Any, PointOutcome] | None = None  # the last world checked (for fixed worlds)
 
 
 @dataclass(kw_only=True)
@@ -121,6 +123,7 @@ class ClaimRun:
         self.checked = 0
         #: what the claim is doing (for messages about a claim that was stopped)
         self.phase = "starting"
+        self._points: tuple[PointResult, ...] = ()
 
     def _progress(self, n: int, margin: float, source: str = "search") -> None:
         """Note a checked world; tell ``emit`` for the first and then every PROGRESS_INTERVAL."""
@@ -210,6 +213,7 @@ class ClaimRun:
             timings=self._timings(started),
             error=error,
             diagnostics=diags,
+            points=self._points,
             traceback=self._traceback,
         )
 
@@ -423,6 +427,7 @@ class ClaimRun:
             if outcome is None:
                 reject()
             state.tried += 1
+            state.last = (world, outcome)
             m = effective(outcome.margin, refutes=refutes)
             state.worst = m if state.worst is None else min(state.worst, m)
             if not math.isnan(outcome.margin):
@@ -493,6 +498,8 @@ class ClaimRun:
                 state.tried,
             )
 
+        if state.last is not None:
+            self._points = _point_results(*state.last)
         if ok:
             verdict = Verdict.UNSHOWN if refutes else Verdict.VERIFIED
             return verdict, state.worst, None, None, (), state.tried
@@ -552,6 +559,29 @@ def _forget_search_state() -> None:
     ):
         with contextlib.suppress(Exception):
             getattr(importlib.import_module(module), name).cache.clear()
+
+
+def _point_results(world: Any, outcome: PointOutcome) -> tuple[PointResult, ...]:
+    """The outcome at every point of a fixed world (``outcome.each``), labelled by row id."""
+    if not outcome.each:
+        return ()
+    labels = tuple(getattr(world, "point_labels", ()) or ())
+    pts = np.asarray(world.points, dtype=float)
+    out = []
+    for o in outcome.each:
+        label = labels[o.index] if o.index < len(labels) else str(o.index)
+        point = tuple(float(v) for v in pts[o.index]) if len(pts) else ()
+        out.append(
+            PointResult(
+                index=o.index,
+                label=label,
+                point=point,
+                margin=float(o.margin),
+                quantities=tuple(quantity(item) for item in o.trace),
+                phi=plain(o.phi),
+            )
+        )
+    return tuple(out)
 
 
 # Random instances registered with hypothesis and free for a thread to use (see _thread_random)

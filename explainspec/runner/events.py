@@ -246,6 +246,23 @@ class ExampleResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PointResult:
+    """The check at one point of a fixed world (the user's rows, ``explainspec audit``).
+
+    ``label`` is the row's id in the user's table; ``point`` its values; ``quantities`` the
+    deciding comparison at this point, as in a counterexample; ``phi`` the method's output there
+    when the check computed it.
+    """
+
+    index: int
+    label: str
+    point: tuple[float, ...]
+    margin: float
+    quantities: tuple[Quantity, ...] = ()
+    phi: Any = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimResult:
     """The verdict on one claim with its evidence.
 
@@ -277,6 +294,8 @@ class ClaimResult:
     cached: bool = False  # taken from the results cache (explainspec.runner.cache), not re-run
     line: int | None = None
     traceback: str | None = None
+    #: the outcome at every point of a fixed world (the user's rows); empty for drawn worlds
+    points: tuple[PointResult, ...] = ()
 
     @property
     def passed(self) -> bool:

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from explainspec.catalog.limits import limit
+from explainspec.catalog.sources import SOURCE_DISTRIBUTIONS, SOURCE_FAMILIES
 from explainspec.lang import ir
 from explainspec.lang.ir import WORLD_FIELDS
 from explainspec.registry import REQUIRED, Registry, UnknownName, registry
@@ -460,6 +461,10 @@ def _apply_mods(c: FamilyChoice, mods: Mapping[str, Any], span: ir.Span | None) 
 def _family_params(
     name: str, bound: dict[str, tuple[ir.Expr, ir.Span | None]], span: ir.Span | None
 ) -> dict[str, Any]:
+    if name in SOURCE_FAMILIES:  # a bound model (explainspec audit): worlds/sources
+        from explainspec.worlds.sources.spec import family_params
+
+        return family_params(bound, span)
     out: dict[str, Any] = {}
     for key, (expr, sp) in bound.items():
         if name == "model" and key == "on":
@@ -524,6 +529,10 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
             raise WorldError("any(...) needs at least one distribution", e.span)
         alts = [c for a in rest for c in resolve_data(a)]
         return tuple(sorted(alts, key=lambda c: DIST_RANK.get(c.name, 99)))
+    if name in SOURCE_DISTRIBUTIONS:  # bound rows (explainspec audit): worlds/sources
+        from explainspec.worlds.sources.spec import data_params
+
+        return (DistChoice(name=name, params=data_params(bound)),)
     params: dict[str, Any] = {}
     for key, (expr, sp) in bound.items():
         v = constant(expr)

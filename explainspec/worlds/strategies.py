@@ -327,6 +327,10 @@ def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
     """
     if overrides:
         spec = spec.with_overrides(**overrides)
+    from explainspec.worlds.sources.strategy import is_source, source_strategy
+
+    if is_source(spec):  # the user's model and rows (explainspec audit): one fixed world
+        return source_strategy(spec)
     try:
         ds = drawable(spec)  # the checks ``explainspec check`` runs too (numpy-free)
     except WorldError as exc:
