@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from explainspec.catalog._common import entry
 from explainspec.catalog.oracles_paths import ENTRIES as _PATH_ENTRIES
+from explainspec.catalog.sources import ORACLES as _SOURCE_ORACLES
 from explainspec.registry import Entry, Param
 
 _F = Param(name="f", type="function", doc="the function, any callable (n, d) -> (n,)")
@@ -184,3 +185,4 @@ ENTRIES: list[Entry] = [
 ]
 
 ENTRIES += _PATH_ENTRIES  # ig_quadrature, smoothgrad, ... (explainspec.catalog.oracles_paths)
+ENTRIES += _SOURCE_ORACLES  # bound world sources (explainspec audit): catalog/sources.py
