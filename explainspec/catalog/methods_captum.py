@@ -98,7 +98,20 @@ _BATCH = Param(
     type="int",
     default=1,
     doc="perturbed inputs per forward pass (Captum 1): speed only, the same numbers.",
+    low=1,
+    limit="samples",
 )
+
+#: Captum's IntegratedGradients rules (``method=``)
+_RULES = (
+    "'gausslegendre' | 'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid'"
+)
+
+
+def _count(name: str, default: int, doc: str) -> Param:
+    """A sample or evaluation count: at least 1, at most the 'samples' limit."""
+    return Param(name=name, type="int", default=default, doc=doc, low=1, limit="samples")
+
 
 _BASELINE_POINT = "the world's baseline point b, one row (1, d) broadcast to every input"
 _RAW = "raw model output (the module returns one value per example; no target)"
@@ -127,13 +140,12 @@ ENTRIES: list[Entry] = [
             "Riemann positions come from float32 torch.linspace",
         },
         params=(
-            Param(name="n_steps", type="int", default=50, doc="gradient evaluations (Captum 50)."),
+            _count("n_steps", 50, "gradient evaluations (Captum 50)."),
             Param(
                 name="method",
-                type="str",
+                type=_RULES,
                 default="gausslegendre",
-                doc="gausslegendre | riemann_left | riemann_right | riemann_middle | "
-                "riemann_trapezoid (Captum default gausslegendre).",
+                doc="the quadrature rule (Captum default gausslegendre).",
             ),
             _MULTIPLY,
         ),
@@ -182,6 +194,7 @@ ENTRIES: list[Entry] = [
                 type="float",
                 default=1e-10,
                 doc="below this input difference a unit passes its gradient (Captum 1e-10).",
+                low=0,
             ),
         ),
     ),
@@ -216,8 +229,14 @@ ENTRIES: list[Entry] = [
             "randomness": _SEEDED,
         },
         params=(
-            Param(name="n_samples", type="int", default=5, doc="draws per point (Captum 5)."),
-            Param(name="stdevs", type="float", default=0.0, doc="noise on x (Captum default 0.0)."),
+            _count("n_samples", 5, "draws per point (Captum 5)."),
+            Param(
+                name="stdevs",
+                type="float",
+                default=0.0,
+                doc="noise on x (Captum default 0.0).",
+                low=0,
+            ),
             _MULTIPLY,
         ),
         randomized=True,
@@ -247,8 +266,22 @@ ENTRIES: list[Entry] = [
             "w = 1 is f(x) - f(x with x_i := b_i)",
         },
         params=(
-            Param(name="sliding_window", type="int", default=1, doc="window length w."),
-            Param(name="strides", type="int", default=1, doc="window stride (Captum 1)."),
+            Param(
+                name="sliding_window",
+                type="int",
+                default=1,
+                doc="window length w.",
+                low=1,
+                limit="features",
+            ),
+            Param(
+                name="strides",
+                type="int",
+                default=1,
+                doc="window stride (Captum 1).",
+                low=1,
+                limit="features",
+            ),
             _BATCH,
         ),
     ),
@@ -299,7 +332,7 @@ ENTRIES: list[Entry] = [
             "randomness": _SEEDED,
         },
         params=(
-            Param(name="n_samples", type="int", default=25, doc="random orders (Captum 25)."),
+            _count("n_samples", 25, "random orders (Captum 25)."),
             _BASELINES,
             _BATCH,
         ),
@@ -323,7 +356,7 @@ ENTRIES: list[Entry] = [
             "randomness": _SEEDED,
         },
         params=(
-            Param(name="n_samples", type="int", default=25, doc="coalitions (Captum 25)."),
+            _count("n_samples", 25, "coalitions (Captum 25)."),
             _BASELINES,
             _BATCH,
         ),
@@ -346,7 +379,7 @@ ENTRIES: list[Entry] = [
             "randomness": _SEEDED,
         },
         params=(
-            Param(name="n_samples", type="int", default=50, doc="perturbations (Captum 50)."),
+            _count("n_samples", 50, "perturbations (Captum 50)."),
             Param(
                 name="interpretable_model",
                 type="'lasso' | 'linear' | 'ridge'",
@@ -354,7 +387,7 @@ ENTRIES: list[Entry] = [
                 doc="SkLearnLasso(alpha) (Captum's default, alpha 0.01), SkLearnLinearRegression, "
                 "SkLearnRidge(alpha).",
             ),
-            Param(name="alpha", type="float", default=0.01, doc="penalty of lasso / ridge."),
+            Param(name="alpha", type="float", default=0.01, doc="penalty of lasso / ridge.", low=0),
             Param(name="kernel_width", type="float", default=1.0, doc="Captum default 1.0."),
             Param(
                 name="distance_mode",
@@ -388,22 +421,22 @@ ENTRIES: list[Entry] = [
         params=(
             Param(
                 name="base",
-                type="str",
+                type="'saliency' | 'input_x_gradient' | 'integrated_gradients' | 'deeplift' | "
+                "'feature_ablation'",
                 default="saliency",
-                doc="saliency | input_x_gradient | integrated_gradients | deeplift | "
-                "feature_ablation.",
+                doc="the wrapped Captum method.",
             ),
             Param(
                 name="nt_type",
-                type="str",
+                type="'smoothgrad' | 'smoothgrad_sq' | 'vargrad'",
                 default="smoothgrad",
-                doc="smoothgrad | smoothgrad_sq | vargrad (Captum default smoothgrad).",
+                doc="how the noisy attributions are combined (Captum default smoothgrad).",
             ),
-            Param(name="nt_samples", type="int", default=5, doc="noisy copies (Captum 5)."),
-            Param(name="stdevs", type="float", default=1.0, doc="noise std (Captum 1.0)."),
+            _count("nt_samples", 5, "noisy copies (Captum 5)."),
+            Param(name="stdevs", type="float", default=1.0, doc="noise std (Captum 1.0).", low=0),
             Param(name="abs", type="bool", default=True, doc="Saliency's abs (Captum True)."),
-            Param(name="n_steps", type="int", default=50, doc="integrated_gradients base."),
-            Param(name="method", type="str", default="gausslegendre", doc="ig base rule."),
+            _count("n_steps", 50, "integrated_gradients base."),
+            Param(name="method", type=_RULES, default="gausslegendre", doc="ig base rule."),
         ),
         randomized=True,
     ),

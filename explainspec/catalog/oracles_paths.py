@@ -14,12 +14,20 @@ _F = Param(name="f", type="function", doc="the function, any callable (n, d) -> 
 _X = Param(name="x", type="point", doc="the point to explain, (d,)")
 _B = Param(name="b", type="point", doc="the baseline point, (d,)")
 _P = Param(name="P", type="data", doc="the distribution, or its rows (n, d) with uniform weights")
-_N = Param(name="n_steps", type="int", default=50, doc="nodes of the rule (Captum's n_steps)")
+_N = Param(
+    name="n_steps",
+    type="int",
+    default=50,
+    doc="nodes of the rule (Captum's n_steps)",
+    low=1,
+    limit="rows",
+)
 _RULE = Param(
     name="method",
-    type="str",
+    type="'riemann_left' | 'riemann_right' | 'riemann_middle' | 'riemann_trapezoid' | "
+    "'gausslegendre'",
     default="gausslegendre",
-    doc="riemann_left | riemann_right | riemann_middle | riemann_trapezoid | gausslegendre",
+    doc="the quadrature rule (Captum's method names)",
 )
 _SIGMA = Param(name="sigma", type="float", doc="standard deviation of the noise on every feature")
 

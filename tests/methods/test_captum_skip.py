@@ -90,3 +90,40 @@ def test_check_and_list_never_import_torch_or_captum():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("method", "code", "fragment"),
+    [
+        ("captum.integrated_gradients(n_steps = 0)", "ES227", "expected a number >= 1, got 0"),
+        ('captum.integrated_gradients(method = "simpson")', "ES227", "got 'simpson'"),
+        ("captum.gradient_shap(n_samples = 2000000)", "ES228", "over the limit `samples`"),
+        ("captum.gradient_shap(stdevs = -1.0)", "ES227", "expected a number >= 0, got -1.0"),
+        ('captum.noise_tunnel(nt_type = "smoothgrad_abs")', "ES227", "got 'smoothgrad_abs'"),
+        ('captum.noise_tunnel(base = "lime")', "ES227", "got 'lime'"),
+        ("captum.occlusion(sliding_window = 101)", "ES228", "over the limit `features`"),
+        ("captum.kernel_shap(perturbations_per_eval = 0)", "ES227", "expected a number >= 1"),
+        (
+            'captum.noise_tunnel(base = "integrated_gradients", method = "riemann_middle")',
+            None,
+            None,
+        ),
+        ("captum.shapley_value_sampling(n_samples = 1000000)", None, None),
+    ],
+)
+def test_check_refuses_captum_parameters_a_run_would_refuse(method, code, fragment):
+    """`check` (without torch) applies the entries' Param types, lower bounds and limits."""
+    from explainspec.lang import check_spec, load_text
+    from explainspec.lang.semantics import default_registries
+    from tests.lang.cases import dsl
+
+    text = dsl("phi[0] >= -100", method=method)
+    found = [
+        (d.code, d.message)
+        for d in check_spec(load_text(text, path="s.espec"), default_registries())
+        if d.is_error
+    ]
+    if code is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0][0] == code and fragment in found[0][1], found
