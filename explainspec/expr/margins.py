@@ -121,6 +121,8 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
     if e.op is ir.CmpOp.NE:
         m, items, elems = compare(ctx, _as_eq(e), -pol)
         return -m, items, elems  # the nudge of == (+tiny) becomes −tiny: != is strict
+    if e.op in (ir.CmpOp.IN, ir.CmpOp.NOT_IN):
+        return _membership(ctx, e)
     mode = ctx.mode if ctx.scope.reads(e) else PLAIN  # the tolerance is a literal
     tol = e.tolerance
     if tol is not None and tol.kind is ir.TolKind.MC:
@@ -202,6 +204,37 @@ def _compare_sign(ctx: _Ctx, e: ir.Compare, pol: int, mode: Mode) -> Margins:
     return np.where(m == 0, np.where(agree, TINY, -TINY), m), items, elems
 
 
+def _membership(ctx: _Ctx, e: ir.Compare) -> Margins:
+    """``i in S`` / ``i not in S``: a feature in a subset (or an integer in a list of
+    integers); exact, so ``+inf`` or ``-inf`` (element-wise for an array of indices)."""
+    from explainspec.expr.subsets import Subset
+
+    a, b = ctx.val(e.left), ctx.val(e.right)
+    ta, tb = TraceItem(ctx.text(e.left), a), TraceItem(ctx.text(e.right), b)
+    if isinstance(b, Subset):
+        members: Any = b
+    else:
+        arr = np.asarray(b) if isinstance(b, list | tuple | np.ndarray) else None
+        if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iub"):
+            raise EvalError(
+                f"{ctx.text(e)}: `in` asks whether a feature is in a subset (or an integer in a "
+                f"list of integers); {ctx.text(e.right)} is {describe(b)}",
+                e.span,
+            )
+        members = {int(v) for v in arr.tolist()}
+    arr_a = np.asarray(a)
+    if arr_a.dtype.kind not in "iub" or isinstance(a, bool):
+        raise EvalError(
+            f"{ctx.text(e)}: {ctx.text(e.left)} must be a feature index (an integer), got "
+            f"{describe(a)}",
+            e.span,
+        )
+    found = np.vectorize(lambda v: int(v) in members, otypes=[bool])(arr_a)
+    if e.op is ir.CmpOp.NOT_IN:
+        found = ~found
+    return np.where(found, math.inf, -math.inf), [ta, tb], [(ta, a), (tb, b)]
+
+
 def _compare_mc(ctx: _Ctx, e: ir.Compare, tol: ir.Tolerance, pol: int, mode: Mode) -> Margins:
     if e.op is not ir.CmpOp.EQ:
         raise EvalError(f"{ctx.text(e)}: 'within mc(z)' applies to == and != only", e.span)
@@ -215,7 +248,7 @@ def _compare_mc(ctx: _Ctx, e: ir.Compare, tol: ir.Tolerance, pol: int, mode: Mod
     from explainspec.expr.nodes import names_in
 
     lefts, rights = [], []
-    varying = getattr(ctx.env, "replicated", None)
+    varying = ctx.varying()  # the env's replicated names, and the lets computed from them
     same_a = varying is not None and not (names_in(e.left) & varying)
     same_b = varying is not None and not (names_in(e.right) & varying)
     a0 = ctx.val(e.left) if same_a else None

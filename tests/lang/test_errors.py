@@ -24,15 +24,15 @@ SYNTAX = {
         dsl("phi < 1 < 2"),
         7,
         23,
-        "unexpected '<'; expected ')', '+', ',', '-', ':', ';', ']', 'and', 'assume', 'check', "
-        "'example', 'implies', ...",
+        "unexpected '<'; expected ';', 'and', 'assume', 'check', 'example', 'implies', 'let', "
+        "'or', 'within', 'world', '|', '}'",
     ),
     "ES105": (
         dsl()[:60],
         3,
         25,
-        "unexpected end of input; expected ';', 'assume', 'claim', 'estimates', 'method', 'output', "
-        "'question', 'references', 'world', '}'",
+        "unexpected end of input; expected ';', 'assume', 'claim', 'estimates', 'let', 'method', "
+        "'output', 'question', 'references', 'world', '}'",
     ),
     "ES106": (
         dsl("(" * 200 + "x" + ")" * 200),
