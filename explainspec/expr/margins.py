@@ -26,6 +26,7 @@ from explainspec._memo import remember
 from explainspec.expr.base import PLAIN, EvalError, IntegerRangeError, Mode, TraceItem
 from explainspec.expr.guards import check_cells, float_of_int, int_bound
 from explainspec.expr.nodes import is_literal
+from explainspec.expr.subsets import Subset
 from explainspec.lang import ir
 
 if TYPE_CHECKING:
@@ -138,6 +139,18 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
     a, b = ctx.val(e.left), ctx.val(e.right)
     ta, tb = TraceItem(ctx.text(e.left), a), TraceItem(ctx.text(e.right), b)
     items, elems = [ta, tb], [(ta, a), (tb, b)]
+    if isinstance(a, Subset) or isinstance(b, Subset):  # S == T: exact, as sets
+        if (
+            e.op is not ir.CmpOp.EQ
+            or tol is not None
+            or not (isinstance(a, Subset) and isinstance(b, Subset))
+        ):
+            raise EvalError(
+                f"cannot compare {describe(a)} with {describe(b)}: subsets compare with == and "
+                "!= (without `within`) to other subsets only",
+                e.span,
+            )
+        return np.asarray(math.inf if a == b else -math.inf), items, elems
     if e.op is ir.CmpOp.EQ and tol is None and _is_discrete(a) and _is_discrete(b):
         da, db = _discrete(a), _discrete(b)
         _broadcast(ctx, e, da, db)  # the shapes agree and the result is within the limits

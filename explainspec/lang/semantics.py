@@ -484,7 +484,8 @@ class _Checker:
         sides = (e.left, e.right) if isinstance(e, ir.Binary) else (e.right,)
         for side in sides:
             k = static.kind(side, scope, self.returns())
-            if k in ("string", "function", "bool") or (k == "number" and isinstance(e, ir.Binary)):
+            # `i in S`: the left side is a feature index (a number), the right a subset
+            if k in ("string", "function", "bool", "number"):
                 op = e.op.value
                 self.error(
                     "ES262",
@@ -492,6 +493,16 @@ class _Checker:
                     f"{'distribution' if k == 'function' and _name_of(side) == 'P' else k}",
                     side.span or e.span,
                     "a subset is written {0, 2}, and built with S | T, S & T, S - T",
+                )
+        if isinstance(e, ir.Compare):  # `i in S`: i is a feature index
+            k = static.kind(e.left, scope, self.returns())
+            if k in ("string", "function", "bool"):
+                self.error(
+                    "ES262",
+                    f"`{e.op.value}` asks whether a feature index is in a subset; "
+                    f"`{_fmt(e.left)}` is a {k}",
+                    e.left.span or e.span,
+                    "write i in S with i a feature index (an integer 0 .. d - 1)",
                 )
 
     # ------------------------------------------------------------------ what a run refuses

@@ -195,6 +195,19 @@ SEMANTIC = {
         15,
         "quantifier variable 'x' shadows the quantity 'x'",
     ),
+    "ES260": (
+        dsl("phi[0] == f(x) within 1e-6", extra="    let x = 1\n"),
+        6,
+        5,
+        "let 'x' shadows the quantity 'x'",
+    ),
+    "ES261": (
+        dsl(extra="    let total = sum(phi)\n"),
+        6,
+        5,
+        "let 'total' is not used",
+    ),
+    "ES262": (dsl("1 in {0, 0.5}"), 7, 24, "`0.5` in a subset is not a feature index"),
     "ES216": (
         dsl("for all i, j: phi[i] > 0"),
         7,
