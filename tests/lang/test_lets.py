@@ -114,3 +114,15 @@ def test_a_spec_let_is_evaluated_in_a_run() -> None:
     wrong = text.replace("f(x) - base", "f(x) + base + 1")
     report = explainspec.verify(explainspec.loads(wrong), profile="fast", max_examples=3)
     assert report.claims[0].verdict.value == "refuted"
+
+
+def test_the_language_reference_example_of_lets_games_and_sweeps_verifies() -> None:
+    import re
+    from pathlib import Path
+
+    import explainspec
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "language.md").read_text()
+    (text,) = re.findall(r"```\n(spec values .*?)```", page, re.S)
+    result = explainspec.verify(explainspec.loads(text), profile="fast", max_examples=5)
+    assert [c.verdict.value for c in result.claims] == ["verified"] * 3
