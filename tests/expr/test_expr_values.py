@@ -275,3 +275,17 @@ def test_a_guard_protects_a_let_it_guards() -> None:
     assert _margin(e, z=0) > 0  # r is never computed: no division by zero
     with pytest.raises(EvalError):
         _margin(_with({"r": "v[5]"}, "r > 0"), v=np.zeros(2))
+
+
+def test_value_of_the_path_game_is_the_entry_of_treeshaps_game() -> None:
+    sklearn_tree = pytest.importorskip("sklearn.tree")
+    from explainspec.oracles.trees import path_game
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 3, size=(40, 3)).astype(float)
+    model = sklearn_tree.DecisionTreeRegressor(max_depth=3, random_state=0)
+    model.fit(X, X[:, 0] * X[:, 1] + X[:, 2])
+    x = X[1]
+    whole = path_game(model, x)
+    for S in subsets(3):
+        assert games.value(model, x, None, S, game="path") == pytest.approx(whole[S.mask])
