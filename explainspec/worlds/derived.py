@@ -122,6 +122,9 @@ class Composed(FunctionBase):
     one-to-one (``abs``, ``sign``, ``floor``, ``round``, even powers) ``uses(i)`` is exact only
     when ``f`` does not use ``x_i``; otherwise it raises :class:`GroundTruthUnavailable`."""
 
+    #: built in a check: parts of a sum that may cancel (see Combination.uses)
+    derived = True
+
     def __init__(self, link: Link, f: Function, text: str | None = None) -> None:
         self.link, self.f, self.d = link, f, f.d
         tags = {"callable"}
@@ -240,6 +243,9 @@ def restrict(f: Function, S: Iterable[Any], at: Any) -> Function:
 class Restricted(FunctionBase):
     """``g(z) = f(z_S, b_{-S})`` for a function without a symbolic form (see :func:`restrict`)."""
 
+    #: built in a check: parts of a sum that may cancel (see Combination.uses)
+    derived = True
+
     def __init__(self, f: Function, keep: frozenset[int], b: Array) -> None:
         self.f, self.keep, self.b, self.d = f, keep, b, f.d
         self._mask = np.array([j in keep for j in range(f.d)])
@@ -349,7 +355,9 @@ def permute(f: Function, p: Any) -> Function:
     inverse = [0] * f.d
     for k, j in enumerate(perm):
         inverse[j] = k
-    return fn.Permuted(f, inverse)
+    out = fn.Permuted(f, inverse)
+    out.derived = True  # type: ignore[attr-defined]
+    return out
 
 
 # --------------------------------------------------------------------------- built functions

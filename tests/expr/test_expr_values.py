@@ -289,3 +289,17 @@ def test_value_of_the_path_game_is_the_entry_of_treeshaps_game() -> None:
     whole = path_game(model, x)
     for S in subsets(3):
         assert games.value(model, x, None, S, game="path") == pytest.approx(whole[S.mask])
+
+
+def test_a_sum_of_derived_parts_that_cancel_refuses_uses() -> None:
+    # sigmoid(f) + sigmoid(-f) is the constant 1: "some part reads x_0" is no proof that the sum
+    # does (before, Combination.uses answered True: a wrong ground truth)
+    f = fn.linear([1.0, 0.0])
+    s = derived.compose("sigmoid", f) + derived.compose("sigmoid", -1 * f)
+    z = np.array([[0.3, 1.0], [-2.0, 0.5]])
+    np.testing.assert_allclose(s(z), [1.0, 1.0])
+    with pytest.raises(GroundTruthUnavailable):
+        s.uses(0)
+    assert not s.uses(1)  # no part reads x_1
+    # one part reading x_i: the sum reads it (the other parts are constant in x_i)
+    assert (derived.compose("exp", f) + fn.linear([0.0, 1.0])).uses(0)
