@@ -211,3 +211,102 @@ def test_python_dash_m_exits_with_the_commands_code(tmp_path):
     )
     assert proc.returncode == 2
     assert "bad.espec:" in proc.stderr + proc.stdout
+
+
+# --------------------------------------------------------------------------- --plugin
+
+PLUGIN_MODULE = "explainspec_cli_probe_plugin"
+PLUGIN_METHOD = "cliprobe.even_split"
+PLUGIN_SOURCE = f'''
+import numpy as np
+from explainspec.registry import method
+
+@method("{PLUGIN_METHOD}", output="attribution", doc="f(x) - mean f(background), split evenly.")
+def even_split(problem):
+    points = np.atleast_2d(np.asarray(problem.points, dtype=float))
+    base = float(np.mean(problem.f(np.asarray(problem.background, dtype=float))))
+    gap = np.asarray(problem.f(points), dtype=float) - base
+    return np.repeat((gap / points.shape[1])[:, None], points.shape[1], axis=1)
+'''
+PLUGIN_SPEC = f"""spec probe "A plugin method" {{
+    method = {PLUGIN_METHOD}
+    output = attribution
+    question "How does f(x) minus the mean prediction split among the features?"
+    world {{ function = linear; features = 1..2; data = grid(levels = 2); background = data; points = 1 }}
+    claim efficiency holds "The numbers add up to f(x) minus the mean prediction." {{
+        check sum(phi) == f(x) - mean(f(background)) within 1e-9
+    }}
+}}
+"""
+
+
+@pytest.fixture
+def probe_plugin(tmp_path, monkeypatch):
+    """A plugin module on sys.path (as PYTHONPATH would put it), unregistered afterwards."""
+    from explainspec.registry import registry
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / f"{PLUGIN_MODULE}.py").write_text(PLUGIN_SOURCE)
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setenv("PYTHONPATH", str(folder))  # worker processes of verify
+    spec = tmp_path / "probe.espec"
+    spec.write_text(PLUGIN_SPEC)
+
+    def forget() -> None:
+        sys.modules.pop(PLUGIN_MODULE, None)
+        registry("method")._entries.pop(PLUGIN_METHOD, None)
+
+    forget()
+    yield spec
+    forget()
+
+
+def _with_plugin(where: str, argv: list[str]) -> list[str]:
+    option = ["--plugin", PLUGIN_MODULE]
+    return option + argv if where == "before" else argv + option
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("command", ["list", "check", "schema", "fmt", "convert", "docs"])
+def test_plugin_option_before_or_after_every_command(
+    probe_plugin, tmp_path, where, command, capsys
+):
+    spec = str(probe_plugin)
+    argv = {
+        "list": ["list", "methods"],
+        "check": ["check", spec],
+        "schema": ["schema"],
+        "fmt": ["fmt", spec],
+        "convert": ["convert", spec, "--to", "yaml"],
+        "docs": ["docs", spec, "--out", str(tmp_path / "cards")],
+    }[command]
+    assert main(_with_plugin(where, argv)) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    if command in ("list", "schema", "convert"):
+        assert PLUGIN_METHOD in out
+    if command == "docs":
+        card = (tmp_path / "cards" / "probe.md").read_text()
+        assert "f(x) - mean f(background), split evenly." in card  # the registered doc
+
+
+def test_without_the_plugin_its_method_is_unknown(probe_plugin, capsys):
+    # the tests above decide something: without --plugin the spec does not check
+    assert main(["check", str(probe_plugin)]) == 2
+    assert f"unknown method '{PLUGIN_METHOD}'" in capsys.readouterr().out
+
+
+def test_plugins_before_and_after_the_command_add_up(probe_plugin, capsys):
+    assert main(["--plugin", "json", "list", "methods", "--plugin", PLUGIN_MODULE, "--json"]) == 0
+    assert PLUGIN_METHOD in {e["name"] for e in json.loads(capsys.readouterr().out)}
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_verify_runs_a_plugin_method_named_before_or_after(probe_plugin, where, jobs, capsys):
+    argv = ["verify", str(probe_plugin), "--profile", "fast", "--max-examples", "3"]
+    argv += ["--no-cache", "--jobs", jobs, "--format", "json"]
+    assert main(_with_plugin(where, argv)) == 0, capsys.readouterr().err
+    report = json.loads(capsys.readouterr().out)
+    (claim,) = report["claims"]
+    assert claim["verdict"] == "verified" and claim["method"] == PLUGIN_METHOD

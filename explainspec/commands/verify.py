@@ -70,13 +70,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="limit per method call: claims run in a worker process that is killed when a call "
         "exceeds it (the claim's verdict is then 'error'; hangs and crashes do not stop the run)",
     )
-    parser.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE first: it registers methods with @explainspec.method (repeatable)",
-    )
     from explainspec.runner import settings  # plain data, no numpy
 
     budgets = parser.add_argument_group("budgets (docs/concepts/budgets.md)")
@@ -314,12 +307,9 @@ def _run(args: argparse.Namespace) -> int:
     claim_timeout = _claim_timeout(args.claim_timeout)
     memory_limit = _memory_limit(args.memory_limit)
     seed = _seed(args.seed)
-    from explainspec.registry import UnknownName, load_plugins
+    from explainspec.registry import UnknownName
 
-    try:
-        load_plugins(args.plugin)
-    except ImportError as e:
-        raise _UsageError(f"cannot import plugin: {e}") from None
+    # the --plugin modules (before or after the command) were imported by explainspec.cli
     specs = _load_specs(args.paths)
 
     from explainspec.report import JsonReporter, JunitReporter, TerminalReporter, fan_out
