@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,25 +60,68 @@ def test_check_without_files_is_an_error(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 2
 
 
-def test_fmt_check_and_rewrite(tmp_path, capsys):
+def test_fmt_prints_by_default_and_changes_nothing(tmp_path, capsys):
     path = tmp_path / "k.espec"
     path.write_text(SKETCH.read_text())
-    assert main(["fmt", "--check", str(path)]) == 1  # the sketch has comments and alignment
-    assert path.read_text() == SKETCH.read_text()
     assert main(["fmt", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert path.read_text() == SKETCH.read_text()  # fmt used to rewrite the file in place
+    assert out.startswith(
+        'spec kernel_shap "KernelSHAP" {\n    method = shap.kernel(nsamples = 4096)'
+    )
+    assert "# a finite pmf: every expectation is exact" in out  # comments kept
+
+
+def test_fmt_write_check_and_diff(tmp_path, capsys):
+    path = tmp_path / "k.espec"
+    path.write_text(SKETCH.read_text())
+    assert main(["fmt", "--check", str(path)]) == 1  # the sketch is aligned by hand
+    assert main(["fmt", "--diff", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "would reformat" in captured.err and captured.out.startswith(f"--- {path}\n+++ ")
+    assert path.read_text() == SKETCH.read_text()
+    assert main(["fmt", "--write", str(path)]) == 0
+    assert "reformatted" in capsys.readouterr().err
     assert main(["fmt", "--check", str(path)]) == 0
+    assert main(["fmt", "--diff", str(path)]) == 0 and capsys.readouterr().out == ""
+    assert "# registered adapter + hyper-parameters" in path.read_text()
+
+
+def test_fmt_several_files_prints_each_under_its_name(tmp_path, capsys):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.espec").write_text(SKETCH.read_text())
+    assert main(["fmt", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("==> ") == 2 and f"==> {tmp_path / 'b.espec'} <==\n" in out
+
+
+def test_fmt_modes_are_exclusive(capsys):
+    assert main(["fmt", "--write", "--check", str(SKETCH)]) == 2
+
+
+def test_fmt_yaml_keeps_the_schema_line(tmp_path, capsys):
+    path = tmp_path / "k.espec.yaml"
+    assert main(["convert", str(SKETCH), "--to", "yaml", "-o", str(path)]) == 0
+    assert "comments of" in capsys.readouterr().err  # the DSL comments are not carried over
+    text = "# yaml-language-server: $schema=./espec.schema.json\n" + path.read_text().replace(
+        "method:\n", "# the estimator\nmethod:\n"
+    )
+    path.write_text(text)
+    assert main(["fmt", "--check", str(path)]) == 0  # canonical, comments and all
+    assert main(["fmt", str(path)]) == 0
+    assert capsys.readouterr().out == text
 
 
 def test_convert_roundtrip_equals_fmt_byte_for_byte(tmp_path, capsys):
+    plain = tmp_path / "plain.espec"  # the sketch without its comments
+    plain.write_text(re.sub(r" *#[^\n]*", "", SKETCH.read_text()))
     yaml_path = tmp_path / "k.espec.yaml"
-    assert main(["convert", str(SKETCH), "--to", "yaml", "-o", str(yaml_path)]) == 0
+    assert main(["convert", str(plain), "--to", "yaml", "-o", str(yaml_path)]) == 0
     capsys.readouterr()
     assert main(["convert", str(yaml_path), "--to", "dsl"]) == 0
     via_yaml = capsys.readouterr().out
-    dsl_path = tmp_path / "k.espec"
-    dsl_path.write_text(SKETCH.read_text())
-    assert main(["fmt", str(dsl_path)]) == 0
-    assert via_yaml == dsl_path.read_text()
+    assert main(["fmt", str(plain)]) == 0
+    assert via_yaml == capsys.readouterr().out
 
 
 def test_list_every_kind(capsys):
@@ -182,7 +226,7 @@ def test_stdin_and_stdout(tmp_path):
     )
     fmt = subprocess.run(
         [sys.executable, "-m", "explainspec", "fmt", "-"],
-        input=SKETCH.read_text(),
+        input=re.sub(r" *#[^\n]*", "", SKETCH.read_text()),  # convert does not carry comments
         capture_output=True,
         text=True,
         timeout=60,
