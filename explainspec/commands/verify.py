@@ -20,7 +20,7 @@ DEFAULT_SEED = (
     0  # keep equal to explainspec.runner.settings.DEFAULT_SEED (not imported: cheap --help)
 )
 PROFILES = ("fast", "standard", "thorough")
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "github", "sarif")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         metavar="FILE",
-        help="write the json/junit report here (json: rewritten after every claim, so an "
+        help="write the json/junit/github/sarif report here (json: rewritten after every claim, so an "
         "interrupted run keeps what finished); the text report still goes to stdout",
     )
     parser.add_argument(
@@ -337,6 +337,12 @@ def _run(args: argparse.Namespace) -> int:
         reporters.append(JsonReporter(args.output, stream=None if args.output else sys.stdout))
     elif args.format == "junit":
         reporters.append(JunitReporter(args.output, stream=None if args.output else sys.stdout))
+    elif args.format in ("github", "sarif"):
+        from explainspec.report.github import GithubReporter
+        from explainspec.report.sarif import SarifReporter
+
+        reporter = GithubReporter if args.format == "github" else SarifReporter
+        reporters.append(reporter(args.output, stream=None if args.output else sys.stdout))
     if getattr(args, "debug", False):
         reporters.append(_DebugTracebacks())
     from explainspec.runner.budget import apply_memory_limit, current_memory_limit
