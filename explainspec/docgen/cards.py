@@ -187,6 +187,16 @@ def _default(key: str, value: Any) -> bool:
     return key == "background" and text == "data"
 
 
+#: colours of the matrix marks (GitHub's green and red: readable on light and dark themes)
+_MARK_COLOR = {"✔": "#1a7f37", "✖": "#cf222e", "⚠": "#9a6700"}
+
+
+def _mark(mark: str) -> str:
+    """A matrix mark in its colour (``✔`` green, ``✖`` red, ``⚠`` amber; ``?`` kept after it)."""
+    color = _MARK_COLOR.get(mark[:1])
+    return f'<span style="color: {color}">{mark}</span>' if color else mark
+
+
 def _under(spec: ir.Spec) -> list[str]:
     """The line stating the spec-level assumptions of ``spec`` (none without)."""
     if not spec.assumptions:
@@ -549,14 +559,24 @@ class CardWriter:
             f"# {title}",
             "",
             "Each card says what one explanation method's output lets you conclude, and what it "
-            "does not, with the evidence. In the matrix, ✔ means *answers this question, under "
-            "the card's assumptions*; ✖ means *does not answer it* and links to the "
-            "counterexample; a verdict still pending is marked with ?.",
+            "does not, with the evidence. Each cell of the matrix links to the claim on the "
+            "method's card:",
+            "",
+            f"- {_mark('✔')} *answers this question*, under the card's assumptions (verified);",
+            f"- {_mark('✖')} *does not answer it*: a counterexample shows the misreading;",
+            f"- {_mark('⚠')} the card's claim failed or could not be checked: see the card;",
+            "- a mark followed by ? is stated by the spec but not yet settled by a run; "
+            "· means the card makes no claim about that question.",
             "",
         ]
         if not specs:
             return "\n".join(lines + ["*No specs.*", ""])
-        lines.append("| method | " + " | ".join(code(q) for q in questions) + " |")
+        # question names on one line (never broken inside the header cell)
+        lines.append(
+            "| method | "
+            + " | ".join(f'<span style="white-space: nowrap">{code(q)}</span>' for q in questions)
+            + " |"
+        )
         lines.append("|---|" + "---|" * len(questions))
         for spec in specs:
             cells = []
@@ -573,7 +593,7 @@ class CardWriter:
                     elif not result.passed:
                         mark = "⚠"
                     target = f"{_link(spec.name)}.md#{_link(claim.name)}"
-                    marks.append(f"[{mark}]({target} '{_link(claim.name)}')")
+                    marks.append(f"[{_mark(mark)}]({target} '{_link(claim.name)}')")
                 cells.append(" ".join(marks) if marks else "·")
             lines.append(
                 f"| [{text(spec.title)}]({_link(spec.name)}.md) | " + " | ".join(cells) + " |"

@@ -136,12 +136,15 @@ def test_unregistered_method_keeps_the_spec_params(spec):
 def test_index_matrix_links_claims(spec, report):
     page = render_index([spec], load_results(report))
     header = next(line for line in page.splitlines() if line.startswith("| method |"))
-    assert header == "| method | `component` | `local_effect` |"
+    nowrap = '<span style="white-space: nowrap">'
+    assert header == f"| method | {nowrap}`component`</span> | {nowrap}`local_effect`</span> |"
     row = next(line for line in page.splitlines() if line.startswith("| [Toy SHAP]"))
-    assert "[✔](toy_shap.md#additive_recovery 'additive_recovery')" in row
-    assert "[✖](toy_shap.md#sign_is_direction 'sign_is_direction')" in row
+    green, red = '<span style="color: #1a7f37">', '<span style="color: #cf222e">'
+    assert f"[{green}✔</span>](toy_shap.md#additive_recovery 'additive_recovery')" in row
+    assert f"[{red}✖</span>](toy_shap.md#sign_is_direction 'sign_is_direction')" in row
+    assert f"- {green}✔</span> *answers this question*" in page  # the legend
     pending = render_index([spec])
-    assert "✔?" in pending and "✖?" in pending
+    assert "✔?</span>" in pending and "✖?</span>" in pending
 
 
 def test_write_cards_writes_pages_and_plots(spec, report_file, tmp_path):
