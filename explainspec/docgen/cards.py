@@ -246,6 +246,8 @@ class CardWriter:
         #: the specs with a card next to this one, by name (an estimator's card reads the
         #: conclusions of the statistic it estimates from them)
         self.specs: dict[str, ir.Spec] = {}
+        #: where the claims catalogue is (the site sets it): C01-style identifiers link there
+        self.catalogue_url: str | None = None
         #: (spec, claim) -> (file name, description) of the counterexample plots drawn so far
         self.pictures: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -253,6 +255,16 @@ class CardWriter:
         return self.results.get(spec.name, claim.name) if self.results else None
 
     # -- pieces ----------------------------------------------------------------------------
+
+    def _statement(self, claim: ir.Claim) -> str:
+        """The claim's statement (escaped), its catalogue identifiers linked when the catalogue
+        is published next to the cards."""
+        out = text(claim.statement)
+        if self.catalogue_url is None:
+            return out
+        from explainspec.docgen.catalogue import link_identifiers
+
+        return link_identifiers(out, self.catalogue_url)
 
     def _world_lines(self, spec: ir.Spec, claim: ir.Claim) -> list[str]:
         world = ir.merged_world(spec, claim)
@@ -351,7 +363,7 @@ class CardWriter:
             "",
             f"### {icon} {text(claim.name)}{about}",
             "",
-            text(claim.statement),
+            self._statement(claim),
             "",
         ]
         assumptions = tuple(spec.assumptions) + tuple(claim.assumptions)
@@ -477,7 +489,7 @@ class CardWriter:
         if outcome == "open" and result is not None:
             icon = _VERDICT_ICON.get(result.verdict, "?")
         link = f"[{text(claim.name)}]({anchor}#{_link(claim.name)})"
-        line = f"- {icon} **{link}** — {text(claim.statement)}"
+        line = f"- {icon} **{link}** — {self._statement(claim)}"
         if claim.about:
             line += f" *({text(claim.about)})*"
         if result is None:
@@ -625,7 +637,11 @@ def render_index(specs: Iterable[ir.Spec], results: Results | None = None) -> st
 
 
 def write_cards(
-    specs: Iterable[ir.Spec], out: str | Path, results: Results | None = None
+    specs: Iterable[ir.Spec],
+    out: str | Path,
+    results: Results | None = None,
+    *,
+    catalogue_url: str | None = None,
 ) -> list[Path]:
     """Write one card per spec, ``index.md`` and the plots (under ``assets/``) into ``out``.
 
@@ -640,6 +656,7 @@ def write_cards(
     writer = CardWriter(results, assets=out / "assets", assets_url="assets")
     writer.known = {spec.name for spec in specs}
     writer.specs = {spec.name: spec for spec in specs}
+    writer.catalogue_url = catalogue_url
     written = []
     for spec in specs:
         path = out / f"{spec.name}.md"
