@@ -430,6 +430,21 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Comment:
+    """A ``# ...`` comment of a DSL file, as written (``text`` starts with ``#``), and where.
+
+    The lexer collects comments; the canonical printer writes each one again next to the item
+    that follows it (or at the end of the line of the item it trails). Comments never take part
+    in equality: they do not change what a spec means.
+    """
+
+    text: str
+    span: Span
+    #: nothing but whitespace before it on its line (else it trails the code on that line)
+    own_line: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Spec:
     name: str
     title: str
@@ -444,6 +459,11 @@ class Spec:
     lets: tuple[Let, ...] = ()  # named values every claim may use
     span: Span | None = _span()
     source: str | None = field(default=None, compare=False, repr=False)  # the file's path
+    #: the comments of a DSL file (empty for YAML and for specs built in code)
+    comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)
+    #: where the items that are plain values (``output``, ``question``, ...) were written:
+    #: ``(item, span)`` pairs, so the printer can put their comments back next to them
+    item_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
 
 def merged_world(spec: Spec, claim: Claim) -> WorldBlock:
