@@ -34,6 +34,7 @@ BENCHMARKS = [
     ("oracles.py", [], ["--quick"]),
     ("audit.py", [], ["--quick"]),
     ("library.py", ["--standard"], []),
+    ("captum.py", ["--repeat", "3"], ["--repeat", "1"]),
 ]
 
 

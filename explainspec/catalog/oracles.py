@@ -12,6 +12,7 @@ weights (a multiset); coalition-indexed results use bitmasks (feature ``i`` is i
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.oracles_paths import ENTRIES as _PATH_ENTRIES
 from explainspec.catalog.sources import ORACLES as _SOURCE_ORACLES
 from explainspec.registry import Entry, Param
 
@@ -183,6 +184,8 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
+
+ENTRIES += _PATH_ENTRIES  # ig_quadrature, smoothgrad, ... (explainspec.catalog.oracles_paths)
 ENTRIES.append(
     _entry(
         "value",

@@ -34,6 +34,8 @@ ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-ti
 ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
 ES342   a world drawn for the claim is larger than a documented size limit (rows, cells, grid:
         ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
+ES350   the method needs a library that is not installed (verdict ``skipped``: install the named
+        extra, e.g. ``explainspec[torch]``)
 ======  =======================================================================================
 
 ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
@@ -70,6 +72,8 @@ RUN_CODES: dict[str, str] = {
     "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
     "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
     "grid), found when it was drawn (verdict invalid)",
+    "ES350": "the method needs a library that is not installed (verdict skipped; the message "
+    "names the extra to install, e.g. explainspec[torch])",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
@@ -81,12 +85,15 @@ class Verdict(StrEnum):
     """The outcome of one claim.
 
     ``verified``/``refuted`` for ``answers`` and ``holds`` claims, ``shown``/``unshown`` for
-    ``does_not_answer`` claims; ``error``, ``invalid`` and ``not_applicable`` for any kind.
+    ``does_not_answer`` claims; ``error``, ``invalid``, ``not_applicable`` and ``skipped`` (the
+    method's library is not installed, ES350) for any kind.
 
     Examples
     --------
     >>> Verdict.VERIFIED.passed, Verdict.UNSHOWN.failed, Verdict.NOT_APPLICABLE.failed
     (True, True, True)
+    >>> Verdict.SKIPPED.passed, Verdict.SKIPPED.failed
+    (False, False)
     """
 
     VERIFIED = "verified"
@@ -96,6 +103,7 @@ class Verdict(StrEnum):
     ERROR = "error"
     INVALID = "invalid"
     NOT_APPLICABLE = "not_applicable"
+    SKIPPED = "skipped"
 
     @property
     def passed(self) -> bool:
@@ -108,8 +116,10 @@ class Verdict(StrEnum):
 
         ``not_applicable`` fails too: a claim whose method can take none of its worlds checks
         nothing, and a run passes only if every claim is verified or shown (LANGUAGE.md).
+        ``skipped`` neither passes nor fails: the method's optional library is not installed,
+        so the claim was not run (the message names the extra to install).
         """
-        return not self.passed
+        return not self.passed and self is not Verdict.SKIPPED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -341,7 +351,7 @@ class RunResult:
     """All claim results of a run, in the order the claims were run.
 
     Behaves like a tuple of :class:`ClaimResult`; ``passed`` is ``True`` when no claim failed
-    (every claim verified or shown; ``not_applicable`` claims are skips).
+    (every claim verified, shown or ``skipped`` because its library is not installed).
     """
 
     claims: tuple[ClaimResult, ...]

@@ -50,6 +50,7 @@ _PRELOAD = {
     "shap": ("shap", "sklearn.ensemble"),
     "sklearn": ("sklearn.inspection", "sklearn.ensemble"),
     "lime": ("lime.lime_tabular",),
+    "captum": ("torch", "captum.attr", "sklearn.linear_model"),
 }
 
 

@@ -285,6 +285,25 @@ def multilinear_family(
     return draw_member()
 
 
+def _network_layers(draw: Any, d: int, params: Mapping[str, Any]) -> list[Any]:
+    """Hidden layers with weights from :data:`NET_WEIGHTS` and biases from :data:`OFFSETS`
+    (all 0 with ``bias = false``), then a linear output layer with weights from :data:`COEFS`."""
+    width = draw_int(draw, params.get("width", 3))
+    depth = draw_int(draw, params.get("depth", 1))
+    bias = bool(params.get("bias", True))
+    layers = []
+    fan_in = d
+    w = st.sampled_from(NET_WEIGHTS)
+    for _ in range(depth):
+        W = [draw(st.lists(w, min_size=fan_in, max_size=fan_in)) for _ in range(width)]
+        b = draw(st.lists(offsets(), min_size=width, max_size=width)) if bias else [0.0] * width
+        layers.append((W, b))
+        fan_in = width
+    out = [draw(st.lists(coefs(), min_size=fan_in, max_size=fan_in))]
+    layers.append((out, [draw(offsets())] if bias else [0.0]))
+    return layers
+
+
 def relu_net_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
@@ -292,20 +311,27 @@ def relu_net_family(
 
     @st.composite
     def draw_member(draw: Any) -> Function:
-        width = draw_int(draw, params.get("width", 3))
-        depth = draw_int(draw, params.get("depth", 1))
-        layers = []
-        fan_in = d
-        w = st.sampled_from(NET_WEIGHTS)
-        for _ in range(depth):
-            W = [draw(st.lists(w, min_size=fan_in, max_size=fan_in)) for _ in range(width)]
-            b = draw(st.lists(offsets(), min_size=width, max_size=width))
-            layers.append((W, b))
-            fan_in = width
-        layers.append(
-            ([draw(st.lists(coefs(), min_size=fan_in, max_size=fan_in))], [draw(offsets())])
-        )
-        return _embed(fn.relu_net(layers, d), positions)
+        return _embed(fn.relu_net(_network_layers(draw, d, params), d), positions)
+
+    return draw_member()
+
+
+def mlp_family(
+    d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
+) -> st.SearchStrategy[Function]:
+    """A network with ``activation`` hidden units (relu: the relu_net formulas; tanh, gelu:
+    :class:`explainspec.worlds.nets.NetFunction`), drawn as :func:`relu_net_family` draws."""
+    from explainspec.worlds import nets
+
+    activation = str(params.get("activation", "relu"))
+    if activation not in nets.ACTIVATIONS:
+        raise ValueError(f"mlp(activation = {activation!r}) is not one of {nets.ACTIVATIONS}")
+    bias = bool(params.get("bias", True))
+
+    @st.composite
+    def draw_member(draw: Any) -> Function:
+        layers = _network_layers(draw, d, params)
+        return _embed(nets.mlp(layers, d, activation, bias), positions)
 
     return draw_member()
 
@@ -389,6 +415,7 @@ BUILDERS = {
     "multilinear": multilinear_family,
     "interaction": interaction_family,
     "relu_net": relu_net_family,
+    "mlp": mlp_family,
     "tree": tree_family,
     "model": model_family,
     "formula": formula_family,

@@ -205,7 +205,12 @@ class FunctionBase:
         )
 
     def handover(self, form: str) -> Any:
-        """The function in the form a library takes: ``callable``, ``sklearn`` or ``linear``."""
+        """The function in the form a library takes: ``callable``, ``sklearn``, ``linear``, or
+        ``torch`` / ``torch:float32`` (a ``torch.nn.Module``, :mod:`.handover_torch`)."""
+        if form.startswith("torch"):
+            from explainspec.worlds.handover_torch import handover
+
+            return handover(self, form)
         if form == "callable":
 
             def predict(X: Any) -> Array:

@@ -123,6 +123,7 @@ DIST_RANK: Mapping[str, int] = MappingProxyType(
 #: ``dependent`` without ``rho``: drawn, shrinking toward 0 (independence).
 DEFAULT_RHO = Range(0.0, 0.9)
 MODIFIER_NAMES = ("unused", "symmetric", "link", "off_support_bump")
+NET_ACTIVATIONS = ("relu", "tanh", "gelu")  # mlp(activation = ...); worlds.nets.ACTIVATIONS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -490,6 +491,16 @@ def _family_params(
         elif key == "kind":
             if v not in MODEL_KINDS:
                 raise WorldError(f"kind = {v!r} must be one of {', '.join(MODEL_KINDS)}", sp)
+            out[key] = v
+        elif key == "bias":  # relu_net, mlp
+            if not isinstance(v, bool):
+                raise WorldError(f"bias = {v!r} must be true or false", sp)
+            out[key] = v
+        elif key == "activation":  # mlp
+            if v not in NET_ACTIVATIONS:
+                raise WorldError(
+                    f"activation = {v!r} must be one of {', '.join(NET_ACTIVATIONS)}", sp
+                )
             out[key] = v
         elif key == "weights":
             w = v if isinstance(v, tuple) else None
