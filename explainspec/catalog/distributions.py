@@ -103,7 +103,12 @@ ENTRIES: list[Entry] = [
                 default=0.5,
                 doc="share of the features that are categorical, in [0, 1]",
             ),
-            Param(name="levels", type="int | range", default=3, doc="categories per categorical feature"),
+            Param(
+                name="levels",
+                type="int | range",
+                default=3,
+                doc="categories per categorical feature",
+            ),
         ),
         finite=True,
         independent="no (an empirical sample)",

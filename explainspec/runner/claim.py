@@ -274,7 +274,6 @@ class ClaimRun:
 
     def _strategy(self) -> Any:
         from explainspec import worlds
-
         from explainspec.runner.settings import get_profile
 
         size = get_profile(self.plan.options.profile).size

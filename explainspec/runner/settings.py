@@ -83,9 +83,7 @@ PROFILES: dict[str, Profile] = {
         max_examples=500,
         replicates=50,
         claim_budget=28800.0,
-        size=Size(
-            features=limit("features"), rows=limit("rows"), background=limit("background")
-        ),
+        size=Size(features=limit("features"), rows=limit("rows"), background=limit("background")),
     ),
 }
 
