@@ -298,6 +298,7 @@ class PoolBackend(_Backend):
         ctx = worker_context()
         self.plugins = plugins
         self.preload = preload
+        self.jobs = jobs
         jit_dir = os.environ.get("NUMBA_CACHE_DIR")
         self.pool = ProcessPoolExecutor(
             max_workers=jobs,
@@ -314,9 +315,10 @@ class PoolBackend(_Backend):
         self.futures[self.pool.submit(run_claim_task, task)] = task
 
     def start_all(self) -> list[int]:
-        """Start every worker now and wait until each has imported what it preloads (a warm pool
-        is ready before its first claim); returns their process ids."""
-        pings = [self.pool.submit(_ping) for _ in range(self.pool._max_workers)]
+        """Start every worker now rather than at the first claim, and wait until the pings sent
+        to them are answered (a worker answers once it has imported what it preloads; one fast
+        worker may answer every ping); returns the process ids that answered."""
+        pings = [self.pool.submit(_ping) for _ in range(self.jobs)]
         return sorted({p.result() for p in pings})
 
     def pids(self) -> list[int]:
