@@ -91,19 +91,27 @@ def enable(libraries: tuple[str, ...] = LIBRARIES) -> int:
     for name, module in list(sys.modules.items()):
         if module is None or name.partition(".")[0] not in libraries:
             continue
-        for value in list(vars(module).values()):
-            if isinstance(value, Dispatcher) and _enable_one(value, NullCache):
+        for attr, value in list(vars(module).items()):
+            if isinstance(value, Dispatcher) and _enable_one(value, NullCache, name, attr):
                 enabled += 1
     return enabled
 
 
-def _enable_one(dispatcher: Any, null_cache: type) -> bool:
+def _enable_one(dispatcher: Any, null_cache: type, module: str, attr: str) -> bool:
     if not isinstance(getattr(dispatcher, "_cache", None), null_cache):
         return False  # caches already (cache=True), or enabled before
     if getattr(dispatcher, "overloads", None):
         return False  # compiled already in this process: nothing to gain
     func = getattr(dispatcher, "py_func", None)
-    if func is None or getattr(func, "__module__", None) is None:
+    # Only a top-level function of this module under its own name: its module and name then
+    # identify it, so the stable uuid below names one function. (Two dispatchers made by one
+    # factory share a qualname; giving them one uuid would let numba's cache hand the code
+    # compiled for one of them, as an argument, to a call with the other.)
+    if (
+        func is None
+        or getattr(func, "__module__", None) != module
+        or getattr(func, "__qualname__", None) != attr
+    ):
         return False
     uuid = f"{_UUID_PREFIX}{func.__module__}.{func.__qualname__}"
     try:
