@@ -113,6 +113,11 @@ def _enable_one(dispatcher: Any, null_cache: type, module: str, attr: str) -> bo
         or getattr(func, "__qualname__", None) != attr
     ):
         return False
+    # A recursive function's compiled code calls itself through an address of this process:
+    # loaded by another process it crashes (seen: shap's Partition explainer's lower_credit died
+    # with SIGSEGV when loaded from the cache). numba's own cache=True does not refuse it.
+    if attr in getattr(getattr(func, "__code__", None), "co_names", ()):
+        return False
     uuid = f"{_UUID_PREFIX}{func.__module__}.{func.__qualname__}"
     try:
         dispatcher._set_uuid(uuid)

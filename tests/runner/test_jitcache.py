@@ -35,6 +35,12 @@ def _make(c):
     return njit(inner)
 
 
+# recursive: its compiled code calls itself through an address of the process that compiled it
+@njit
+def fact(n):
+    return 1 if n <= 1 else n * fact(n - 1)
+
+
 # two dispatchers with one qualname: a uuid from their name would not tell them apart
 plus_one = _make(1.0)
 plus_two = _make(2.0)
@@ -77,7 +83,7 @@ def test_a_second_process_loads_the_compiled_code_from_the_cache(tmp_path):
     cache = tmp_path / "numba-cache"
     first = _run(tmp_path, lib, cache)
     assert first["folder"] == str(cache)
-    assert first["enabled"] == 2  # link and apply; not the two made by the factory
+    assert first["enabled"] == 2  # link and apply; not fact, nor the two made by the factory
     assert first["value"] == 4.0
     assert first["stats"] == {"link": [0, 1], "apply": [0, 1]}  # compiled, then written
     assert any(cache.rglob("*.nbi"))
