@@ -33,6 +33,8 @@ BENCHMARKS = [
     ("overhead.py", ["--library", "--repeat", "3"], ["--library", "--repeat", "1"]),
     ("oracles.py", [], ["--quick"]),
     ("audit.py", [], ["--quick"]),
+    ("watch.py", [], []),
+    ("sizes.py", [], ["--points", "2"]),
     ("library.py", ["--standard"], []),
     ("captum.py", ["--repeat", "3"], ["--repeat", "1"]),
 ]

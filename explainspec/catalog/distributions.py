@@ -89,6 +89,31 @@ ENTRIES: list[Entry] = [
         independent="no (an empirical sample)",
     ),
     _dist(
+        "mixed",
+        "Mixed continuous and categorical features: the empirical pmf of n draws from an "
+        "equicorrelated Gaussian in which the first round(categorical * d) features are cut "
+        "into `levels` equally likely categories 0, 1, ..., levels - 1 (at the Gaussian's "
+        "quantiles) and the others are kept as drawn (continuous, not rounded).",
+        (
+            Param(name="n", type="int | range", default=200, doc="number of rows"),
+            Param(name="rho", type="float | range", default=0.0, doc="correlation"),
+            Param(
+                name="categorical",
+                type="float | range",
+                default=0.5,
+                doc="share of the features that are categorical, in [0, 1]",
+            ),
+            Param(
+                name="levels",
+                type="int | range",
+                default=3,
+                doc="categories per categorical feature",
+            ),
+        ),
+        finite=True,
+        independent="no (an empirical sample)",
+    ),
+    _dist(
         "gaussian",
         "Continuous N(0, cov) (equicorrelation rho, or an explicit cov); the world's data is a "
         "sample of n rows.",
@@ -111,7 +136,7 @@ ENTRIES: list[Entry] = [
     _dist(
         "any",
         "One of the given distributions (drawn; shrinks toward the first that is simplest: "
-        "grid, binary, dependent, sample, gaussian).",
+        "grid, binary, dependent, sample, mixed, gaussian).",
         (),
         finite=True,
         independent="depends",

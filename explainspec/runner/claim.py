@@ -277,9 +277,14 @@ class ClaimRun:
 
     def _strategy(self) -> Any:
         from explainspec import worlds
+        from explainspec.runner.settings import get_profile
 
+        size = get_profile(self.plan.options.profile).size
         try:
-            return worlds.from_world(worlds.resolve(self.plan.world))
+            spec = worlds.sized(
+                worlds.resolve(self.plan.world), size.features, size.rows, size.background
+            )
+            return worlds.from_world(spec)
         except Exception as e:  # noqa: BLE001 - any failure to build the strategy means no worlds
             raise Abort(
                 Verdict.INVALID, "ES306", f"cannot generate worlds for this claim: {e}"

@@ -172,14 +172,26 @@ class InProcess:
         self.stop.set()
 
 
-def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
-    """The worker process: import plugins, then run the claims it is sent until ``None``.
+def _worker_main(
+    conn: Any,
+    plugins: tuple[str, ...],
+    preload: tuple[str, ...] = (),
+    jit_dir: str | None = None,
+) -> None:
+    """The worker process: import plugins and the heavy modules in ``preload`` (with numba's file
+    cache in ``jit_dir``, see :mod:`explainspec.runner.jitcache`), then run the claims it is sent
+    until ``None``.
 
     Each message is ``(plan, method)``: ``method`` is the plan's method entry pickled by
     :func:`ship_method` (or ``None``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    from explainspec.runner import jitcache
+
+    if jit_dir:
+        jitcache.configure(jit_dir)
     from explainspec.runner.claim import ClaimRun
 
+    jitcache.warm(preload)
     problem = load_in_worker(plugins)
     while True:
         try:
@@ -221,9 +233,12 @@ def _signal_name(exitcode: int | None) -> str:
 class Isolated:
     """Runs claims in a worker process, killed when a method call exceeds ``timeout`` seconds."""
 
-    def __init__(self, timeout: float | None, plugins: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, timeout: float | None, plugins: tuple[str, ...] = (), preload: tuple[str, ...] = ()
+    ) -> None:
         self.timeout = timeout
         self.plugins = tuple(plugins)
+        self.preload = tuple(preload)
         self.stop = threading.Event()
         self._ctx = worker_context()
         self._proc: Any = None
@@ -234,8 +249,12 @@ class Isolated:
             return
         self._kill()
         parent, child = self._ctx.Pipe()
+        jit_dir = os.environ.get("NUMBA_CACHE_DIR")
         self._proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.plugins), daemon=True, name="explainspec-worker"
+            target=_worker_main,
+            args=(child, self.plugins, self.preload, jit_dir),
+            daemon=True,
+            name="explainspec-worker",
         )
         self._proc.start()
         child.close()

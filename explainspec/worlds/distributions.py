@@ -330,6 +330,37 @@ def sample(
     return FiniteDistribution(X, "sample", {"n": n, "rho": rho})
 
 
+def mixed(
+    d: int,
+    n: int,
+    rng: np.random.Generator,
+    rho: float = 0.0,
+    categorical: float = 0.5,
+    levels: int = 3,
+) -> FiniteDistribution:
+    """Mixed continuous and categorical features: ``n`` draws of an equicorrelated Gaussian
+    (correlation ``rho``) whose first ``round(categorical * d)`` columns are cut into ``levels``
+    equally likely categories ``0 .. levels - 1`` at the standard normal's quantiles; the other
+    columns are kept as drawn. The pmf of the ``n`` rows is exact (a finite distribution)."""
+    from statistics import NormalDist
+
+    _check_sample(n, d, "mixed")
+    if not 0 <= categorical <= 1:
+        raise ValueError(f"categorical={categorical} must be in [0, 1]")
+    if levels < 2:
+        raise ValueError(f"levels={levels} must be at least 2")
+    cov = np.full((d, d), float(rho))
+    np.fill_diagonal(cov, 1.0)
+    X = rng.multivariate_normal(np.zeros(d), cov, size=int(n), method="cholesky")
+    k = int(round(categorical * d))
+    if k:
+        cuts = np.array([NormalDist().inv_cdf(q / levels) for q in range(1, levels)])
+        X[:, :k] = np.searchsorted(cuts, X[:, :k]).astype(float)
+    X = X + 0.0  # no negative zeros in readable output
+    params = {"n": n, "rho": rho, "categorical": categorical, "levels": levels}
+    return FiniteDistribution(X, "mixed", params, {"categorical": k})
+
+
 def gaussian(d: int, rho: float = 0.0, cov: Any = None, mean: Any = None) -> GaussianDistribution:
     """``N(mean, cov)``; by default mean 0 and the equicorrelation matrix of ``rho``."""
     if cov is None:

@@ -118,8 +118,10 @@ FAMILY_RANK: Mapping[str, int] = MappingProxyType(
     }
 )
 DIST_RANK: Mapping[str, int] = MappingProxyType(
-    {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "gaussian": 5}
+    {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "mixed": 5, "gaussian": 6}
 )
+#: the distributions whose data are ``n`` drawn rows, with their default ``n``
+SAMPLED: Mapping[str, int] = MappingProxyType({"sample": 32, "mixed": 200, "gaussian": 64})
 #: ``dependent`` without ``rho``: drawn, shrinking toward 0 (independence).
 DEFAULT_RHO = Range(0.0, 0.9)
 MODIFIER_NAMES = ("unused", "symmetric", "link", "off_support_bump")
@@ -565,6 +567,8 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
         elif key == "rho":
             lo = -1.0 if name == "gaussian" else 0.0
             params[key] = _float_or_range(v, "rho", sp, lo, 1.0)
+        elif key == "categorical":
+            params[key] = _float_or_range(v, "categorical", sp, 0.0, 1.0)
         elif key == "round":
             if not _is_number(v) or v < 0:
                 raise WorldError(f"round = {v!r} must be a number >= 0", sp)
@@ -605,6 +609,10 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
         and params.get("levels", len(params["values"])) != len(params["values"])
     ):
         raise WorldError("grid(levels = L, values = [...]) needs L values", e.span)
+    if name == "mixed":
+        L = params.get("levels", 3)
+        if (L.lo if isinstance(L, Range) else L) < 2:
+            raise WorldError(f"mixed(levels = {L}) needs at least 2 categories", e.span)
     if name == "dependent" and "rho" not in params:
         params["rho"] = DEFAULT_RHO
     if name == "gaussian" and "cov" in params and "rho" in params:
@@ -748,8 +756,8 @@ def _validate(spec: WorldSpec, block: ir.WorldBlock) -> None:
         if len(widths) != 1:
             raise WorldError("points have different lengths", span_of("points"))
     for c in spec.data:
-        if c.name in ("sample", "gaussian"):
-            n = c.params.get("n", 64 if c.name == "gaussian" else 32)
+        if c.name in SAMPLED:
+            n = c.params.get("n", SAMPLED[c.name])
             n_hi = int(n.hi) if isinstance(n, Range) else int(n)
             if n_hi * int(spec.features.hi) > limit("cells"):
                 raise over_limit(
@@ -777,7 +785,7 @@ def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
         return len(c.params["rows"][0]) == d
     if "cov" in c.params:
         return len(c.params["cov"]) == d
-    if c.name in ("sample", "gaussian"):
+    if c.name in SAMPLED:
         return True
     L = _levels_count(c)
     lo = int(L.lo) if isinstance(L, Range) else int(L)
@@ -834,6 +842,37 @@ def drawable(spec: WorldSpec) -> list[int]:
                 code="ES228",
             )
     return ds
+
+
+def sized(spec: WorldSpec, features: int, rows: int, background: int) -> WorldSpec:
+    """``spec`` with the upper end of every drawn size range lowered to the given bounds (a
+    profile's :class:`~explainspec.runner.settings.Size`): the number of features, the ``n`` of a
+    drawn data sample (``sample``, ``gaussian``, ``mixed``) and the ``k`` of a ``sample(k)`` /
+    ``kmeans(k)`` background. A range never goes below its lower end, and a single size is kept
+    as written: a spec that asks for d = 12 gets d = 12 at every profile.
+
+    >>> s = sized(WorldSpec(features=Range(2, 16)), features=8, rows=200, background=100)
+    >>> s.features
+    Range(lo=2, hi=8)
+    >>> sized(WorldSpec(features=Range(12, 16)), 8, 200, 100).features
+    Range(lo=12, hi=12)
+    """
+
+    def clip(v: Any, bound: int) -> Any:
+        if isinstance(v, Range) and v.hi > bound:
+            return Range(v.lo, max(v.lo, type(v.hi)(bound)))
+        return v
+
+    data = tuple(
+        replace(c, params={**c.params, "n": clip(c.params["n"], rows)})
+        if "n" in c.params and isinstance(c.params["n"], Range)
+        else c
+        for c in spec.data
+    )
+    bg = spec.background
+    if bg and bg[0] in ("sample", "kmeans"):
+        bg = (bg[0], clip(bg[1], background))
+    return replace(spec, features=clip(spec.features, features), data=data, background=bg)
 
 
 def example_spec(
