@@ -324,10 +324,12 @@ def _run(args: argparse.Namespace) -> int:
 
     # the --plugin modules (before or after the command) were imported by explainspec.cli
     # numba's file cache for the method libraries' compiled code, set before anything imports
-    # numba (here and in the workers): a cold run compiles once per machine (runner/jitcache.py)
+    # numba (here and in the workers): a cold run compiles once per machine (runner/jitcache.py).
+    # --no-cache (or EXPLAINSPEC_NO_CACHE=1) is a fresh run: nothing compiled earlier is loaded.
     from explainspec.runner import jitcache
 
-    jitcache.configure()
+    if not (args.no_cache or os.environ.get("EXPLAINSPEC_NO_CACHE", "") == "1"):
+        jitcache.configure()
     specs = _load_specs(args.paths)
 
     from explainspec.report import JsonReporter, JunitReporter, TerminalReporter, fan_out
