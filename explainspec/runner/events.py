@@ -22,6 +22,8 @@ ES310   the run was interrupted before the claim finished
 ES311   the check failed on a world but passed when the same world was replayed: the method is
         not a deterministic function of its seed (verdict ``error``)
 ES312   an explicit ``example`` world could not be built or checked (verdict ``error``)
+ES320   a plugin's method registration is invalid, or takes a registered name without
+        ``replace=True`` (raised when the plugin is imported; ``verify`` exits with 2)
 ======  =======================================================================================
 """
 
@@ -44,6 +46,8 @@ RUN_CODES: dict[str, str] = {
     "ES311": "the check failed on a world but passed when that world was replayed: the method is not "
     "a deterministic function of its seed (verdict error)",
     "ES312": "an explicit example world could not be built or checked (verdict error)",
+    "ES320": "a plugin's method registration is invalid (name, output, scope, requires, "
+    "parameters) or takes a registered name without replace=True (exit 2)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
@@ -302,6 +306,9 @@ class RunResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunStarted:
+    """The run's settings. ``replaced`` has one line per method of the run that a plugin
+    registered over a built-in (or another plugin's) method with ``replace=True``."""
+
     seed: int
     profile: str
     max_examples: int
@@ -309,6 +316,7 @@ class RunStarted:
     specs: tuple[str, ...]
     claims: int
     timeout: float | None = None
+    replaced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
