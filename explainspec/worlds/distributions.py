@@ -160,8 +160,39 @@ def _show(v: Any) -> str:
     return repr(v)
 
 
+class ContinuousSample(np.ndarray):
+    """Rows drawn from a continuous distribution (``continuous_source``): an ordinary float
+    array that remembers where it came from.
+
+    A world of a ``gaussian`` P carries such a sample as its data (and background). Its pmf
+    has no two rows that agree on a feature, so the oracles that condition on ``X_S = x_S``
+    (conditional games, M-plots, conditional permutation importance) would return trivial values
+    on it; they read the mark and refuse (``explainspec.oracles._common.refuse_continuous_sample``).
+    Views (rows, columns, slices, copies) keep the mark; computed results (``2 * data``,
+    ``mean(data)``) are plain arrays, and ``np.asarray`` gives the plain array a library expects.
+    """
+
+    continuous_source: Any
+
+    def __new__(cls, rows: Any, source: Any) -> ContinuousSample:
+        obj = np.asarray(rows, dtype=float).view(cls)
+        obj.continuous_source = source
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.continuous_source = getattr(obj, "continuous_source", None)
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        plain = np.asarray(arr).view(np.ndarray)
+        return plain[()] if return_scalar else plain
+
+    def __reduce__(self) -> Any:
+        return (ContinuousSample, (np.asarray(self).view(np.ndarray), self.continuous_source))
+
+
 class GaussianDistribution:
-    """``N(mean, cov)``: continuous, ``rows = None``."""
+    """``N(mean, cov)``: continuous, ``rows = None``; :meth:`sample` returns a
+    :class:`ContinuousSample`."""
 
     rows = None
 
@@ -183,7 +214,8 @@ class GaussianDistribution:
         return self.declared_independent
 
     def sample(self, n: int, rng: np.random.Generator) -> Array:
-        return rng.multivariate_normal(self.mean, self.cov, size=int(n), method="cholesky")
+        rows = rng.multivariate_normal(self.mean, self.cov, size=int(n), method="cholesky")
+        return ContinuousSample(rows, self)
 
     def describe(self) -> str:
         args = ", ".join(f"{k} = {_show(v)}" for k, v in self.params.items())
