@@ -996,6 +996,8 @@ def _fit_model(kind: str, X: Array, y: Array, seed: int, trained_on: str) -> Mod
         labels = (y > np.median(y)).astype(int)
         if labels.min() == labels.max():
             labels[: len(labels) // 2] = 1 - labels[0]
+        if labels.min() == labels.max():  # one training row: fit it once as each class
+            X, labels = np.vstack([X, X]), np.array([0, 1])
         model = LogisticRegression(random_state=seed)
         model.fit(X, labels)
         for j in const:

@@ -322,16 +322,29 @@ def _finite(key: Any, owner: Any, build: Any) -> Any:
 # --------------------------------------------------------------------------- worlds
 
 
+def explicit_widths(spec: WorldSpec) -> dict[str, int]:
+    """The number of features fixed by explicit points, baseline or background rows."""
+    out = {}
+    if isinstance(spec.points, tuple):
+        out["points"] = len(spec.points[0])
+    if isinstance(spec.baseline, tuple):
+        out["baseline"] = len(spec.baseline)
+    if spec.background[0] == "rows":
+        out["background"] = len(spec.background[1][0])
+    return out
+
+
 def feasible_features(spec: WorldSpec) -> list[int]:
     """The numbers of features a world of ``spec`` can have (within its limits)."""
     lo, hi = int(spec.features.lo), int(spec.features.hi)
     need = min(c.min_features() for c in spec.function)
     if spec.second:
         need = max(need, min(c.min_features() for c in spec.second))
+    widths = set(explicit_widths(spec).values())
     return [
         d
         for d in range(max(lo, need), hi + 1)
-        if any(dist_feasible(c, d, spec.limits) for c in spec.data)
+        if any(dist_feasible(c, d, spec.limits) for c in spec.data) and widths <= {d}
     ]
 
 
@@ -362,12 +375,21 @@ def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
         spec = spec.with_overrides(**overrides)
     ds = feasible_features(spec)
     if not ds:
+        widths = explicit_widths(spec)
+        fixed = "".join(f", {k} with {v} values" for k, v in widths.items())
         raise InvalidArgument(
             f"no number of features in {spec.features} fits function = "
             f"{' | '.join(c.describe() for c in spec.function)} and data = "
             f"{' | '.join(c.describe() for c in spec.data)} within max_rows="
-            f"{spec.limits.max_rows}"
+            f"{spec.limits.max_rows}{fixed}"
         )
+    if spec.grid == "levels":
+        uneven = [c.describe() for c in spec.data if not _even_levels(c)]
+        if uneven:
+            raise InvalidArgument(
+                "grid = levels needs the same number of levels in every feature, which "
+                f"{', '.join(uneven)} does not guarantee; use grid = N (N quantiles per feature)"
+            )
     if isinstance(spec.background, tuple) and spec.background[0] in ("sample", "kmeans"):
         k = spec.background[1]
         k_hi = k.hi if isinstance(k, Range) else k
@@ -383,6 +405,16 @@ def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
                 f"points = {spec.points} exceeds max_points={spec.limits.max_points}"
             )
     return _worlds(spec, ds)
+
+
+def _even_levels(c: DistChoice) -> bool:
+    """Whether every distribution of ``c`` has the same number of levels in every feature."""
+    if c.name in ("grid", "dependent", "binary"):
+        return True
+    if c.name == "rows":
+        rows = c.params["rows"]
+        return len({len({r[j] for r in rows}) for j in range(len(rows[0]))}) == 1
+    return False  # sample, gaussian: as many as the draw gives per column
 
 
 _DISTRIBUTIONS: dict[Any, tuple[DistChoice, st.SearchStrategy[Any]]] = {}
