@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -133,12 +134,19 @@ def _subsets_strategy(n: int, k: int) -> st.SearchStrategy[tuple[int, ...]]:
     return st.sampled_from(subsets(n, k))
 
 
+#: at most this many k-subsets are listed for one pick; beyond (C(100, 8) is 1.9e11) the
+#: subset is drawn as k distinct indices instead
+MAX_LISTED_SUBSETS = 4096
+
+
 def pick_subset(draw: Any, n: int, k: int) -> tuple[int, ...]:
     """``k`` distinct indices of ``range(n)`` (increasing); shrinks toward ``(0, ..., k-1)``."""
     if k <= 0:
         return ()
     if k >= n:
         return tuple(range(n))
+    if math.comb(n, k) > MAX_LISTED_SUBSETS:
+        return tuple(sorted(draw(index_lists(n, k, unique=True))))
     return draw(_subsets_strategy(n, k))
 
 
@@ -233,6 +241,8 @@ def product_terms(
     order = min(order, d)
     n = draw_int(draw, Range(1, max(1, max_terms)))
     shapes = _canonical(tuple(kinds or SHAPE_KINDS)) if kinds != () else None
+    if n * (order + 2) > MAX_DRAWN_WEIGHTS:  # too many picks for one example: from a seed
+        return _seeded_terms(draw(SEEDS16), d, order, n, shapes)
     terms: dict[frozenset[int], tuple[float, dict[int, Shape]]] = {}
     for t in range(n):
         size = order if t == 0 else draw_int(draw, Range(1, order))
@@ -245,6 +255,24 @@ def product_terms(
             coef,
             {j: IDENTITY if shapes is None else pick_shape(draw, shapes) for j in feats},
         )
+    return list(terms.values())
+
+
+def _seeded_terms(
+    seed: int, d: int, order: int, n: int, shapes: tuple[str, ...] | None
+) -> list[tuple[float, dict[int, Shape]]]:
+    """:func:`product_terms` with every pick taken by ``numpy.random.default_rng(seed)`` from
+    the same value sets (for term counts whose picks would exceed hypothesis' budget)."""
+    rng = np.random.default_rng(seed)
+    options = shape_options(shapes) if shapes is not None else (IDENTITY,)
+    terms: dict[frozenset[int], tuple[float, dict[int, Shape]]] = {}
+    for t in range(n):
+        size = order if t == 0 else int(rng.integers(1, order + 1))
+        feats = sorted(rng.choice(d, size=size, replace=False).tolist())
+        key = frozenset(feats)
+        if key not in terms:
+            shapes_of = {j: options[int(rng.integers(len(options)))] for j in feats}
+            terms[key] = (float(rng.choice(COEFS)), shapes_of)
     return list(terms.values())
 
 
@@ -287,6 +315,8 @@ def relu_net_family(
     def draw_member(draw: Any) -> Function:
         width = draw_int(draw, params.get("width", 3))
         depth = draw_int(draw, params.get("depth", 1))
+        if (d + 1) * width + (depth - 1) * (width + 1) * width + width + 1 > MAX_DRAWN_WEIGHTS:
+            return _embed(_seeded_relu_net(draw(SEEDS16), d, width, depth), positions)
         layers = []
         fan_in = d
         w = st.sampled_from(NET_WEIGHTS)
@@ -301,6 +331,27 @@ def relu_net_family(
         return _embed(fn.relu_net(layers, d), positions)
 
     return draw_member()
+
+
+#: a network with more weights and biases than this draws them from one seed: drawing each
+#: one would exceed hypothesis' budget of choices per example (a width-256 net on 100 features
+#: has 25,857), so such worlds could not be built; small nets keep one draw per weight, which
+#: shrinks toward simpler nets
+MAX_DRAWN_WEIGHTS = 512
+
+
+def _seeded_relu_net(seed: int, d: int, width: int, depth: int) -> Function:
+    """A ReLU net whose weights and biases are taken from the same value sets as a drawn one,
+    by ``numpy.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    fan_in = d
+    for _ in range(depth):
+        W = rng.choice(NET_WEIGHTS, size=(width, fan_in))
+        layers.append((W.tolist(), rng.choice(OFFSETS, size=width).tolist()))
+        fan_in = width
+    layers.append(([rng.choice(COEFS, size=fan_in).tolist()], [float(rng.choice(OFFSETS))]))
+    return fn.relu_net(layers, d)
 
 
 def _training_grid(rng: np.random.Generator, d: int, positions: Sequence[int]) -> Array:
