@@ -60,8 +60,13 @@ def run_one(specs: str, profile: str, seed: int, jobs: int, out: Path, cwd: Path
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
+    # 0 passed, 1 some claim failed, 3 an internal error in some claim (verdict ``error``, in
+    # the table like any other verdict); anything else, or an unfinished report, stops the bench
+    done = out.exists() and json.loads(out.read_text()).get("status") == "complete"
+    if proc.returncode not in (0, 1, 3) or not done:
         raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{proc.stderr[-3000:]!r}")
+    if proc.returncode == 3:
+        print(f"  (exit 3: {proc.stderr.decode(errors='replace').strip()[-500:]})", flush=True)
     return wall
 
 

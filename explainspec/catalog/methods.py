@@ -78,7 +78,12 @@ _INTERVENTIONAL_BG_MAX_100 = {
 }
 
 _NUM_SAMPLES = Param(
-    name="num_samples", type="int", default=5000, doc="perturbation samples (lime default 5000)."
+    name="num_samples",
+    type="int",
+    default=5000,
+    doc="perturbation samples (lime default 5000).",
+    low=1,
+    limit="samples",
 )
 _KERNEL_WIDTH = Param(
     name="kernel_width", type="float | None", default=None, doc="None = lime's 0.75 * sqrt(d)."
@@ -121,6 +126,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=100000,
                 doc="shap's guard: raises if 2**d exceeds it (shap default 100000).",
+                low=1,
+                limit="samples",
             ),
         ),
     ),
@@ -144,6 +151,8 @@ ENTRIES: list[Entry] = [
                 type="int | 'auto'",
                 default=500,
                 doc="model evaluations per point, shap default 500 (about max_evals / (2d) permutations).",
+                low=1,
+                limit="samples",
             ),
         ),
     ),
@@ -173,6 +182,8 @@ ENTRIES: list[Entry] = [
                 type="int | 'auto'",
                 default="auto",
                 doc="coalitions sampled per point; 'auto' = 2*d + 2048 (shap's default).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="l1_reg",
@@ -206,12 +217,16 @@ ENTRIES: list[Entry] = [
                 type="int | 'auto'",
                 default="auto",
                 doc="total samples per point; 'auto' = 1000*d (shap's default).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="min_samples_per_feature",
                 type="int",
                 default=100,
                 doc="first-round samples per feature (shap default 100).",
+                low=1,
+                limit="samples",
             ),
         ),
     ),
@@ -319,6 +334,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=1000,
                 doc="coalition samples used to estimate the transform (shap default 1000).",
+                low=1,
+                limit="samples",
             ),
         ),
     ),
@@ -343,6 +360,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=500,
                 doc="model evaluations per point (shap default 500).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="clustering",
@@ -376,6 +395,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=5,
                 doc="permutations per feature (sklearn default 5).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="scoring",
@@ -444,9 +465,9 @@ ENTRIES: list[Entry] = [
             _KERNEL_WIDTH,
             Param(
                 name="discretizer",
-                type="str",
+                type="'quartile' | 'decile' | 'entropy'",
                 default="quartile",
-                doc="quartile | decile | entropy (lime default quartile).",
+                doc="how continuous features are binned (lime default quartile).",
             ),
             _SAMPLE_AROUND,
         ),
@@ -498,7 +519,14 @@ ENTRIES: list[Entry] = [
         randomized=True,
         library="reference",
         params=(
-            Param(name="n_permutations", type="int", default=100, doc="random feature orders."),
+            Param(
+                name="n_permutations",
+                type="int",
+                default=100,
+                doc="random feature orders.",
+                low=1,
+                limit="samples",
+            ),
         ),
     ),
     _m(
@@ -554,7 +582,16 @@ ENTRIES: list[Entry] = [
             "shape": "(2**d,) indexed by subset bitmask",
         },
         library="reference",
-        params=(Param(name="n", type="int", default=2, doc="highest interaction order."),),
+        params=(
+            Param(
+                name="n",
+                type="int",
+                default=2,
+                doc="highest interaction order.",
+                low=1,
+                limit="order",
+            ),
+        ),
         shape="2**d",
     ),
     _m(
@@ -601,12 +638,19 @@ ENTRIES: list[Entry] = [
         },
         library="reference",
         params=(
-            Param(name="steps", type="int", default=50, doc="gradient evaluations on the path."),
+            Param(
+                name="steps",
+                type="int",
+                default=50,
+                doc="gradient evaluations on the path.",
+                low=1,
+                limit="samples",
+            ),
             Param(
                 name="rule",
-                type="str",
+                type="'riemann_left' | 'riemann_right' | 'midpoint' | 'trapezoid'",
                 default="riemann_left",
-                doc="riemann_left | riemann_right | midpoint | trapezoid.",
+                doc="the quadrature rule on the path.",
             ),
         ),
     ),
@@ -640,7 +684,14 @@ ENTRIES: list[Entry] = [
         randomized=True,
         library="reference",
         params=(
-            Param(name="num_samples", type="int", default=5000, doc="perturbation samples."),
+            Param(
+                name="num_samples",
+                type="int",
+                default=5000,
+                doc="perturbation samples.",
+                low=1,
+                limit="samples",
+            ),
             Param(
                 name="kernel_width",
                 type="float | None",
@@ -649,9 +700,9 @@ ENTRIES: list[Entry] = [
             ),
             Param(
                 name="sample_around",
-                type="str",
+                type="'instance' | 'mean'",
                 default="instance",
-                doc="'instance' (x) or 'mean' (background mean, lime's default).",
+                doc="around x ('instance') or around the background mean (lime's default).",
             ),
             Param(
                 name="standardize",
@@ -678,7 +729,16 @@ ENTRIES: list[Entry] = [
         },
         randomized=True,
         library="reference",
-        params=(Param(name="n_repeats", type="int", default=5, doc="permutations K per feature."),),
+        params=(
+            Param(
+                name="n_repeats",
+                type="int",
+                default=5,
+                doc="permutations K per feature.",
+                low=1,
+                limit="samples",
+            ),
+        ),
     ),
     _m(
         "reference.pd",

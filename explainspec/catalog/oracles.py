@@ -12,6 +12,7 @@ weights (a multiset); coalition-indexed results use bitmasks (feature ``i`` is i
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.sources import ORACLES as _SOURCE_ORACLES
 from explainspec.registry import Entry, Param
 
 _F = Param(name="f", type="function", doc="the function, any callable (n, d) -> (n,)")
@@ -195,3 +196,4 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
+ENTRIES += _SOURCE_ORACLES  # bound world sources (explainspec audit): catalog/sources.py
