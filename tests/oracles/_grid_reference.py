@@ -497,3 +497,48 @@ def importance_gaussian(f, g, mu, cov, conditional):
 
         out[j] = gh_expect(integrand, m, C)
     return out
+
+
+# --------------------------------------------------------------------------- feature groups
+
+
+def partition(groups, d):
+    """``groups`` as index lists if they partition ``0..d-1``, else None."""
+    if not groups:
+        return None
+    flat = sorted(int(j) for g in groups for j in g)
+    return [list(map(int, g)) for g in groups] if flat == list(range(d)) else None
+
+
+def group_game(f, x, rows, groups):
+    """``v(T) = mean_z f(x on the features of the groups in T, z elsewhere)``, T a bitmask."""
+    d = x.shape[0]
+    v = np.empty(1 << len(groups))
+    for T in range(1 << len(groups)):
+        inside = np.zeros(d, bool)
+        for q, g in enumerate(groups):
+            if T >> q & 1:
+                inside[g] = True
+        z = rows.copy()
+        z[:, inside] = x[inside]
+        v[T] = np.mean(fvals(f, z))
+    return v
+
+
+def owen_def(v, d, groups):
+    """Owen values: the mean marginal contribution of each feature over the orderings of all
+    features in which the members of every group are consecutive (the coalition structure)."""
+    home = {j: q for q, g in enumerate(groups) for j in g}
+    phi, count = np.zeros(d), 0
+    for perm in itertools.permutations(range(d)):
+        runs = [home[j] for j in perm]
+        if any(
+            runs.index(q) + len(g) != len(runs) - runs[::-1].index(q) for q, g in enumerate(groups)
+        ):
+            continue  # a group's members are not consecutive
+        count += 1
+        S = 0
+        for i in perm:
+            phi[i] += v[S | 1 << i] - v[S]
+            S |= 1 << i
+    return phi / count

@@ -11,6 +11,11 @@ the path), or the oracle must raise ``GroundTruthUnavailable``. Where no exact r
 (a non-polynomial f on a Gaussian P, a conditional question about a finite sample of a
 continuous distribution, a path game of a function that is no tree), the oracle must refuse:
 returning a number there is the defect of issue 13.5 (``cpi`` gave 0 on every Gaussian world).
+
+Bound sources (``user_model`` x ``table``, the worlds of ``explainspec audit``) are walked on a
+small bound table with feature groups and three bound models (a gradient-boosting regressor, a
+linear regression, a plain callable) and their metamorphic derivations; a source family with a
+synthetic distribution (or the reverse) must be refused when its strategy is built.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from _grid_reference import (
     game_conditional,
     game_interventional,
     gradient_check,
+    group_game,
     ig_reference,
     importance_gaussian,
     importance_rows,
@@ -39,6 +45,8 @@ from _grid_reference import (
     linear_weights,
     moebius_def,
     nshapley_def,
+    owen_def,
+    partition,
     path_game_def,
     shapley_perm,
     tree_model,
@@ -46,11 +54,15 @@ from _grid_reference import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explainspec.catalog.sources import SOURCE_DISTRIBUTIONS, SOURCE_FAMILIES
 from explainspec.lang import ir
 from explainspec.lang.parser import parse_value
 from explainspec.registry import registry
 from explainspec.worlds import from_world, resolve
 from explainspec.worlds.base import GroundTruthUnavailable
+from explainspec.worlds.sources import bindings
+from explainspec.worlds.sources.models import wrap_model
+from explainspec.worlds.sources.tables import table_from_array
 
 #: examples of every registered family (combinators wrap a base family)
 FAMILIES = {
@@ -67,6 +79,17 @@ FAMILIES = {
     "symmetric": ['symmetric(interaction(order = 2, shapes = ["poly"]))'],
     "logistic": ["logistic(linear)"],
     "off_support_bump": ["off_support_bump(linear)"],
+    # bound sources (explainspec audit): only on data = table(...), see _bound()
+    "user_model": [
+        'user_model(name = "gbr")',
+        'user_model(name = "lin")',
+        'user_model(name = "fn")',
+        'user_model(name = "gbr", proxy = 0)',
+        'user_model(name = "fn", duplicate = 1)',
+        'user_model(name = "gbr", unused = 1)',
+        'user_model(name = "fn", link = "logistic")',
+        'user_model(name = "lin", off_support_bump = true)',
+    ],
 }
 #: examples of every registered distribution
 DISTRIBUTIONS = {
@@ -77,6 +100,7 @@ DISTRIBUTIONS = {
     "gaussian": ["gaussian(rho = 0..0.9)"],
     "rows": ["rows(rows = [[0, 0], [1, 1], [0, 1], [1, 1]])"],
     "any": ["any(grid(levels = 2), gaussian(rho = 0.5))"],
+    "table": ['table(name = "t")'],
 }
 
 
@@ -243,6 +267,44 @@ def _counterfactual(w, P, a):
     return Ref(x - (wt @ x + c) / (wt @ wt) * wt, 1e-8 * (1 + np.abs(x).max()))
 
 
+def _groups(w):
+    return partition(getattr(w.f, "groups", None), w.d)
+
+
+def _group_shapley(w, P, a):
+    groups = _groups(w)
+    if groups is None:
+        return NO_REFERENCE
+    v = group_game(w.f, np.asarray(a["x"], float), _rows(P), groups)
+    return Ref(shapley_perm(v, len(groups)), 1e-8 * _scale(w, P))
+
+
+def _owen(w, P, a):
+    groups = _groups(w)
+    if groups is None:
+        return NO_REFERENCE
+    v = game_interventional(w.f, np.asarray(a["x"], float), rows=_rows(P))
+    return Ref(owen_def(v, w.d, groups), 1e-8 * _scale(w, P))
+
+
+def _grouped(w, P, a):
+    groups = _groups(w)
+    if groups is None:
+        return NO_REFERENCE
+    v = np.asarray(a["v"], float)
+    return Ref(np.array([v[g].sum() for g in groups]), 1e-12 * (1 + np.abs(v).sum()))
+
+
+#: the column the last column copies, as the spec declares it (proxy = j, duplicate = j), by
+#: id of the world: set by walk_grid for the bound worlds
+_DECLARED_TWIN: dict[int, int] = {}
+
+
+def _twin(w, P, a):
+    j = _DECLARED_TWIN.get(id(w))
+    return NO_REFERENCE if j is None else Ref(j, 0)
+
+
 def _ig(w, P, a):
     return ig_reference(w.f, np.asarray(a["x"], float), np.asarray(a["b"], float))
 
@@ -266,6 +328,10 @@ REFERENCES = {
     "integrated_gradients": _ig,
     "occlusion": _occlusion,
     "counterfactual_l2": _counterfactual,
+    "group_shapley": _group_shapley,
+    "owen": _owen,
+    "grouped": _grouped,
+    "twin": _twin,
 }
 
 
@@ -286,6 +352,7 @@ def _arguments(entry, w, P):
         "convention": ["index", "shap"],
         "loss": ["squared", "absolute"],
         "y": [w.target] + ([w.y] if kind == "gaussian" or _rows(P) is w.data else []),
+        "v": [np.arange(d) + 0.5],
     }
     names = [p.name for p in entry.params]
     for name in names:
@@ -348,6 +415,29 @@ def check_world(w, tally, where):
                 tally[entry.name, "exact"] += 1
 
 
+def _bound():
+    """Bind a small table (3 features in groups {a, b} and {c}, values on a 0.5 grid so that
+    conditionals have several rows) and three models of it."""
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(7)
+    X = np.round(rng.normal(size=(10, 3)) * 2) / 2
+    y = X[:, 0] * X[:, 1] + 0.5 * X[:, 2] ** 2 + np.round(rng.normal(size=10), 1)
+    table = table_from_array(np.column_stack([X, y]), columns=["a", "b", "c", "y"])
+    gbr = GradientBoostingRegressor(n_estimators=4, max_depth=2, random_state=0).fit(X, y)
+    lin = LinearRegression().fit(X, y)
+
+    def fn(Z):
+        return Z[:, 0] * Z[:, 1] + 0.5 * Z[:, 2] ** 2
+
+    models = {"gbr": wrap_model(gbr), "lin": wrap_model(lin), "fn": wrap_model(fn)}
+    groups = {"ab": ["a", "b"], "c": ["c"]}
+    return bindings.bound(
+        models, {"t": bindings.TableBinding(table=table, target="y", groups=groups)}
+    )
+
+
 def walk_grid(data):
     fams, dists = registry("family").names(), registry("distribution").names()
     assert set(FAMILIES) == set(fams), (
@@ -358,14 +448,33 @@ def walk_grid(data):
     )
     tally: Counter = Counter()
     cells = [
-        (f, d) for fam in fams for f in FAMILIES[fam] for dist in dists for d in DISTRIBUTIONS[dist]
+        (f, d, fam in SOURCE_FAMILIES, dist in SOURCE_DISTRIBUTIONS)
+        for fam in fams
+        for f in FAMILIES[fam]
+        for dist in dists
+        for d in DISTRIBUTIONS[dist]
     ]
-    for ftext, dtext in cells:
-        spec = resolve(_block(function=ftext, features="1..3", data=dtext, points="2"))
-        w = data.draw(from_world(spec), label=f"{ftext} x {dtext}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # e.g. logistic overflow at huge |f|
-            check_world(w, tally, f"{ftext} x {dtext}")
+    with _bound():
+        for ftext, dtext, bound_f, bound_d in cells:
+            spec = resolve(_block(function=ftext, features="1..3", data=dtext, points="2"))
+            if bound_f != bound_d:  # a bound model on drawn data, or the reverse
+                with pytest.raises(Exception, match="bound|user_model|table"):
+                    data.draw(from_world(spec), label=f"{ftext} x {dtext}")
+                tally["source x synthetic", "refused"] += 1
+                continue
+            w = data.draw(from_world(spec), label=f"{ftext} x {dtext}")
+            if bound_f:
+                params = spec.function[0].params
+                twin = (
+                    params.get("proxy")
+                    if params.get("proxy") is not None
+                    else params.get("duplicate")
+                )
+                if twin is not None:
+                    _DECLARED_TWIN[id(w)] = int(twin)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # e.g. logistic overflow
+                check_world(w, tally, f"{ftext} x {dtext}")
     # every oracle answers exactly somewhere: refusing everything is not "exact or refused"
     for entry in registry("oracle"):
         assert tally[entry.name, "exact"] > 0, f"{entry.name} never gave an exact value: {tally}"
