@@ -95,7 +95,7 @@ def analyse(runs: dict[str, dict[int, dict[str, str]]], walls: dict[str, float])
         seed_list = sorted(by_seed)
         lines.append(
             f"profile {profile}, seeds {seed_list[0]}-{seed_list[-1]} ({len(seed_list)} runs, "
-            f"--no-cache), wall {walls.get(profile, 0.0):.0f} s"
+            f"--no-cache)" + (f", wall {walls[profile]:.0f} s" if profile in walls else "")
         )
         if unstable:
             lines.append("")
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     if opts.reports:
         for profile, seed in plan:
             report = Path(opts.reports) / f"{profile}-{seed}.json"
-            if report.exists():
-                runs[profile][seed] = verdicts(report)
+            if report.exists() and json.loads(report.read_text()).get("status") == "complete":
+                runs[profile][seed] = verdicts(report)  # (a run still going is not counted)
         text, unstable = analyse(runs, walls)
         print(text)
         return 1 if unstable else 0
