@@ -61,6 +61,7 @@ from hypothesis import strategies as st
 from explainspec.catalog.sources import SOURCE_DISTRIBUTIONS, SOURCE_FAMILIES
 from explainspec.lang import ir
 from explainspec.lang.parser import parse_value
+from explainspec.oracles._common import OracleError
 from explainspec.registry import registry
 from explainspec.worlds import from_world, resolve
 from explainspec.worlds.base import GroundTruthUnavailable
@@ -322,6 +323,40 @@ def _twin(w, P, a):
     return NO_REFERENCE if j is None else Ref(j, 0)
 
 
+def _tree_of(w):
+    """``(sklearn tree model, number of columns it reads)`` behind ``w.f``, or None: a tree
+    family, a bound tree model, or a bound tree model with ignored columns appended."""
+    model = tree_model(w.f)
+    if model is not None:
+        return model, w.d
+    if type(w.f) is UserModel:
+        model = tree_model(SimpleNamespace(model=w.f.model.estimator))
+        return None if model is None else (model, w.d)
+    if type(w.f) is Appended and type(w.f.base) is UserModel:
+        model = tree_model(SimpleNamespace(model=w.f.base.model.estimator))
+        return None if model is None else (model, w.f.base.d)
+    return None
+
+
+def _value(w, P, a):
+    x, S, game = np.asarray(a["x"], float), a["S"], a["game"]
+    mask = sum(1 << i for i in S)
+    if game == "path":
+        found = _tree_of(w)
+        if found is None:
+            return NO_REFERENCE
+        model, read = found
+        v = path_game_def(model, x[:read])
+        return Ref(v[mask & ((1 << read) - 1)], 1e-8 * _scale(w, w.data))
+    if game == "baseline":
+        v = game_interventional(w.f, x, rows=np.asarray(a["P"], float)[None, :])
+        return Ref(v[mask], 1e-8 * _scale(w, w.data))
+    v = _game(w, P, x, conditional=game == "conditional")
+    if v is NO_REFERENCE:
+        return NO_REFERENCE
+    return Ref(v[mask], 1e-8 * _scale(w, P))
+
+
 def _ig(w, P, a):
     return ig_reference(w.f, np.asarray(a["x"], float), np.asarray(a["b"], float))
 
@@ -349,6 +384,7 @@ REFERENCES = {
     "owen": _owen,
     "grouped": _grouped,
     "twin": _twin,
+    "value": _value,
 }
 
 
@@ -370,6 +406,8 @@ def _arguments(entry, w, P):
         "loss": ["squared", "absolute"],
         "y": [w.target] + ([w.y] if kind == "gaussian" or _rows(P) is w.data else []),
         "v": [np.arange(d) + 0.5],
+        "S": [{0}, set(range(d))],
+        "game": ["interventional", "conditional", "baseline", "path"],
     }
     names = [p.name for p in entry.params]
     for name in names:
@@ -380,6 +418,8 @@ def _arguments(entry, w, P):
     fixed = [n for n in names if n != "t"]
     for combo in itertools.product(*(choices[n] for n in fixed)):
         args = dict(zip(fixed, combo, strict=True))
+        if args.get("game") == "baseline":
+            args["P"] = w.baseline  # value(..., game = "baseline") takes the baseline point
         if "t" in names:
             j = args["j"]
             if kind == "gaussian":
@@ -417,6 +457,16 @@ def check_world(w, tally, where, bound=False):
                     got = oracle(**args)
                 except GroundTruthUnavailable:
                     tally[entry.name, "refused"] += 1
+                    continue
+                except OracleError as e:  # only: no row of P equals x on S (value, conditional)
+                    rows = _rows(P) if _kind(P) != "gaussian" else None
+                    S = sorted(args.get("S", ()))
+                    assert (
+                        args.get("game") == "conditional"
+                        and rows is not None
+                        and not np.any(np.all(rows[:, S] == args["x"][S], axis=1))
+                    ), f"{label}: {e}"
+                    tally[entry.name, "refused (no row equals x on S)"] += 1
                     continue
                 if REFERENCES[entry.name] == "gradient":
                     problems = gradient_check(w.f, np.asarray(args["x"], float), np.asarray(got))
