@@ -56,7 +56,8 @@ ENTRIES: list[Entry] = [
     _dist(
         "dependent",
         "Mixture of the product grid and the perfectly dependent rows (v, v, ..., v), the "
-        "latter with mass rho as nearly as integer row counts allow (realized mass reported).",
+        "latter with mass rho as nearly as integer row counts within the row limit allow "
+        "(realized mass reported).",
         (
             Param(
                 name="rho",
@@ -116,7 +117,7 @@ ENTRIES: list[Entry] = [
     _dist(
         "gaussian",
         "Continuous N(0, cov) (equicorrelation rho, or an explicit cov); the world's data is a "
-        "sample of n rows.",
+        "sample of n rows, which oracles conditioning on X_S = x_S refuse (ask them about P).",
         (
             Param(name="rho", type="float | range", default=0.0, doc="equicorrelation"),
             Param(name="cov", type="[[number]] | none", default=None, doc="explicit covariance"),

@@ -115,6 +115,8 @@ class TerminalReporter:
                 f"replicates per mc check{timeout})",
                 style="bold",
             )
+            for line in event.replaced:
+                self._print(f"warning: {line}", style="bold yellow")
         elif isinstance(event, SpecStarted):
             where = f"  ({event.source})" if event.source else ""
             self._print(

@@ -26,6 +26,8 @@ ES313   the check computed an integer over ``limit("integer_bits")``, or an inte
         the 64-bit range: refused, never wrapped around (verdict ``error``)
 ES314   the check asked for a size over a limit at run time (a range, an array, nested
         quantifiers' bindings): refused before allocating (verdict ``error``)
+ES320   a plugin's method registration is invalid, or takes a registered name without
+        ``replace=True`` (raised when the plugin is imported; ``verify`` exits with 2)
 ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
         its module cannot be imported there (workers never import from the working directory;
         verdict ``error``)
@@ -64,6 +66,8 @@ RUN_CODES: dict[str, str] = {
     "the 64-bit range: refused, never wrapped around (verdict error)",
     "ES314": "the check asked for a size over a limit at run time (a range, an array, the bindings "
     "of nested quantifiers): refused before allocating (verdict error)",
+    "ES320": "a plugin's method registration is invalid (name, output, scope, requires, "
+    "parameters) or takes a registered name without replace=True (exit 2)",
     "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
     "or its module cannot be imported there; workers never import from the working directory "
     "(verdict error)",
@@ -412,6 +416,9 @@ class RunResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunStarted:
+    """The run's settings. ``replaced`` has one line per method of the run that a plugin
+    registered over a built-in (or another plugin's) method with ``replace=True``."""
+
     seed: int
     profile: str
     max_examples: int
@@ -419,6 +426,7 @@ class RunStarted:
     specs: tuple[str, ...]
     claims: int
     timeout: float | None = None
+    replaced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -795,17 +795,41 @@ def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
     return lo == 1 or lo**d <= limits.max_rows
 
 
+def explicit_widths(spec: WorldSpec) -> dict[str, int]:
+    """The number of features fixed by explicit points, baseline or background rows."""
+    out = {}
+    if isinstance(spec.points, tuple):
+        out["points"] = len(spec.points[0])
+    if isinstance(spec.baseline, tuple):
+        out["baseline"] = len(spec.baseline)
+    if spec.background[0] == "rows":
+        out["background"] = len(spec.background[1][0])
+    return out
+
+
 def feasible_features(spec: WorldSpec) -> list[int]:
-    """The numbers of features a world of ``spec`` can have (within its limits)."""
+    """The numbers of features a world of ``spec`` can have (within its limits, and equal to
+    the width of its explicit points, baseline and background rows)."""
     lo, hi = int(spec.features.lo), int(spec.features.hi)
     need = min(c.min_features() for c in spec.function)
     if spec.second:
         need = max(need, min(c.min_features() for c in spec.second))
+    widths = set(explicit_widths(spec).values())
     return [
         d
         for d in range(max(lo, need), hi + 1)
-        if any(dist_feasible(c, d, spec.limits) for c in spec.data)
+        if any(dist_feasible(c, d, spec.limits) for c in spec.data) and widths <= {d}
     ]
+
+
+def _even_levels(c: DistChoice) -> bool:
+    """Whether every distribution of ``c`` has the same number of levels in every feature."""
+    if c.name in ("grid", "dependent", "binary"):
+        return True
+    if c.name == "rows":
+        rows = c.params["rows"]
+        return len({len({r[j] for r in rows}) for j in range(len(rows[0]))}) == 1
+    return False  # sample, gaussian: as many as the draw gives per column
 
 
 def drawable(spec: WorldSpec) -> list[int]:
@@ -816,6 +840,21 @@ def drawable(spec: WorldSpec) -> list[int]:
     so ``explainspec check`` refuses the same specs.
     """
     ds = feasible_features(spec)
+    widths = explicit_widths(spec)
+    if (
+        not ds
+        and widths
+        and feasible_features(spec.with_overrides(points=1, baseline="zeros", background=("data",)))
+    ):
+        fixed = ", ".join(f"{k} with {v} values" for k, v in widths.items())
+        raise WorldError(
+            f"features = {spec.features}, function = "
+            f"{' | '.join(c.describe() for c in spec.function)} and data = "
+            f"{' | '.join(c.describe() for c in spec.data)} admit no world with {fixed}: "
+            "explicit points, baseline and background rows fix the number of features",
+            code="ES228",
+            hint="give them as many values as the world has features",
+        )
     if not ds:
         raise WorldError(
             f"no number of features in {spec.features} fits function = "
@@ -825,6 +864,14 @@ def drawable(spec: WorldSpec) -> list[int]:
             code="ES228",
             hint="fewer levels or fewer features",
         )
+    if spec.grid == "levels":
+        uneven = [c.describe() for c in spec.data if not _even_levels(c)]
+        if uneven:
+            raise WorldError(
+                "grid = levels needs the same number of levels in every feature, which "
+                f"{', '.join(uneven)} does not guarantee; use grid = N (N quantiles per feature)",
+                code="ES228",
+            )
     if isinstance(spec.background, tuple) and spec.background[0] in ("sample", "kmeans"):
         k = spec.background[1]
         k_hi = k.hi if isinstance(k, Range) else k
