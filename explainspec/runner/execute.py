@@ -185,6 +185,7 @@ def _worker_main(
     Each message is ``(plan, method)``: ``method`` is the plan's method entry pickled by
     :func:`ship_method` (or ``None``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    watch_parent()
     from explainspec.runner import jitcache
 
     if jit_dir:
@@ -217,6 +218,41 @@ def _worker_main(
             conn.send(("result", result))
         except BaseException as e:  # noqa: BLE001
             conn.send(("crash", crash_payload(e)))
+
+
+def watch_parent() -> None:
+    """In a worker process: exit as soon as the process that asked for it (the run) is gone --
+    killed, or ended without closing its pool --, so that a worker busy in a method that never
+    returns cannot outlive the run.
+
+    The forkserver that forked a worker is not the process to watch: every worker holds the
+    forkserver's "alive" pipe (so that it could start processes itself), so the forkserver outlives
+    the run as long as one worker does, and a worker waiting for its forkserver to go would wait
+    forever (seen: workers busy for 39 minutes after their run was killed). multiprocessing gives
+    every child a sentinel of the process that started it (``parent_process().sentinel``,
+    readable once that process is gone); a thread waits on it and ends this process. A process
+    started without such a sentinel falls back to watching its parent's pid."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is not None:
+
+        def watch() -> None:
+            from multiprocessing.connection import wait
+
+            wait([sentinel])
+            os._exit(1)
+
+    else:
+        ppid = os.getppid()
+
+        def watch() -> None:
+            while os.getppid() == ppid:
+                time.sleep(1.0)
+            os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="explainspec-watch-parent").start()
 
 
 def _signal_name(exitcode: int | None) -> str:

@@ -194,7 +194,9 @@ def _init_worker(
     global _POOL_WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _POOL_WORKER = True
-    _watch_parent()
+    from explainspec.runner.execute import watch_parent
+
+    watch_parent()
     from explainspec.runner import jitcache
 
     if jit_dir:
@@ -218,19 +220,6 @@ def _init_worker(
 def _ping() -> int:
     """A task that does nothing: its worker has started and run its initializer."""
     return os.getpid()
-
-
-def _watch_parent() -> None:
-    """Exit when the forkserver that started this worker is gone (the run was killed): a worker
-    stuck in a hanging method would otherwise outlive the run."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="explainspec-watch-parent").start()
 
 
 def preload_modules(plans: list[ClaimPlan]) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from explainspec.worlds import symbolic as sym
+from explainspec.worlds.base import Function
 from explainspec.worlds.functions import FunctionBase, _sum_node, relu_net
 
 Array = np.ndarray
@@ -133,7 +134,7 @@ class NetFunction(FunctionBase):
 
 def mlp(
     layers: Sequence[tuple[Any, Any]], d: int, activation: str = "relu", bias: bool = True
-) -> FunctionBase:
+) -> Function:
     """A network with ``activation`` hidden units; ``relu`` gives :func:`relu_net`'s formula."""
     if activation == "relu":
         return relu_net(layers, d)
