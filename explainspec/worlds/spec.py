@@ -609,6 +609,14 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
         and params.get("levels", len(params["values"])) != len(params["values"])
     ):
         raise WorldError("grid(levels = L, values = [...]) needs L values", e.span)
+    if name == "grid" and params.get("values") == "drawn":
+        L = params.get("levels", 3)
+        if (L.lo if isinstance(L, Range) else L) > DRAWN_LEVELS:
+            raise WorldError(
+                f"grid(levels = {L}, values = drawn): drawn values are distinct half-integers in "
+                f"[-2, 2], so at most {DRAWN_LEVELS} levels; use values = symmetric or a list",
+                e.span,
+            )
     if name == "mixed":
         L = params.get("levels", 3)
         if (L.lo if isinstance(L, Range) else L) < 2:
@@ -779,6 +787,22 @@ def _levels_count(c: DistChoice) -> int | Range:
     return c.params.get("levels", 3)  # type: ignore[no-any-return]
 
 
+#: levels a ``grid(values = drawn)`` can take: the distinct half-integers in [-2, 2]
+#: (``explainspec.worlds.strategies._HALVES``)
+DRAWN_LEVELS = 9
+
+
+def diagonal_possible(c: DistChoice) -> bool:
+    """Whether a ``dependent``/``binary`` choice may draw 0 < rho < 1: its rows are then the
+    product grid plus at least one copy of the diagonal."""
+    if c.name not in ("dependent", "binary"):
+        return False
+    rho = c.params.get("rho", Range(0.0, 1.0) if c.name == "dependent" else 0.0)
+    if isinstance(rho, Range):
+        return rho.hi > 0 and rho.lo < 1
+    return 0 < rho < 1
+
+
 def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
     """Whether ``c`` can produce a distribution of ``d`` features within the limits."""
     if c.name == "rows":
@@ -792,6 +816,8 @@ def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
     rho = c.params.get("rho", 0.5 if c.name == "dependent" else 0.0)
     if c.name in ("dependent", "binary") and not isinstance(rho, Range) and rho == 1:
         return lo <= limits.max_rows
+    if diagonal_possible(c):  # the product grid and at least one copy of the diagonal
+        return lo == 1 or lo**d + lo <= limits.max_rows
     return lo == 1 or lo**d <= limits.max_rows
 
 
@@ -860,7 +886,7 @@ def drawable(spec: WorldSpec) -> list[int]:
             f"no number of features in {spec.features} fits function = "
             f"{' | '.join(c.describe() for c in spec.function)} and data = "
             f"{' | '.join(c.describe() for c in spec.data)} within max_rows="
-            f"{spec.limits.max_rows} (the limit `finite_rows`: levels ** features rows)",
+            f"{spec.limits.max_rows} (the limit `finite_rows`: levels ** features rows, plus the diagonal of dependent data)",
             code="ES228",
             hint="fewer levels or fewer features",
         )

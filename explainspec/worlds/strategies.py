@@ -41,6 +41,7 @@ from explainspec.worlds.spec import (  # noqa: F401 - dist_feasible, feasible_fe
     WorldError,
     WorldSpec,
     _levels_count,
+    diagonal_possible,
     dist_feasible,
     drawable,
     example_spec,
@@ -243,6 +244,11 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         return P, P.rows
     # grid, dependent, binary: L-point marginals
     Lmax = _max_levels(d, limits)
+    if diagonal_possible(c):  # the product grid and at least one copy of the diagonal
+        while Lmax > 1 and Lmax**d + Lmax > limits.max_rows:
+            Lmax -= 1
+    if c.name == "grid" and p.get("values") == "drawn":
+        Lmax = min(Lmax, len(_HALVES))
     L_spec = _levels_count(c)
     if isinstance(L_spec, Range):
         L = draw_int(draw, Range(int(L_spec.lo), max(int(L_spec.lo), min(int(L_spec.hi), Lmax))))
@@ -253,7 +259,10 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         if isinstance(values, tuple):
             vals = [values] * d
         else:
-            mode = values if values != "any" else pick(draw, ("symmetric", "drawn"))
+            # drawn values are distinct halves: more levels than there are halves are symmetric
+            few = L <= len(_HALVES)  # noqa: SIM300 - L is drawn, len(_HALVES) is the bound
+            drawable_modes = ("symmetric", "drawn") if few else ("symmetric",)
+            mode = values if values != "any" else pick(draw, drawable_modes)
             if mode == "symmetric":
                 vals = [tuple(dist.symmetric_levels(L))] * d
             else:

@@ -235,3 +235,43 @@ def test_dependent_with_six_features_and_three_levels_is_built_for_every_rho(rho
     assert w.d == 6 and len(w.data) <= 4096
     assert abs(w.P.rho - min(rho, 0.822)) <= 0.02
     assert "realized dependent mass" in w.P.describe()
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # 2**12 product rows fill max_rows: no room for a copy of the diagonal (was a ValueError)
+        "function = linear; features = 12; data = binary(rho = 0.5)",
+        "function = linear; features = 6; data = dependent(rho = 0.5, levels = 2..4)",
+        "function = linear; features = 10..12; data = binary(rho = 0.1..0.9)",
+        # drawn values are distinct halves in [-2, 2]: 9 of them (was an InvalidArgument mid-draw)
+        "function = linear; features = 1; data = grid(levels = 64, values = drawn)",
+        "function = linear; features = 1; data = grid(levels = 2..64, values = drawn)",
+        "function = linear; features = 1; data = grid(levels = 64)",
+    ],
+)
+def test_worlds_at_the_row_and_level_limits_are_built_or_refused(block):
+    # found by the fuzz above; each is built on every draw or refused before drawing
+    try:
+        spec = resolve(_block(dict(f.split(" = ", 1) for f in block.split("; "))))
+        strategy = from_world(spec)
+    except (WorldError, InvalidArgument) as e:
+        assert str(e).strip()
+        return
+
+    @settings(max_examples=15, **_FUZZ)
+    @given(st.data())
+    def draws(data):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            w = data.draw(strategy, label="world")
+        assert np.all(np.isfinite(w.data))
+
+    draws()
+
+
+def test_drawn_levels_constant_matches_the_halves():
+    from explainspec.worlds import strategies
+    from explainspec.worlds.spec import DRAWN_LEVELS
+
+    assert len(strategies._HALVES) == len(set(strategies._HALVES)) == DRAWN_LEVELS
