@@ -65,6 +65,8 @@ CODES: Final[Mapping[str, str]] = {
     "ES228": "a size over its documented limit",
     "ES229": "a world value the world resolver refuses",
     "ES230": "a quantifier domain or variable misused",
+    # ---- assumptions and probing (explainspec probe)
+    "ES390": "an assumption's condition reads the method (phi, explain)",
     # ---- command line (not about one spec)
     "ES250": "a --plugin module cannot be imported (or is a file path)",
     "ES251": "an output file cannot be written",

@@ -432,10 +432,17 @@ class _Builder:
         span = self._span(c)
         return ("question", self._prose(c[1]), span), 1, span
 
-    def assume(self, c: list[Token]) -> _Rec:
+    def assume(self, c: list[Any]) -> _Rec:
+        # "assume" NAME STRING ["check" expr]
         span = self._span(c)
-        item = ir.Assumption(name=c[1].value, text=self._prose(c[2]), span=span)
-        return ("assume", item, span), 1, span
+        condition = next((x for x in c[3:] if type(x) is tuple), None)
+        item = ir.Assumption(
+            name=c[1].value,
+            text=self._prose(c[2]),
+            check=condition[0] if condition is not None else None,
+            span=span,
+        )
+        return ("assume", item, span), (condition[1] + 1 if condition else 1), span
 
     def world(self, c: list[Any]) -> _Rec:
         span = self._span(c)
@@ -468,11 +475,15 @@ class _Builder:
         )
         assumptions, examples = many["assume"], many["example"]
         if "check" not in single:
+            took = [a for a in assumptions if a.check is not None]
             self._error(
                 "ES107",
                 f"claim {name_tok.value!r} has no `check`",
                 self._tspan(name_tok),
-                "add a line like `check sum(phi) == f(x) - mean(f(background)) within 1e-6`",
+                f'the `check` after `assume {took[-1].name} "..."` is that assumption\'s '
+                "condition; end the assumption with `;` before the claim's `check`"
+                if took
+                else "add a line like `check sum(phi) == f(x) - mean(f(background)) within 1e-6`",
             )
         claim = ir.Claim(
             name=name_tok.value,

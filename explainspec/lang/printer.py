@@ -239,12 +239,22 @@ def format_method(m: ir.MethodRef) -> str:
     return f"{m.use}({', '.join(f'{p.name} = {_value(p.value)}' for p in m.params)})"
 
 
+def _assume(a: ir.Assumption, indent: str, *, end: bool = False) -> list[str]:
+    """``assume NAME "text"`` with its ``check EXPR`` on the next line; ``end`` adds the ``;``
+    that keeps a following claim ``check`` from being read as the assumption's condition."""
+    out = _prose(f"assume {a.name} ", a.text, indent, ";" if end and a.check is None else "")
+    if a.check is not None:
+        out.append(f"{indent}{INDENT}check {format_expr(a.check)}")
+    return out
+
+
 def _claim(c: ir.Claim, indent: str) -> list[str]:
     about = f"{c.about} " if c.about else ""
     out = _prose(f"claim {c.name} {c.kind.value} {about}", c.statement, indent, " {")
     inner = indent + INDENT
-    for a in c.assumptions:
-        out += _prose(f"assume {a.name} ", a.text, inner)
+    before_check = c.world is None and not c.examples
+    for k, a in enumerate(c.assumptions):
+        out += _assume(a, inner, end=before_check and k == len(c.assumptions) - 1)
     if c.world is not None:
         out += _block("world", c.world, inner)
     for ex in c.examples:
@@ -284,7 +294,7 @@ def format_spec(spec: ir.Spec) -> str:
     if spec.assumptions:
         out.append("")
         for a in spec.assumptions:
-            out += _prose(f"assume {a.name} ", a.text, i)
+            out += _assume(a, i)
     if spec.world is not None:
         out.append("")
         out += _block("world", spec.world, i)

@@ -59,6 +59,9 @@ QUANTITIES: Final = frozenset(
         "target",
     }
 )
+#: Quantities whose values come from the method under test (``explainspec.expr.base.METHOD_NAMES``,
+#: not imported: the interpreter imports numpy). An assumption's condition may not read them.
+METHOD_QUANTITIES: Final = frozenset({"phi", "explain"})
 #: Fields of a ``world { ... }`` block (defined with the IR).
 WORLD_FIELDS: Final = ir.WORLD_FIELDS
 #: Keywords of ``explain(fn, at=..., background=..., baseline=..., **method params)``.
@@ -375,6 +378,24 @@ class _Checker:
             features = self.resolve_worlds(c)
             self.check_expr(c.check, scope={}, claim=c)
             self.check_static(c.check, features)
+            for a in (*self.spec.assumptions, *c.assumptions):
+                if a.check is not None:
+                    self.check_condition(a, c, features)
+
+    def check_condition(self, a: ir.Assumption, claim: ir.Claim, features: int) -> None:
+        """An assumption's ``check``: an expression like a claim's check that never reads the
+        method (ES390): it says which worlds are the claim's, before the method is run."""
+        self.check_expr(a.check, scope={}, claim=claim)
+        self.check_static(a.check, features)  # type: ignore[arg-type]
+        for node in walk(a.check):
+            if isinstance(node, ir.Name) and node.id in METHOD_QUANTITIES:
+                self.error(
+                    "ES390",
+                    f"the condition of assumption {a.name!r} reads the method ({node.id!r})",
+                    node.span or a.span,
+                    "an assumption is about the world and the point (f, x, P, data, background, "
+                    "...): state what the method returns in the claim's check",
+                )
 
     # ------------------------------------------------------------------ what a run refuses
 
@@ -749,8 +770,10 @@ class _Checker:
         if self.spec.world is not None:
             self.check_world(self.spec.world)
         # quantifier variables are collected first so that a use outside its quantifier can say so
+        conditions = [a.check for a in self.spec.assumptions if a.check is not None]
         for c in self.spec.claims:
-            for node in walk(c.check):
+            checks = [c.check, *conditions, *(a.check for a in c.assumptions if a.check)]
+            for node in (n for check in checks for n in walk(check)):
                 if isinstance(node, ir.Quantifier):
                     for v in node.vars:
                         self.bound_elsewhere.setdefault(v, node.span or ir.Span())

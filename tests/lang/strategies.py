@@ -148,7 +148,9 @@ world_blocks = st.builds(
     ).map(tuple),
 )
 assumptions = st.lists(
-    st.builds(ir.Assumption, name=names, text=prose), max_size=2, unique_by=_name
+    st.builds(ir.Assumption, name=names, text=prose, check=st.none() | exprs),
+    max_size=2,
+    unique_by=_name,
 ).map(tuple)
 
 

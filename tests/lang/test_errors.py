@@ -25,7 +25,7 @@ SYNTAX = {
         7,
         23,
         "unexpected '<'; expected ')', '+', ',', '-', ':', ';', ']', 'and', 'assume', 'check', "
-        "'example', 'implies', ...",
+        "'claim', 'estimates', ...",
     ),
     "ES105": (
         dsl()[:60],
@@ -279,6 +279,12 @@ SEMANTIC = {
         7,
         28,
         'the domain `"abc"` of a quantifier is not a sequence of integers',
+    ),
+    "ES390": (
+        dsl(extra='    assume positive "phi is positive" check phi[0] > 0\n'),
+        6,
+        45,
+        "the condition of assumption 'positive' reads the method ('phi')",
     ),
 }
 
