@@ -4,7 +4,7 @@ A claim's world restricts it along a few axes; each axis is a small lattice of l
 inclusion, from the narrowest world to the widest the library can draw. ``explainspec probe``
 relaxes a verified claim one step along one axis at a time (and drops each ``assume`` that has a
 ``check``) and searches the wider world for a counterexample; a refuted claim is tightened one
-step at a time instead. :mod:`explainspec.runner.relax` reads these tables; nothing here runs.
+step at a time instead. :mod:`explainspec.runner.probe` reads these tables; nothing here runs.
 
 Axes
 ----
@@ -187,21 +187,6 @@ FIELD_AXES: Final = MappingProxyType(
 #: Axes whose relaxations ``explainspec probe --write`` writes into the spec (sizes are the
 #: search's budget: reported, never written).
 WRITTEN_AXES: Final = frozenset({"family", "shapes", "dependence", "support"})
-
-#: The world fields an assumption's condition can be violated through, by the names it reads:
-#: dropping the assumption widens those fields one step as well (see docs/concepts/probing.md).
-READS: Final = MappingProxyType(
-    {
-        "x": "points",
-        "f": "function",
-        "g": "second",
-        "P": "data",
-        "data": "data",
-        "background": "data",
-        "y": "data",
-        "grid": "data",
-    }
-)
 
 
 def family_level(name: str, order: int | None = None) -> str | None:
