@@ -6,15 +6,15 @@ probe's JSON to ``docs/evidence/probe.json`` and renders ``docs/library/assumpti
 without ``--run`` it only renders the page from the committed JSON. The page lists, per claim,
 each restriction, what the probe found and the counterexample that breaks the claim without it.
 
-:func:`necessary_lines` gives the lines a card shows under a verified reading: its necessary
-conditions, each with its counterexample.
+:func:`card_lines` gives the lines a card shows under a reading: its necessary conditions, each
+with the counterexample that breaks it without them; :func:`hover_text` the matrix's hover.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,27 +118,49 @@ def render(doc: dict[str, Any], *, command: str = "") -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def necessary_lines(doc: dict[str, Any], spec: str, claim: str) -> list[str]:
-    """The necessary conditions of one claim, each with the first lines of its counterexample
-    (what a card shows under a ✔ reading); ``[]`` when the probe found none."""
-    out = []
-    for c in doc.get("claims", ()):
-        if c["spec"] != spec or c["claim"] != claim:
+def _necessary(doc: Mapping[str, Any], spec: str, claim: str) -> list[dict[str, Any]]:
+    return [
+        s
+        for c in doc.get("claims", ())
+        if c["spec"] == spec and c["claim"] == claim
+        for s in c["steps"]
+        if s["finding"] in ("necessary", "defines")
+    ]
+
+
+def card_lines(doc: Mapping[str, Any], spec: str, claim: str) -> list[str]:
+    """The lines a card shows under a claim: each necessary condition the probe found, with the
+    counterexample that breaks the claim without it (``[]`` when the probe found none)."""
+    steps = _necessary(doc, spec, claim)
+    if not steps:
+        return []
+    lines = ["Needs (found by `explainspec probe`):", ""]
+    for s in steps:
+        if s["finding"] == "defines":
+            lines.append(
+                f"- {text(s['condition'])}: the claim's ground truth exists only under it "
+                f"({code(s['searched'] or '')} has none)"
+            )
             continue
-        for s in c["steps"]:
-            if s["finding"] in ("necessary", "defines"):
-                out.append(f"needs: {s['condition']} ({_plain(s)})")
-    return out
+        cx = [
+            line
+            for line in (s.get("run") or {}).get("counterexample") or []
+            if line.startswith(("f(x)", "P:", "x =", "margin"))
+        ]
+        lines.append(
+            f"- {text(s['condition'])}: breaks at {code(s['searched'] or '')}"
+            + (": " + "; ".join(code(line) for line in cx) if cx else "")
+        )
+    return [*lines, ""]
 
 
-def _plain(s: dict[str, Any]) -> str:
-    run = s.get("run") or {}
-    if s["finding"] == "defines":
-        return "its ground truth exists only under it"
-    cx = run.get("counterexample") or []
-    first = next((line for line in cx if line.startswith("f(x)")), "")
-    data = next((line for line in cx if line.startswith("P:")), "")
-    return f"breaks at {s.get('searched')}: {first}; {data}".rstrip("; ")
+def hover_text(doc: Mapping[str, Any], spec: str, claim: str) -> str:
+    """The matrix's hover addition for a ✔ reading: `` — needs: A; B`` (link-title safe)."""
+    needs = [s["condition"] for s in _necessary(doc, spec, claim)]
+    if not needs:
+        return ""
+    plain = "; ".join(dict.fromkeys(needs))
+    return " — needs: " + "".join(ch for ch in plain if ch not in "'\"\\()[]<>&\n")
 
 
 def run_library(
@@ -157,6 +179,14 @@ def run_library(
     return dict(json.loads(to_json(probes, seed=seed, profile=profile)))
 
 
+def command(doc: Mapping[str, Any]) -> str:
+    """The command that regenerates the page and its JSON."""
+    return (
+        f"python -m explainspec.docgen.assumptions --run --profile {doc['profile']} "
+        f"--seed {doc['seed']}"
+    )
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m explainspec.docgen.assumptions", description=__doc__
@@ -173,11 +203,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         doc = run_library(Path(args.specs), profile=args.profile, seed=args.seed, jobs=args.jobs)
         Path(args.json).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     doc = json.loads(Path(args.json).read_text(encoding="utf-8"))
-    command = (
-        f"python -m explainspec.docgen.assumptions --run --profile {doc['profile']} "
-        f"--seed {doc['seed']} --jobs {args.jobs}"
-    )
-    Path(args.out).write_text(render(doc, command=command), encoding="utf-8")
+    Path(args.out).write_text(render(doc, command=command(doc)), encoding="utf-8")
     return 0
 
 

@@ -221,8 +221,10 @@ class CardWriter:
         *,
         assets: Path | None = None,
         assets_url: str = "assets",
+        probe: Mapping[str, Any] | None = None,
     ) -> None:
         self.results = results
+        self.probe = probe  # a probe's JSON document (explainspec.docgen.assumptions)
         self.assets = assets
         self.assets_url = assets_url.rstrip("/")
         self.known: set[str] = set()  # names of the specs that have a card next to this one
@@ -343,6 +345,10 @@ class CardWriter:
             lines.append("")
         lines += [f"Check: {code(format_expr(claim.check))}", ""]
         lines += [f"Verdict: {_verdict_line(result)}", ""]
+        if self.probe is not None and claim.kind is not ir.ClaimKind.DOES_NOT_ANSWER:
+            from explainspec.docgen.assumptions import card_lines
+
+            lines += card_lines(self.probe, spec.name, claim.name)
         if result is not None and result.counterexample:
             lines += self._counterexample(spec, claim, result.counterexample)
         return lines
@@ -477,7 +483,12 @@ class CardWriter:
                     elif not result.passed:
                         mark = "⚠"
                     target = f"{_link(spec.name)}.md#{_link(claim.name)}"
-                    marks.append(f"[{mark}]({target} '{_link(claim.name)}')")
+                    hover = _link(claim.name)
+                    if good and self.probe is not None:
+                        from explainspec.docgen.assumptions import hover_text
+
+                        hover += hover_text(self.probe, spec.name, claim.name)
+                    marks.append(f"[{mark}]({target} '{hover}')")
                 cells.append(" ".join(marks) if marks else "·")
             lines.append(
                 f"| [{text(spec.title)}]({_link(spec.name)}.md) | " + " | ".join(cells) + " |"
@@ -509,7 +520,11 @@ def render_index(specs: Iterable[ir.Spec], results: Results | None = None) -> st
 
 
 def write_cards(
-    specs: Iterable[ir.Spec], out: str | Path, results: Results | None = None
+    specs: Iterable[ir.Spec],
+    out: str | Path,
+    results: Results | None = None,
+    *,
+    probe: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write one card per spec, ``index.md`` and the plots (under ``assets/``) into ``out``.
 
@@ -521,7 +536,7 @@ def write_cards(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     specs = sorted(specs, key=lambda s: s.name)
-    writer = CardWriter(results, assets=out / "assets", assets_url="assets")
+    writer = CardWriter(results, assets=out / "assets", assets_url="assets", probe=probe)
     writer.known = {spec.name for spec in specs}
     written = []
     for spec in specs:
