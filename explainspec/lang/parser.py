@@ -22,6 +22,7 @@ such text cannot be written out as UTF-8.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -474,16 +475,25 @@ class _Builder:
             _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example")
         )
         assumptions, examples = many["assume"], many["example"]
+        took = [i for i, a in enumerate(assumptions) if a.check is not None]
+        if "check" not in single and took:
+            # `assume NAME "text"` then the claim's `check` (a spec written before assumptions
+            # had conditions): the parser gave that check to the assumption; a claim needs its
+            # check, so the last such check is the claim's, as it always was
+            i = took[-1]
+            a = assumptions[i]
+            single["check"] = (a.check, a.check.span if a.check is not None else None)
+            assumptions = [
+                *assumptions[:i],
+                dataclasses.replace(a, check=None),
+                *assumptions[i + 1 :],
+            ]
         if "check" not in single:
-            took = [a for a in assumptions if a.check is not None]
             self._error(
                 "ES107",
                 f"claim {name_tok.value!r} has no `check`",
                 self._tspan(name_tok),
-                f'the `check` after `assume {took[-1].name} "..."` is that assumption\'s '
-                "condition; end the assumption with `;` before the claim's `check`"
-                if took
-                else "add a line like `check sum(phi) == f(x) - mean(f(background)) within 1e-6`",
+                "add a line like `check sum(phi) == f(x) - mean(f(background)) within 1e-6`",
             )
         claim = ir.Claim(
             name=name_tok.value,

@@ -56,14 +56,17 @@ def test_printer_needs_no_semicolon_when_a_world_follows():
     assert load_text(format_spec(spec)) == spec
 
 
-def test_a_check_after_an_assumption_is_its_condition():
-    """Without the `;`, the claim's check is read as the assumption's condition: the claim then
-    has no check (ES107), and the hint says why."""
-    with pytest.raises(SpecError) as info:
-        load_text(SPEC.replace('assume words "plain words only";', 'assume words "plain words"'))
-    (d,) = info.value.diagnostics
-    assert d.code == "ES107" and "has no `check`" in d.message
-    assert "`assume words" in d.hint and "`;`" in d.hint
+def test_a_claim_without_its_own_check_keeps_the_one_after_its_assumption():
+    """A spec written before assumptions had conditions (`assume NAME "text"` then the claim's
+    `check`) reads as it always did: the check is the claim's, the assumption has none."""
+    plain = load_text(
+        SPEC.replace('assume words "plain words only";', 'assume words "plain words"')
+    )
+    spec = load_text(SPEC)
+    (claim,) = [c for c in plain.claims if any(a.name == "words" for a in c.assumptions)]
+    (before,) = [c for c in spec.claims if c.name == claim.name]
+    assert claim.check == before.check
+    assert [a.check for a in claim.assumptions if a.name == "words"] == [None]
 
 
 def test_yaml_mapping_form_needs_text():
