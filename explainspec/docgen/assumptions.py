@@ -81,6 +81,8 @@ def render(doc: dict[str, Any], *, command: str = "") -> str:
     ]
     if command:
         lines += [f"Run: `{command}`.", ""]
+    if doc.get("note"):
+        lines += [text(doc["note"]), ""]
     necessary = sum(
         1 for c in claims for s in c["steps"] if s["finding"] in ("necessary", "defines")
     )
