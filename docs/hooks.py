@@ -50,11 +50,16 @@ def _cards(docs: Path) -> tuple[dict[str, str | bytes], list[dict[str, str]]]:
     probe = json.loads(probed.read_text("utf-8")) if probed.is_file() else None
     pages: dict[str, str | bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        write_cards(specs, tmp, results, probe=probe)
+        write_cards(
+            specs, tmp, results, probe=probe, catalogue_url="../reference/claims-catalogue.md"
+        )
         for path in sorted(Path(tmp).rglob("*")):
             if path.is_file():
                 uri = "cards/" + path.relative_to(tmp).as_posix()
                 pages[uri] = path.read_bytes() if path.suffix == ".png" else path.read_text("utf-8")
+    from explainspec.docgen.catalogue import catalogue_page
+
+    pages["reference/claims-catalogue.md"] = catalogue_page(specs)
     nav = [{spec.title: f"cards/{spec.name}.md"} for spec in sorted(specs, key=lambda s: s.name)]
     return pages, nav
 

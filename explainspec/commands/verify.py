@@ -20,7 +20,7 @@ DEFAULT_SEED = (
     0  # keep equal to explainspec.runner.settings.DEFAULT_SEED (not imported: cheap --help)
 )
 PROFILES = ("fast", "standard", "thorough")
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "github", "sarif")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         metavar="FILE",
-        help="write the json/junit report here (json: rewritten after every claim, so an "
+        help="write the json/junit/github/sarif report here (json: rewritten after every claim, so an "
         "interrupted run keeps what finished); the text report still goes to stdout",
     )
     parser.add_argument(
@@ -69,13 +69,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="limit per method call: claims run in a worker process that is killed when a call "
         "exceeds it (the claim's verdict is then 'error'; hangs and crashes do not stop the run)",
-    )
-    parser.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE first: it registers methods with @explainspec.method (repeatable)",
     )
     from explainspec.runner import settings  # plain data, no numpy
 
@@ -314,12 +307,9 @@ def _run(args: argparse.Namespace) -> int:
     claim_timeout = _claim_timeout(args.claim_timeout)
     memory_limit = _memory_limit(args.memory_limit)
     seed = _seed(args.seed)
-    from explainspec.registry import UnknownName, load_plugins
+    from explainspec.registry import UnknownName
 
-    try:
-        load_plugins(args.plugin)
-    except ImportError as e:
-        raise _UsageError(f"cannot import plugin: {e}") from None
+    # the --plugin modules (before or after the command) were imported by explainspec.cli
     specs = _load_specs(args.paths)
 
     from explainspec.report import JsonReporter, JunitReporter, TerminalReporter, fan_out
@@ -347,6 +337,12 @@ def _run(args: argparse.Namespace) -> int:
         reporters.append(JsonReporter(args.output, stream=None if args.output else sys.stdout))
     elif args.format == "junit":
         reporters.append(JunitReporter(args.output, stream=None if args.output else sys.stdout))
+    elif args.format in ("github", "sarif"):
+        from explainspec.report.github import GithubReporter
+        from explainspec.report.sarif import SarifReporter
+
+        reporter = GithubReporter if args.format == "github" else SarifReporter
+        reporters.append(reporter(args.output, stream=None if args.output else sys.stdout))
     if getattr(args, "debug", False):
         reporters.append(_DebugTracebacks())
     from explainspec.runner.budget import apply_memory_limit, current_memory_limit

@@ -7,7 +7,8 @@ without ``--run`` it only renders the page from the committed JSON. The page lis
 each restriction, what the probe found and the counterexample that breaks the claim without it.
 
 :func:`card_lines` gives the lines a card shows under a reading: its necessary conditions, each
-with the counterexample that breaks it without them; :func:`hover_text` the matrix's hover.
+with the counterexample that breaks it without them; :func:`needs_line` the one line under the
+reading in the card's "You may conclude"; :func:`hover_text` the matrix's hover.
 """
 
 from __future__ import annotations
@@ -156,6 +157,16 @@ def card_lines(doc: Mapping[str, Any], spec: str, claim: str) -> list[str]:
             + (": " + "; ".join(code(line) for line in cx) if cx else "")
         )
     return [*lines, ""]
+
+
+def needs_line(doc: Mapping[str, Any], spec: str, claim: str) -> str:
+    """The line under a reading in a card's "You may conclude": the conditions the probe found
+    necessary, in one line (``""`` when it found none); the counterexamples are in the claim's
+    detail (:func:`card_lines`)."""
+    needs = [text(s["condition"]) for s in _necessary(doc, spec, claim)]
+    if not needs:
+        return ""
+    return "Needs (found by `explainspec probe`): " + "; ".join(dict.fromkeys(needs))
 
 
 def hover_text(doc: Mapping[str, Any], spec: str, claim: str) -> str:

@@ -150,7 +150,10 @@ def _builder_parser() -> _Builder:
             if _builder is None:
                 builder = _Builder()
                 builder.parser = _lark(
-                    _cache_file("grammar-ir.lark-cache"), keep_all_tokens=True, transformer=builder
+                    _cache_file("grammar-ir.lark-cache"),
+                    keep_all_tokens=True,
+                    transformer=builder,
+                    lexer_callbacks={"COMMENT": builder.comments.append},  # kept by `fmt`
                 )
                 _builder = builder
     return _builder
@@ -251,6 +254,8 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         #: items of the list literals built so far that contain lists (by id), see :meth:`list`
         self.sizes: dict[int, int] = {}
+        #: the comment tokens the lexer has read in the parse in progress (never replaced)
+        self.comments: list[Token] = []
 
     # ---- utilities
 
@@ -365,7 +370,7 @@ class _Builder:
         name_tok, title_tok = c[1], c[2]
         items = _values(c[4:-1])
         span = self._span(c)
-        single, many = self._collect(items, f"spec {name_tok.value!r}", ("assume", "claim"))
+        single, many = self._collect(items, f"spec {name_tok.value!r}", ("assume", "claim", "let"))
         assumptions, claims = many["assume"], many["claim"]
         references = single.get("references", ([], None))[0]
         for tag, example in (
@@ -393,7 +398,13 @@ class _Builder:
             references=tuple(references),
             assumptions=tuple(assumptions),
             world=single.get("world", (None, None))[0],
+            lets=tuple(many["let"]),
             span=span,
+            item_spans=tuple(
+                (tag, where)
+                for tag, (_, where) in single.items()
+                if where is not None and tag in ("output", "estimates", "references", "question")
+            ),
         )
         return spec, _depth(c), span
 
@@ -463,6 +474,12 @@ class _Builder:
             span,
         )
 
+    def let(self, c: list[Any]) -> _Rec:
+        # "let" NAME "=" expr
+        span = self._span(c)
+        item = ir.Let(name=c[1].value, value=c[3][0], span=span)
+        return ("let", item, span), c[3][1] + 1, span
+
     def check(self, c: list[Any]) -> _Rec:
         span = self._span(c)
         return ("check", c[1][0], span), c[1][1] + 1, span
@@ -472,7 +489,7 @@ class _Builder:
         name_tok, kind_tok, about_tok, statement_tok = c[1], c[2], c[3], c[4]
         span = self._span(c)
         single, many = self._collect(
-            _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example")
+            _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example", "let")
         )
         assumptions, examples = many["assume"], many["example"]
         took = [i for i, a in enumerate(assumptions) if a.check is not None]
@@ -504,6 +521,7 @@ class _Builder:
             assumptions=tuple(assumptions),
             world=single.get("world", (None, None))[0],
             examples=tuple(examples),
+            lets=tuple(many["let"]),
             span=span,
         )
         return ("claim", claim, span), _depth(c), span
@@ -584,7 +602,40 @@ class _Builder:
         span = self._span(c)
         return ir.Tolerance(kind=ir.TolKind.MC, value=value, span=span), 1, span
 
+    def member(self, c: list[Any]) -> _Rec:
+        # set_union "in" set_union
+        return self._membership(ir.CmpOp.IN, c[0], c[2], c)
+
+    def not_member(self, c: list[Any]) -> _Rec:
+        # set_union "not" "in" set_union
+        return self._membership(ir.CmpOp.NOT_IN, c[0], c[3], c)
+
+    def _membership(self, op: ir.CmpOp, left: Any, right: Any, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        node = ir.Compare(op=op, left=left[0], right=right[0], span=span)
+        return node, max(left[1], right[1]) + 1, span
+
+    def comprehension(self, c: list[Any]) -> _Rec:
+        # "[" expr "for" NAME "in" disjunction "]"
+        span = self._span(c)
+        node = ir.Comprehension(element=c[1][0], var=c[3].value, domain=c[5][0], span=span)
+        return node, max(c[1][1], c[5][1]) + 1, span
+
+    def set(self, c: list[Any]) -> _Rec:
+        # "{" [expr ("," expr)* [","]] "}"
+        span = self._span(c)
+        items = tuple(_values(c))
+        if len(items) > _ITEMS:
+            self._error(
+                "ES111",
+                f"a set of {len(items)} items; the limit is literal_items = {_ITEMS}",
+                span,
+            )
+        return ir.SetExpr(items=items, span=span), _depth(c), span
+
     add = _binary(ir.BinOp.ADD)
+    union = _binary(ir.BinOp.UNION)
+    intersect = _binary(ir.BinOp.INTERSECT)
     sub = _binary(ir.BinOp.SUB)
     mul = _binary(ir.BinOp.MUL)
     div = _binary(ir.BinOp.DIV)
@@ -838,11 +889,14 @@ def _parse(
         builder.file = file
         diagnostics: list[Diagnostic] = []
         builder.diagnostics = diagnostics
+        builder.comments.clear()
         try:
             # tree-less mode: the result is the builder's record of the start rule, not a Tree
             parsed, over, deep = _run_parser(builder.parser, text, start, budget)
             if over is None:
                 result, depth, _ = parsed
+                if builder.comments and isinstance(result, ir.Spec):
+                    result = _with_comments(result, builder.comments, text, file)
         except UnexpectedInput as err:
             problem = err
         except RecursionError:  # pragma: no cover - the LALR parser is iterative
@@ -851,6 +905,7 @@ def _parse(
             ) from None
         finally:
             builder.file, builder.diagnostics, builder.sizes = None, [], {}
+            builder.comments.clear()
     if problem is not None:
         raise SpecError(
             [_shift(_from_lark(problem, file, text), base)], {file or "<string>": text}
@@ -940,10 +995,30 @@ def _run_parser(
             state.feed_token(tok)
             if len(stack) > _STACK:
                 return None, tok, True
+        end = (
+            Token.new_borrow_pos("$END", "", tok) if tok is not None else Token("$END", "", 0, 1, 1)
+        )
+        return state.feed_token(end, True), None, False
+    except UnexpectedToken as err:
+        err.expected = _acceptable(interactive, err.expected)
+        raise
     finally:
         budget.left = max(left, 0)
-    end = Token.new_borrow_pos("$END", "", tok) if tok is not None else Token("$END", "", 0, 1, 1)
-    return state.feed_token(end, True), None, False
+
+
+def _acceptable(interactive: Any, expected: set[str]) -> set[str]:
+    """The tokens that would really continue the parse where it failed.
+
+    LALR(1) merges the states of an expression wherever it occurs (a spec-level ``let``, a
+    claim's ``check``), so the failing state's own lookaheads include tokens that are valid only
+    elsewhere (``claim`` after a check inside a claim). lark's ``accepts()`` feeds each candidate
+    to a copy of the parser, without the builder's callbacks, and keeps those it shifts.
+    """
+    try:
+        found = interactive.accepts()
+    except Exception:  # noqa: BLE001 - a message is better than no message
+        return expected
+    return found or expected
 
 
 def _shift(d: Diagnostic, base: ir.Span | None) -> Diagnostic:
@@ -967,9 +1042,18 @@ def _shift_span(span: ir.Span, base: ir.Span) -> ir.Span:
     )
 
 
+def _with_comments(spec: ir.Spec, tokens: list[Token], text: str, file: str | None) -> ir.Spec:
+    """``spec`` with the comments the lexer read (for the printer, which writes them back)."""
+    comments = []
+    for t in tokens:
+        before = text[text.rfind("\n", 0, t.start_pos) + 1 : t.start_pos]
+        span = _token_span(t, file)
+        comments.append(ir.Comment(text=t.value.rstrip(), span=span, own_line=not before.strip()))
+    return dataclasses.replace(spec, comments=tuple(comments))
+
+
 def relocate(node: Any, base: ir.Span) -> Any:
     """Copy of an IR expression whose spans are moved into the enclosing file at ``base``."""
-    import dataclasses
 
     if isinstance(node, tuple):
         return tuple(relocate(n, base) for n in node)

@@ -75,7 +75,7 @@ def _method_schema(entry: Entry) -> dict[str, Any]:
 
 
 def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the YAML form.
+    """The JSON Schema (draft-07: what editors' YAML language servers validate) of the YAML form.
 
     Parameters
     ----------
@@ -109,6 +109,13 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
         "additionalProperties": {"oneOf": [prose, checked]},
     }
     about = {"type": "string", "enum": questions} if questions else _NAME
+    lets = {
+        "type": "object",
+        "description": "named values (`let name = expression`), in order: a value may use the "
+        "names before it",
+        "propertyNames": _NAME,
+        "additionalProperties": _EXPR,
+    }
     claim = {
         "type": "object",
         "properties": {
@@ -117,6 +124,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
             "assume": assumptions,
             "world": world,
             "examples": {"type": "object", "propertyNames": _NAME, "additionalProperties": world},
+            "let": lets,
             "check": {**_EXPR, "description": "the check expression"},
         },
         "required": ["check"],
@@ -139,7 +147,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
     }
     per_method = [_method_schema(e) for e in regs["method"]] if "method" in regs else []
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://explainspec.dev/schema/espec-1.json",
         "title": "explainspec spec (YAML form)",
         "type": "object",
@@ -154,6 +162,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
             "question": prose,
             "assumptions": assumptions,
             "world": world,
+            "let": lets,
             "claims": {"type": "object", "propertyNames": _NAME, "additionalProperties": claim},
         },
         "required": ["spec", "title", "method", "output", "question"],

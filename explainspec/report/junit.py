@@ -22,7 +22,9 @@ from explainspec.runner.events import ClaimResult, Event, RunFinished, Verdict
 _ERRORS = frozenset({Verdict.ERROR, Verdict.INVALID})
 
 
-def _message(result: ClaimResult) -> str:
+def claim_message(result: ClaimResult) -> str:
+    """The verdict of a failed claim, its statement, then the counterexample or the error, spelled
+    out (shared by the JUnit, GitHub and SARIF reports)."""
     head = f"{result.spec}.{result.claim}: {result.verdict.value}"
     if result.statement:
         head += f" -- {result.statement}"
@@ -73,7 +75,7 @@ def junit_xml(
         totals["tests"] += 1
         totals["time"] += r.timings.total
         if r.failed:
-            text = _message(r)
+            text = claim_message(r)
             tag = "error" if r.verdict in _ERRORS else "failure"
             element = ET.SubElement(case, tag, type=r.verdict.value, message=text.splitlines()[0])
             element.text = text
@@ -95,8 +97,9 @@ def junit_xml(
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-class JunitReporter:
-    """Writes the JUnit document at the end of the run (to ``path`` or ``stream``)."""
+class EndOfRunReporter:
+    """Writes a document made from every claim at the end of the run (to ``path`` or
+    ``stream``); subclasses say how in :meth:`render` (JUnit, GitHub annotations, SARIF)."""
 
     def __init__(
         self, path: str | os.PathLike[str] | None = None, *, stream: IO[str] | None = None
@@ -104,12 +107,22 @@ class JunitReporter:
         self.path = path
         self.stream = stream
 
+    def render(self, results: tuple[ClaimResult, ...], interrupted: bool) -> str:
+        raise NotImplementedError
+
     def handle(self, event: Event) -> None:
         if not isinstance(event, RunFinished):
             return
-        text = junit_xml(event.result.claims, interrupted=event.result.interrupted)
+        text = self.render(event.result.claims, event.result.interrupted)
         if self.path is not None:
             write_atomic(self.path, text)
         elif self.stream is not None:
             self.stream.write(text)
             self.stream.flush()
+
+
+class JunitReporter(EndOfRunReporter):
+    """Writes the JUnit document at the end of the run (to ``path`` or ``stream``)."""
+
+    def render(self, results: tuple[ClaimResult, ...], interrupted: bool) -> str:
+        return junit_xml(results, interrupted=interrupted)

@@ -298,7 +298,7 @@ class ClaimRun:
         try:
             return check_world(
                 world,
-                self.plan.claim.check,
+                self.plan.check,
                 self._ctx,
                 mode=self._mode,
                 refutes=self.plan.refutes,

@@ -197,6 +197,16 @@ class Counterexample:
         out.append(f"Reproduce with: {self.reproduce}")
         return out
 
+    def _repr_html_(self) -> str:  # Jupyter: the table with the plot inline
+        from explainspec.report.notebook import counterexample_html
+
+        return counterexample_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import counterexample_markdown
+
+        return counterexample_markdown(self)
+
 
 def _nested(value: Any) -> str:
     if isinstance(value, list):
@@ -315,6 +325,16 @@ class ClaimResult:
     def id(self) -> str:
         return f"{self.spec}.{self.claim}"
 
+    def _repr_html_(self) -> str:  # Jupyter (explainspec.report.notebook)
+        from explainspec.report.notebook import claim_html
+
+        return claim_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import claim_markdown
+
+        return claim_markdown(self)
+
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
@@ -353,6 +373,28 @@ class RunResult:
             counts[c.verdict.value] = counts.get(c.verdict.value, 0) + 1
         summary = ", ".join(f"{n} {v}" for v, n in counts.items()) or "no claims"
         return f"RunResult({summary}; seed={self.seed}, profile={self.profile!r})"
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The run as the JSON report (the format of ``verify --format json``)."""
+        from explainspec.report.notebook import to_json
+
+        return to_json(self, indent=indent)
+
+    def to_frame(self) -> Any:
+        """One row per claim as a pandas DataFrame (pandas is imported here, not before)."""
+        from explainspec.report.notebook import to_frame
+
+        return to_frame(self)
+
+    def _repr_html_(self) -> str:  # Jupyter (explainspec.report.notebook)
+        from explainspec.report.notebook import run_html
+
+        return run_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import run_markdown
+
+        return run_markdown(self)
 
 
 # --------------------------------------------------------------------------- events

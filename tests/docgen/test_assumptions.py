@@ -121,3 +121,18 @@ def test_library_page_is_the_rendering_of_the_committed_probe_run():
     doc = json.loads((ROOT / "docs" / "evidence" / "probe.json").read_text())
     page = (ROOT / "docs" / "library" / "assumptions.md").read_text()
     assert page == A.render(doc, command=A.command(doc))
+
+
+def test_the_needs_line_is_under_the_reading_in_you_may_conclude():
+    """Merged with the cards redesign (output): a ✔ reading in "You may conclude" names what the
+    probe found it needs, linked to the claim's detail (where the counterexamples are)."""
+    spec = parse_spec_text(
+        'spec s "S" {\n method = reference.shapley()\n output = attribution\n question "Q?"\n'
+        ' claim a answers decomposition "A." { check sum(phi) == 0 within 1e-9 }\n}\n'
+    )
+    card = CardWriter(probe=DOC).card(spec)
+    conclude = card.split("## You may conclude", 1)[1].split("## You may not conclude", 1)[0]
+    assert "Needs (found by `explainspec probe`): the features are independent" in conclude
+    assert "([counterexamples](#a))" in conclude
+    assert "<script>" not in conclude
+    assert "Needs" not in CardWriter().card(spec).split("## The claims in detail")[0]

@@ -107,3 +107,40 @@ def test_a_condition_is_checked_like_a_check():
     assert "ES204" in [d.code for d in check_spec(spec)]
     spec = load_text(SPEC.replace("corr(data[:, 0], data[:, 1]) == 0 within 1e-12", "sum(x)"))
     assert "ES225" in [d.code for d in check_spec(spec)]
+
+
+LETS = """spec s "S" {
+    method = reference.shapley()
+    output = attribution
+    question "q"
+    # why the condition
+    assume positive "x is positive" check all(x > 0)  # at the point
+    let total = sum(phi)
+    claim c holds "s" {
+        assume words "plain words"  # a note
+        let shapley_sum = 0
+        check total == f(x) - mean(f(background)) within 1e-6
+    }
+}
+"""
+
+
+def test_conditions_with_lets_and_comments_round_trip():
+    """Merged with `let` (lang) and comment-keeping fmt (output): an assumption followed by a
+    `let` needs no `;`, and comments stay next to an assumption with a condition."""
+    spec = load_text(LETS)
+    printed = format_spec(spec)
+    assert 'assume words "plain words"  # a note\n        let shapley_sum' in printed
+    assert "    # why the condition\n    assume positive" in printed
+    assert "check all(x > 0)  # at the point" in printed
+    assert load_text(printed) == spec
+    assert format_spec(load_text(printed)) == printed
+    assert load_text(to_yaml(spec), form="yaml") == spec
+
+
+def test_a_condition_sees_no_let():
+    """A run evaluates conditions before the claim's lets (runner/env.check_world), so a let
+    name in a condition is unknown (ES204), with a hint saying why."""
+    spec = load_text(LETS.replace("check all(x > 0)", "check total > 0"))
+    (d,) = [d for d in check_spec(spec) if d.code == "ES204"]
+    assert "'total'" in d.message and "condition sees no let" in (d.hint or "")
