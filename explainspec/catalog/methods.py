@@ -15,6 +15,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
+from explainspec.catalog.methods_captum import ENTRIES as _CAPTUM_ENTRIES
 from explainspec.registry import Entry, Param
 
 _SHAP = "explainspec.methods.shap_adapters"
@@ -770,3 +771,5 @@ ENTRIES: list[Entry] = [
         params=(Param(name="threshold", type="float", default=0.0, doc="decision threshold t."),),
     ),
 ]
+
+ENTRIES += _CAPTUM_ENTRIES  # captum.* (explainspec.catalog.methods_captum)

@@ -56,6 +56,7 @@ _VERDICT_ICON = {
     "unshown": "?",
     "error": "⚠",
     "invalid": "⚠",
+    "skipped": "–",
 }
 
 

@@ -6,7 +6,8 @@ budget or the memory limit, an internal error) and ``invalid`` ones (no world co
 are ``<error>``s: the check could not be carried out, as pytest reports an exception outside an
 assertion. ``type`` is the verdict; the message is the counterexample or the error, spelled out.
 Each ``testcase`` carries ``file`` (the spec file) and ``line`` (the claim's line) when known, so
-CI systems link a failing claim to its source like a failing test.
+CI systems link a failing claim to its source like a failing test. A ``skipped`` claim (its
+method's library is not installed, ES350) is a ``<skipped>`` test case.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def junit_xml(
             count = "errors" if tag == "error" else "failures"
             suite.set(count, str(int(suite.get(count, "0")) + 1))
             totals[count] += 1
+        elif r.verdict.value == "skipped":  # the method's library is not installed (ES350)
+            ET.SubElement(case, "skipped", message=(r.error or "skipped").splitlines()[0])
+            suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))
+            totals["skipped"] += 1
         else:
             out = ET.SubElement(case, "system-out")
             margin = "n/a" if r.margin is None else f"{r.margin:.6g}"

@@ -31,6 +31,7 @@ _STYLE = {
     Verdict.ERROR: "bold magenta",
     Verdict.INVALID: "bold magenta",
     Verdict.NOT_APPLICABLE: "yellow",
+    Verdict.SKIPPED: "yellow",
 }
 _MARK = {True: "ok", False: "FAIL"}
 
@@ -114,6 +115,8 @@ class TerminalReporter:
                 f"replicates per mc check{timeout})",
                 style="bold",
             )
+            for line in event.replaced:
+                self._print(f"warning: {line}", style="bold yellow")
         elif isinstance(event, SpecStarted):
             where = f"  ({event.source})" if event.source else ""
             self._print(
@@ -173,7 +176,8 @@ class TerminalReporter:
         if r.cached:  # not re-run: the result of an identical earlier run (the results cache)
             time += ", cached"
         margin = fmt_margin(r.margin)
-        text = f"  {_MARK[not r.failed]:>4} {r.claim} ({r.kind}): {r.verdict.value}, {r.examples} worlds, margin {margin}{time}"
+        mark = "skip" if r.verdict is Verdict.SKIPPED else _MARK[not r.failed]
+        text = f"  {mark:>4} {r.claim} ({r.kind}): {r.verdict.value}, {r.examples} worlds, margin {margin}{time}"
         self._print(text, style=_STYLE[r.verdict])
 
     def _summary(self, event: RunFinished) -> None:

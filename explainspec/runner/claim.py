@@ -270,6 +270,9 @@ class ClaimRun:
             raise Abort(
                 Verdict.ERROR, "ES301", f"cannot load method {plan.method!r}: {e}"
             ) from None
+        missing = missing_library(entry)
+        if missing is not None:
+            raise Abort(Verdict.SKIPPED, "ES350", missing)
         self._ctx = ClaimContext(
             entry=entry, params=plan.params, replicates=plan.options.n_replicates, beat=self.beat
         )
@@ -277,9 +280,14 @@ class ClaimRun:
 
     def _strategy(self) -> Any:
         from explainspec import worlds
+        from explainspec.runner.settings import get_profile
 
+        size = get_profile(self.plan.options.profile).size
         try:
-            return worlds.from_world(worlds.resolve(self.plan.world))
+            spec = worlds.sized(
+                worlds.resolve(self.plan.world), size.features, size.rows, size.background
+            )
+            return worlds.from_world(spec)
         except Exception as e:  # noqa: BLE001 - any failure to build the strategy means no worlds
             raise Abort(
                 Verdict.INVALID, "ES306", f"cannot generate worlds for this claim: {e}"
@@ -693,6 +701,23 @@ def _info(world: Any) -> tuple[tuple[str, str], ...]:
 
 def _too_large(e: LimitExceeded) -> str:
     return f"too large for the documented limits (catalog/limits.py): {e}"
+
+
+def missing_library(entry: Any) -> str | None:
+    """``"skipped: install ..."`` when a module the method's entry ``needs`` is not installed
+    (looked up without importing it), else ``None``."""
+    import importlib.util
+    import sys
+
+    for name in entry.extra.get("needs", ()):
+        if name in sys.modules:
+            if sys.modules[name] is not None:
+                continue
+        elif importlib.util.find_spec(name) is not None:
+            continue
+        install = entry.extra.get("install") or name
+        return f"skipped: install {install} ({entry.name} needs the module {name!r})"
+    return None
 
 
 def _first_line(e: BaseException) -> str:

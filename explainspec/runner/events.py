@@ -26,6 +26,8 @@ ES313   the check computed an integer over ``limit("integer_bits")``, or an inte
         the 64-bit range: refused, never wrapped around (verdict ``error``)
 ES314   the check asked for a size over a limit at run time (a range, an array, nested
         quantifiers' bindings): refused before allocating (verdict ``error``)
+ES320   a plugin's method registration is invalid, or takes a registered name without
+        ``replace=True`` (raised when the plugin is imported; ``verify`` exits with 2)
 ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
         its module cannot be imported there (workers never import from the working directory;
         verdict ``error``)
@@ -34,6 +36,8 @@ ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-ti
 ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
 ES342   a world drawn for the claim is larger than a documented size limit (rows, cells, grid:
         ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
+ES350   the method needs a library that is not installed (verdict ``skipped``: install the named
+        extra, e.g. ``explainspec[torch]``)
 ======  =======================================================================================
 
 ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
@@ -62,6 +66,8 @@ RUN_CODES: dict[str, str] = {
     "the 64-bit range: refused, never wrapped around (verdict error)",
     "ES314": "the check asked for a size over a limit at run time (a range, an array, the bindings "
     "of nested quantifiers): refused before allocating (verdict error)",
+    "ES320": "a plugin's method registration is invalid (name, output, scope, requires, "
+    "parameters) or takes a registered name without replace=True (exit 2)",
     "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
     "or its module cannot be imported there; workers never import from the working directory "
     "(verdict error)",
@@ -70,6 +76,8 @@ RUN_CODES: dict[str, str] = {
     "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
     "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
     "grid), found when it was drawn (verdict invalid)",
+    "ES350": "the method needs a library that is not installed (verdict skipped; the message "
+    "names the extra to install, e.g. explainspec[torch])",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
@@ -81,12 +89,15 @@ class Verdict(StrEnum):
     """The outcome of one claim.
 
     ``verified``/``refuted`` for ``answers`` and ``holds`` claims, ``shown``/``unshown`` for
-    ``does_not_answer`` claims; ``error``, ``invalid`` and ``not_applicable`` for any kind.
+    ``does_not_answer`` claims; ``error``, ``invalid``, ``not_applicable`` and ``skipped`` (the
+    method's library is not installed, ES350) for any kind.
 
     Examples
     --------
     >>> Verdict.VERIFIED.passed, Verdict.UNSHOWN.failed, Verdict.NOT_APPLICABLE.failed
     (True, True, True)
+    >>> Verdict.SKIPPED.passed, Verdict.SKIPPED.failed
+    (False, False)
     """
 
     VERIFIED = "verified"
@@ -96,6 +107,7 @@ class Verdict(StrEnum):
     ERROR = "error"
     INVALID = "invalid"
     NOT_APPLICABLE = "not_applicable"
+    SKIPPED = "skipped"
 
     @property
     def passed(self) -> bool:
@@ -108,8 +120,10 @@ class Verdict(StrEnum):
 
         ``not_applicable`` fails too: a claim whose method can take none of its worlds checks
         nothing, and a run passes only if every claim is verified or shown (LANGUAGE.md).
+        ``skipped`` neither passes nor fails: the method's optional library is not installed,
+        so the claim was not run (the message names the extra to install).
         """
-        return not self.passed
+        return not self.passed and self is not Verdict.SKIPPED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -341,7 +355,7 @@ class RunResult:
     """All claim results of a run, in the order the claims were run.
 
     Behaves like a tuple of :class:`ClaimResult`; ``passed`` is ``True`` when no claim failed
-    (every claim verified or shown; ``not_applicable`` claims are skips).
+    (every claim verified, shown or ``skipped`` because its library is not installed).
     """
 
     claims: tuple[ClaimResult, ...]
@@ -402,6 +416,9 @@ class RunResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunStarted:
+    """The run's settings. ``replaced`` has one line per method of the run that a plugin
+    registered over a built-in (or another plugin's) method with ``replace=True``."""
+
     seed: int
     profile: str
     max_examples: int
@@ -409,6 +426,7 @@ class RunStarted:
     specs: tuple[str, ...]
     claims: int
     timeout: float | None = None
+    replaced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

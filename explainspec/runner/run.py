@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from explainspec.lang.ir import Spec
+from explainspec.registry import replaced_methods
 from explainspec.runner.events import (
     ClaimFinished,
     ClaimResult,
@@ -110,6 +111,7 @@ def _run_frozen(
             specs=tuple(spec.name for spec, _ in planned),
             claims=sum(len(plans) for _, plans in planned),
             timeout=options.timeout,
+            replaced=replaced_methods(spec.method.use for spec, _ in planned),
         )
         for spec, plans in planned:
             yield SpecStarted(

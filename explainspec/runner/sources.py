@@ -40,6 +40,8 @@ BASE_DISTRIBUTIONS = (
     "llvmlite",
     "scikit-learn",
     "lime",
+    "torch",
+    "captum",
 )
 """Distributions in every key: explainspec and what its worlds, oracles and built-in methods use."""
 
@@ -86,6 +88,8 @@ _OWNER: dict[str, list[str]] = {
     "llvmlite": ["llvmlite"],
     "sklearn": ["scikit-learn"],
     "lime": ["lime"],
+    "torch": ["torch"],
+    "captum": ["captum"],
 }
 
 

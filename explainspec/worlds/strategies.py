@@ -226,6 +226,15 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
             lo_ok = -1 / max(d - 1, 1)
             G = dist.gaussian(d, rho=max(rho, lo_ok))
         return G, G.sample(n, np.random.default_rng(seed))
+    if c.name == "mixed":
+        n = draw_int(draw, p.get("n", 200))
+        rho = draw_float(draw, p.get("rho", 0.0))
+        share = draw_float(draw, p.get("categorical", 0.5))
+        levels = draw_int(draw, p.get("levels", 3))
+        seed = draw(SEEDS16)
+        rho = max(rho, -1 / max(d - 1, 1))
+        P = dist.mixed(d, n, np.random.default_rng(seed), rho=rho, categorical=share, levels=levels)
+        return P, P.rows
     if c.name == "sample":
         n = draw_int(draw, p.get("n", 32))
         rho = draw_float(draw, p.get("rho", 0.0))

@@ -21,7 +21,7 @@ def test_entry_is_complete(entry):
     assert extra["output"] in OUTPUTS
     assert extra["scope"] in {"local", "global"}
     assert set(extra["requires"]) <= TAGS
-    assert extra["library"] in {"shap", "sklearn", "lime", "reference"}
+    assert extra["library"] in {"shap", "sklearn", "lime", "reference", "captum"}
     assert extra["library"] == entry.name.split(".")[0]
     stat = extra["statistic"]
     for key in ("value_function", "background", "output_scale"):
@@ -45,8 +45,10 @@ def test_catalog_and_adapter_modules_import_no_heavy_library():
     code = (
         "import sys, explainspec.catalog.methods, explainspec.methods.shap_adapters, "
         "explainspec.methods.sklearn_adapters, explainspec.methods.lime_adapters, "
-        "explainspec.methods.reference, explainspec.methods.call\n"
-        "heavy = [m for m in ('shap', 'sklearn', 'lime', 'numba') if m in sys.modules]\n"
+        "explainspec.methods.reference, explainspec.methods.call, "
+        "explainspec.methods.captum_adapters\n"
+        "heavy = [m for m in ('shap', 'sklearn', 'lime', 'numba', 'torch', 'captum') "
+        "if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

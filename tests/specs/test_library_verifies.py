@@ -8,6 +8,7 @@ run is replayed), and reads the versioned JSON report.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -46,7 +47,12 @@ def test_every_builtin_claim_is_verified_or_shown(tmp_path: Path) -> None:
     )
     data = json.loads(report.read_text("utf-8"))
     claims = data["claims"]
-    failed = [c for c in claims if not c["passed"]]
+    # without the torch extra (torch and captum), and only then, the captum specs are skipped
+    has_torch = all(importlib.util.find_spec(m) is not None for m in ("torch", "captum"))
+    skipped = [c for c in claims if c["verdict"] == "skipped"]
+    assert not has_torch or not skipped, skipped[:3]
+    assert all(c["spec"].startswith("captum_") for c in skipped)
+    failed = [c for c in claims if not c["passed"] and c["verdict"] != "skipped"]
     details = "\n\n".join(
         f"{c['spec']}.{c['claim']} ({c['kind']}): {c['verdict']}\n"
         + (c.get("error") or json.dumps(c.get("counterexample"), indent=1)[:2000])
@@ -57,5 +63,5 @@ def test_every_builtin_claim_is_verified_or_shown(tmp_path: Path) -> None:
     expected = sum(len(load(p).claims) for p in discover([specs_dir()]))
     assert len(claims) == expected == data["planned_claims"]
     assert data["status"] == "complete" and data["passed"] is True
-    assert {c["verdict"] for c in claims} <= {"verified", "shown"}
+    assert {c["verdict"] for c in claims} <= {"verified", "shown", "skipped"}
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
