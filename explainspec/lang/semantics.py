@@ -625,11 +625,7 @@ class _Checker:
                 continue
             if f.name in ("function", "second"):
                 self.check_registered_expr(f.value, "family", "ES202", "family")
-            elif (
-                f.name == "data"
-                or f.name == "background"
-                and not (isinstance(f.value, ir.Name) and f.value.id == "data")
-            ):
+            elif f.name == "data" or (f.name == "background" and not _background_form(f.value)):
                 self.check_registered_expr(f.value, "distribution", "ES203", "distribution")
 
     def check_registered_expr(self, e: ir.Expr, kind: str, code: str, what: str) -> None:
@@ -987,3 +983,14 @@ def _non_literal(e: ir.Expr) -> ir.Expr | None:
                 return bad
         return None
     return e
+
+
+def _background_form(e: ir.Expr) -> bool:
+    """``background = data``, ``sample(k)`` or ``kmeans(k)``: forms of the background field, not
+    distributions (their argument is checked by the world resolver, with the background limit);
+    ``rows([...])`` is the distribution of that name."""
+    if isinstance(e, ir.Name):
+        return e.id == "data"
+    return (
+        isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id in ("sample", "kmeans")
+    )
