@@ -17,6 +17,7 @@ does not loop and the working tree stays clean.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,13 @@ def _cards(docs: Path) -> tuple[dict[str, str | bytes], list[dict[str, str]]]:
     specs = [load(path) for path in discover([specs_dir()])]
     report = docs / "evidence" / "library.json"
     results = load_results(report) if report.is_file() else None
+    probed = docs / "evidence" / "probe.json"  # python -m explainspec.docgen.assumptions --run
+    probe = json.loads(probed.read_text("utf-8")) if probed.is_file() else None
     pages: dict[str, str | bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        write_cards(specs, tmp, results, catalogue_url="../reference/claims-catalogue.md")
+        write_cards(
+            specs, tmp, results, probe=probe, catalogue_url="../reference/claims-catalogue.md"
+        )
         for path in sorted(Path(tmp).rglob("*")):
             if path.is_file():
                 uri = "cards/" + path.relative_to(tmp).as_posix()

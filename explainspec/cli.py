@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import Any
 
 #: Subcommands, in the order of the help text.
-COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "audit", "diff", "docs")
+COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "probe", "audit", "diff", "docs")
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -246,8 +246,10 @@ class CardWriter:
         *,
         assets: Path | None = None,
         assets_url: str = "assets",
+        probe: Mapping[str, Any] | None = None,
     ) -> None:
         self.results = results
+        self.probe = probe  # a probe's JSON document (explainspec.docgen.assumptions)
         self.assets = assets
         self.assets_url = assets_url.rstrip("/")
         self.known: set[str] = set()  # names of the specs that have a card next to this one
@@ -389,6 +391,10 @@ class CardWriter:
             lines += [f"Let: {code(format_let(b))}" for b in check.lets] + [""]
         lines += [f"Check: {code(format_expr(claim.check))}", ""]
         lines += [f"Verdict: {_verdict_line(result)}", ""]
+        if self.probe is not None and claim.kind is not ir.ClaimKind.DOES_NOT_ANSWER:
+            from explainspec.docgen.assumptions import card_lines
+
+            lines += card_lines(self.probe, spec.name, claim.name)
         if result is not None and result.counterexample:
             lines += self._counterexample(spec, claim, result.counterexample)
         return lines
@@ -510,6 +516,12 @@ class CardWriter:
         lines = [line]
         if outcome == "conclude" and claim.assumptions:  # the spec's own: once, above the list
             lines.append("  Under: " + "; ".join(text(a.text) for a in claim.assumptions))
+        if outcome == "conclude" and self.probe is not None:  # what a probe found it needs
+            from explainspec.docgen.assumptions import needs_line
+
+            needs = needs_line(self.probe, spec.name, claim.name)
+            if needs:
+                lines.append(f"  {needs} ([counterexamples]({anchor}#{_link(claim.name)}))")
         if result is not None and result.counterexample and outcome == "not":
             lines.append("  Counterexample: " + self._cx_line(result.counterexample))
             picture = self.pictures.get((spec.name, claim.name))
@@ -616,7 +628,12 @@ class CardWriter:
                     elif not result.passed:
                         mark = "⚠"
                     target = f"{_link(spec.name)}.md#{_link(claim.name)}"
-                    marks.append(f"[{_mark(mark)}]({target} '{_link(claim.name)}')")
+                    hover = _link(claim.name)
+                    if good and self.probe is not None:
+                        from explainspec.docgen.assumptions import hover_text
+
+                        hover += hover_text(self.probe, spec.name, claim.name)
+                    marks.append(f"[{_mark(mark)}]({target} '{hover}')")
                 cells.append(" ".join(marks) if marks else "·")
             lines.append(
                 f"| [{text(spec.title)}]({_link(spec.name)}.md) | " + " | ".join(cells) + " |"
@@ -652,6 +669,7 @@ def write_cards(
     out: str | Path,
     results: Results | None = None,
     *,
+    probe: Mapping[str, Any] | None = None,
     catalogue_url: str | None = None,
 ) -> list[Path]:
     """Write one card per spec, ``index.md`` and the plots (under ``assets/``) into ``out``.
@@ -664,7 +682,7 @@ def write_cards(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     specs = sorted(specs, key=lambda s: s.name)
-    writer = CardWriter(results, assets=out / "assets", assets_url="assets")
+    writer = CardWriter(results, assets=out / "assets", assets_url="assets", probe=probe)
     writer.known = {spec.name for spec in specs}
     writer.specs = {spec.name: spec for spec in specs}
     writer.catalogue_url = catalogue_url

@@ -396,10 +396,17 @@ class WorldBlock:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assumption:
-    """``assume NAME "plain words"``."""
+    """``assume NAME "plain words" [check EXPR]``.
+
+    ``check`` (optional) makes the assumption machine-checkable: a condition on the world and the
+    point, evaluated like a claim's check but never reading the method (ES390). A claim is
+    checked only on the points of its worlds where every condition of its assumptions (the
+    spec's and its own) holds; a world with no such point is not one of the claim's worlds.
+    """
 
     name: str
     text: str
+    check: Expr | None = None
     span: Span | None = _span()
 
 

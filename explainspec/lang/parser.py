@@ -444,10 +444,17 @@ class _Builder:
         span = self._span(c)
         return ("question", self._prose(c[1]), span), 1, span
 
-    def assume(self, c: list[Token]) -> _Rec:
+    def assume(self, c: list[Any]) -> _Rec:
+        # "assume" NAME STRING ["check" expr]
         span = self._span(c)
-        item = ir.Assumption(name=c[1].value, text=self._prose(c[2]), span=span)
-        return ("assume", item, span), 1, span
+        condition = next((x for x in c[3:] if type(x) is tuple), None)
+        item = ir.Assumption(
+            name=c[1].value,
+            text=self._prose(c[2]),
+            check=condition[0] if condition is not None else None,
+            span=span,
+        )
+        return ("assume", item, span), (condition[1] + 1 if condition else 1), span
 
     def world(self, c: list[Any]) -> _Rec:
         span = self._span(c)
@@ -485,6 +492,19 @@ class _Builder:
             _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example", "let")
         )
         assumptions, examples = many["assume"], many["example"]
+        took = [i for i, a in enumerate(assumptions) if a.check is not None]
+        if "check" not in single and took:
+            # `assume NAME "text"` then the claim's `check` (a spec written before assumptions
+            # had conditions): the parser gave that check to the assumption; a claim needs its
+            # check, so the last such check is the claim's, as it always was
+            i = took[-1]
+            a = assumptions[i]
+            single["check"] = (a.check, a.check.span if a.check is not None else None)
+            assumptions = [
+                *assumptions[:i],
+                dataclasses.replace(a, check=None),
+                *assumptions[i + 1 :],
+            ]
         if "check" not in single:
             self._error(
                 "ES107",

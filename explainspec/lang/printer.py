@@ -300,13 +300,23 @@ def format_method(m: ir.MethodRef) -> str:
     return f"{m.use}({', '.join(f'{p.name} = {_value(p.value)}' for p in m.params)})"
 
 
+def _assume(a: ir.Assumption, indent: str, *, end: bool = False) -> _Unit:
+    """``assume NAME "text"`` with its ``check EXPR`` on the next line; ``end`` adds the ``;``
+    that keeps a following claim ``check`` from being read as the assumption's condition."""
+    lines = _prose(f"assume {a.name} ", a.text, indent, ";" if end and a.check is None else "")
+    if a.check is not None:
+        lines.append(f"{indent}{INDENT}check {format_expr(a.check)}")
+    return _leaf(lines, a.span, indent)
+
+
 def _claim(c: ir.Claim, indent: str) -> list[_Unit]:
     about = f"{c.about} " if c.about else ""
     head = _prose(f"claim {c.name} {c.kind.value} {about}", c.statement, indent, " {")
     inner = indent + INDENT
     out = [_Unit(head, _pos(c.span), None, indent)]
-    for a in c.assumptions:
-        out.append(_leaf(_prose(f"assume {a.name} ", a.text, inner), a.span, inner))
+    before_check = c.world is None and not c.examples and not c.lets
+    for k, a in enumerate(c.assumptions):
+        out.append(_assume(a, inner, end=before_check and k == len(c.assumptions) - 1))
     if c.world is not None:
         out += _block("world", c.world, inner)
     for ex in c.examples:
@@ -354,9 +364,7 @@ def format_spec(spec: ir.Spec) -> str:
     units.append(_leaf(_prose("question ", spec.question, i), at.get("question"), i))
     if spec.assumptions:
         units.append(blank)
-        units += [
-            _leaf(_prose(f"assume {a.name} ", a.text, i), a.span, i) for a in spec.assumptions
-        ]
+        units += [_assume(a, i) for a in spec.assumptions]
     if spec.world is not None:
         units.append(blank)
         units += _block("world", spec.world, i)

@@ -96,7 +96,18 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
         "additionalProperties": False,
     }
     prose = {"type": "string", "minLength": 1}
-    assumptions = {"type": "object", "propertyNames": _NAME, "additionalProperties": prose}
+    checked = {
+        "type": "object",
+        "description": "an assumption with a machine-checkable condition (`check`)",
+        "properties": {"text": prose, "check": {**_EXPR, "description": "the condition"}},
+        "required": ["text"],
+        "additionalProperties": False,
+    }
+    assumptions = {
+        "type": "object",
+        "propertyNames": _NAME,
+        "additionalProperties": {"oneOf": [prose, checked]},
+    }
     about = {"type": "string", "enum": questions} if questions else _NAME
     lets = {
         "type": "object",

@@ -39,6 +39,7 @@ from explainspec.runner.budget import (
 )
 from explainspec.runner.env import (
     ClaimContext,
+    OutsideAssumptions,
     PointOutcome,
     check_world,
     effective,
@@ -90,6 +91,8 @@ class _CheckFailed(Exception):
 class _State:
     tried: int = 0
     rejected: int = 0
+    outside: int = 0  # worlds outside the claim's assumptions (``assume ... check``)
+    outside_names: tuple[str, ...] = ()
     not_applicable: str | None = None
     worst: float | None = None
     failure: tuple[Any, PointOutcome] | None = None
@@ -302,9 +305,14 @@ class ClaimRun:
         assert self._ctx is not None
         try:
             return check_world(
-                world, self.plan.check, self._ctx, mode=self._mode, refutes=self.plan.refutes
+                world,
+                self.plan.check,
+                self._ctx,
+                mode=self._mode,
+                refutes=self.plan.refutes,
+                conditions=self.plan.conditions,
             )
-        except NotApplicable:
+        except (NotApplicable, OutsideAssumptions):
             raise
         except MethodError as e:
             if isinstance(e.__cause__, NotApplicable):
@@ -384,6 +392,16 @@ class ClaimRun:
                     )
                 )
                 continue
+            except OutsideAssumptions as e:
+                results.append(
+                    ExampleResult(
+                        name=example.name,
+                        margin=None,
+                        violated=False,
+                        error=f"outside the assumption(s) {e}: not one of the claim's worlds",
+                    )
+                )
+                continue
             except (Abort, MemoryError):
                 raise
             except Exception as e:  # noqa: BLE001 - an example that cannot be built is a spec error
@@ -431,6 +449,10 @@ class ClaimRun:
                 state.rejected += 1
                 state.not_applicable = str(e)
                 outcome = None
+            except OutsideAssumptions as e:
+                state.outside += 1
+                state.outside_names = tuple(dict.fromkeys((*state.outside_names, *e.names)))
+                outcome = None
             self.phase = "generating worlds"  # (left as it is when the check raised)
             if outcome is None:
                 reject()
@@ -467,6 +489,20 @@ class ClaimRun:
                     msg,
                     (RunDiagnostic(code="ES307", message=msg),),
                     0,
+                )
+            if state.outside:
+                msg = (
+                    f"too few of the drawn worlds satisfy the claim's assumption(s) "
+                    f"{', '.join(state.outside_names)}: {state.outside} were outside them, "
+                    f"{state.tried} inside"
+                )
+                return (
+                    Verdict.INVALID,
+                    None,
+                    None,
+                    msg,
+                    (RunDiagnostic(code="ES391", message=msg),),
+                    state.tried,
                 )
             msg = f"worlds could not be generated: {_first_line(e)}"
             return (

@@ -41,7 +41,14 @@ def run(
     results cache and hypothesis' example database; without it claims run here, one by one.
     """
     options = options or RunOptions()
-    planned = plan(list(specs), options)
+    return run_planned(plan(list(specs), options), options, execution)
+
+
+def run_planned(
+    planned: list[tuple[Spec, list[Any]]], options: RunOptions, execution: Any = None
+) -> Iterator[Event]:
+    """:func:`run` of plans made elsewhere (``(spec, [ClaimPlan])`` pairs, e.g. the steps of
+    :mod:`explainspec.runner.probe`): the same executors, pool and results cache."""
     if execution is not None:
         from explainspec.runner.parallel import ScaledExecutor
 

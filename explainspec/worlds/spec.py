@@ -100,6 +100,20 @@ class Range:
         return f"{_num(self.lo)}..{_num(self.hi)}"
 
 
+@dataclass(frozen=True, slots=True)
+class Anywhere:
+    """``points = anywhere(k)``: ``k`` points (a count or a :class:`Range`) anywhere, not only on
+    rows of the support: each coordinate is one of the feature's levels (its marginal support)
+    or one unit below or above their range, drawn independently of the others. Under dependence
+    such points are off the support; under a product distribution only the out-of-range ones
+    are. (``explainspec probe`` relaxes ``points = k``, rows of the support, to this.)"""
+
+    k: int | Range
+
+    def __str__(self) -> str:
+        return f"anywhere({self.k})"
+
+
 def _num(v: Any) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
@@ -205,7 +219,8 @@ class WorldSpec:
     """A validated world: what :func:`explainspec.worlds.from_world` draws from.
 
     ``background``: ``("data",)``, ``("sample", k)``, ``("kmeans", k)`` or ``("rows", rows)``;
-    ``points``: a count or :class:`Range`, or explicit rows (tuple of tuples);
+    ``points``: a count or :class:`Range` (rows of the support), :class:`Anywhere`, or explicit
+    rows (tuple of tuples);
     ``baseline``: ``"zeros"``, ``"mean"``, ``"point"`` or an explicit tuple;
     ``target``: ``"f"``, ``"g"`` or family choices; ``grid``: ``None`` (levels for finite P,
     quantiles otherwise), ``"levels"`` or a number of quantiles; ``seed``: ``None`` = drawn.
@@ -216,7 +231,7 @@ class WorldSpec:
     features: Range = Range(2, 4)
     data: tuple[DistChoice, ...] = (DistChoice(name="grid", params={"levels": 3}),)
     background: tuple[Any, ...] = ("data",)
-    points: int | Range | tuple[tuple[float, ...], ...] = 2
+    points: int | Range | Anywhere | tuple[tuple[float, ...], ...] = 2
     baseline: str | tuple[float, ...] = "zeros"
     target: str | tuple[FamilyChoice, ...] = "f"
     noise: float = 0.0
@@ -697,6 +712,11 @@ def _resolve_field(fld: ir.WorldField) -> Any:
             "background must be data, sample(k), kmeans(k) or rows([[...], ...])", span
         )
     if name == "points":
+        if isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "anywhere":
+            if len(e.args) + len(e.kwargs) != 1:
+                raise WorldError("points = anywhere(k) takes one argument k", span)
+            v = constant(e.args[0] if e.args else e.kwargs[0].value)
+            return Anywhere(_int_or_range(v, "points", span, 1, "points"))
         v = constant(e)
         if isinstance(v, tuple):
             if not v or not all(isinstance(r, tuple) and all(_is_number(x) for x in r) for r in v):
@@ -907,8 +927,9 @@ def drawable(spec: WorldSpec) -> list[int]:
                 f"{spec.limits.max_background}",
                 code="ES228",
             )
-    if isinstance(spec.points, int | Range):
-        p_hi = spec.points.hi if isinstance(spec.points, Range) else spec.points
+    if isinstance(spec.points, int | Range | Anywhere):
+        count = spec.points.k if isinstance(spec.points, Anywhere) else spec.points
+        p_hi = count.hi if isinstance(count, Range) else count
         if p_hi > spec.limits.max_points:
             raise WorldError(
                 f"points = {spec.points} exceeds max_points={spec.limits.max_points}",

@@ -34,6 +34,7 @@ from explainspec.worlds.families import (
     subsets,
 )
 from explainspec.worlds.spec import (  # noqa: F401 - dist_feasible, feasible_features: re-exported
+    Anywhere,
     DistChoice,
     FamilyChoice,
     Limits,
@@ -403,9 +404,15 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     if background.shape[1] != d:
         raise WorldError(f"background rows have {background.shape[1]} features, expected d={d}")
 
-    # points: rows of the support, so conditional games are defined
+    # points: rows of the support, so conditional games are defined (or anywhere(k))
     if isinstance(spec.points, tuple):
         points = np.array(spec.points, float)
+    elif isinstance(spec.points, Anywhere):
+        m = draw_int(draw, spec.points.k)
+        columns = [_anywhere_values(P.levels(j) if finite else data[:, j]) for j in range(d)]
+        points = np.array(
+            [[col[draw(integers(0, len(col) - 1))] for col in columns] for _ in range(m)]
+        ).reshape(m, d)
     else:
         m = draw_int(draw, spec.points)
         idx = draw(index_lists(len(support), m))
@@ -482,6 +489,13 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         target=target,
         info=LazyInfo(info),
     )
+
+
+def _anywhere_values(levels: Any) -> Array:
+    """The values a coordinate of ``points = anywhere(k)`` takes: the feature's levels, then one
+    unit below and above their range (hypothesis shrinks toward the first level)."""
+    lv = np.unique(np.asarray(levels, dtype=float))
+    return np.concatenate([lv, [lv[0] - 1.0, lv[-1] + 1.0]])
 
 
 class LazyInfo(Mapping[str, Any]):
