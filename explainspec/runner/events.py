@@ -38,6 +38,8 @@ ES342   a world drawn for the claim is larger than a documented size limit (rows
         ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
 ES350   the method needs a library that is not installed (verdict ``skipped``: install the named
         extra, e.g. ``explainspec[torch]``)
+ES391   too few of the drawn worlds satisfy the claim's assumptions' conditions (``assume ...
+        check``): the claim could not be checked inside them (verdict ``invalid``)
 ======  =======================================================================================
 
 ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
@@ -78,6 +80,8 @@ RUN_CODES: dict[str, str] = {
     "grid), found when it was drawn (verdict invalid)",
     "ES350": "the method needs a library that is not installed (verdict skipped; the message "
     "names the extra to install, e.g. explainspec[torch])",
+    "ES391": "too few of the drawn worlds satisfy the claim's assumptions' conditions (assume ... "
+    "check): the claim could not be checked inside them (verdict invalid)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
