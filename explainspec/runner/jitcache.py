@@ -129,12 +129,17 @@ def _enable_one(dispatcher: Any, null_cache: type, module: str, attr: str) -> bo
 
 
 def warm(modules: tuple[str, ...]) -> None:
-    """Import ``modules`` (heavy method libraries a run will need; a missing one is skipped: the
-    claim says what is missing) and :func:`enable` the file cache of their compiled code."""
+    """Import ``modules`` (heavy method libraries a run will need; one that is missing or fails
+    to import is skipped: the claims that need it say why, ES350 or a method error) and
+    :func:`enable` the file cache of their compiled code.
+
+    Any exception of the import is swallowed here, not only ImportError: a library whose own
+    dependency is broken (captum with an unusable torch raises AttributeError) is the business
+    of the claims that use it, never a crash of the whole run."""
     import contextlib
     import importlib
 
     for name in modules:
-        with contextlib.suppress(ImportError):
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
     enable()
