@@ -710,3 +710,8 @@ ENTRIES: list[Entry] = [
         params=(Param(name="threshold", type="float", default=0.0, doc="decision threshold t."),),
     ),
 ]
+
+# the rest of the tabular toolbox (interpret, shapiq, PyALE, DiCE, importance, references)
+from explainspec.catalog.methods_tabular import ENTRIES as _TABULAR  # noqa: E402
+
+ENTRIES += _TABULAR

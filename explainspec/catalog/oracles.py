@@ -181,3 +181,8 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
+
+# the rest of the tabular toolbox: interaction indices, linked games, refitting, MAD
+from explainspec.catalog.oracles_tabular import ENTRIES as _TABULAR  # noqa: E402
+
+ENTRIES += _TABULAR
