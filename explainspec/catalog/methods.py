@@ -77,6 +77,14 @@ _INTERVENTIONAL_BG_MAX_100 = {
     "(shap.utils.sample(X, 100, random_state=0))",
 }
 
+_LINK = Param(
+    name="link",
+    type="'identity' | 'logit'",
+    default="identity",
+    doc="shap's link (default identity); 'logit' explains the game logit(E f(x_S, Z_-S)): "
+    "attributions on the log-odds scale of the mean probability (f must be a probability).",
+)
+
 _NUM_SAMPLES = Param(
     name="num_samples", type="int", default=5000, doc="perturbation samples (lime default 5000)."
 )
@@ -89,11 +97,26 @@ _SAMPLE_AROUND = Param(
     default=False,
     doc="lime default False: sample around the training mean.",
 )
+_MODEL_REGRESSOR = Param(
+    name="model_regressor",
+    type="'ridge' | 'linear'",
+    default="ridge",
+    doc="the surrogate passed as explain_instance(model_regressor=...): 'ridge' = "
+    "Ridge(alpha, fit_intercept=True) (lime's default), 'linear' = LinearRegression().",
+)
+_ALPHA = Param(
+    name="alpha",
+    type="float",
+    default=1.0,
+    doc="Ridge penalty of model_regressor='ridge' (lime's default Ridge(alpha=1)).",
+)
 _LIME_COMMON = {
     "sampling": "around the training mean unless sample_around_instance=True",
-    "kernel": "sqrt(exp(-d**2 / w**2)) on standardized distances, w = 0.75*sqrt(d)",
-    "regressor": "Ridge(alpha=1, fit_intercept=True)",
-    "randomness": "LimeTabularExplainer(random_state=seed)",
+    "kernel": "sqrt(exp(-d**2 / w**2)) on standardized distances, w = kernel_width "
+    "(None: 0.75*sqrt(d))",
+    "regressor": "model_regressor: Ridge(alpha, fit_intercept=True) (lime's default alpha=1) or "
+    "LinearRegression()",
+    "randomness": "LimeTabularExplainer(random_state=seed); Ridge(random_state=seed)",
 }
 _H = Param(
     name="h",
@@ -122,6 +145,7 @@ ENTRIES: list[Entry] = [
                 default=100000,
                 doc="shap's guard: raises if 2**d exceeds it (shap default 100000).",
             ),
+            _LINK,
         ),
     ),
     _m(
@@ -145,6 +169,7 @@ ENTRIES: list[Entry] = [
                 default=500,
                 doc="model evaluations per point, shap default 500 (about max_evals / (2d) permutations).",
             ),
+            _LINK,
         ),
     ),
     _m(
@@ -181,6 +206,7 @@ ENTRIES: list[Entry] = [
                 doc="feature selection before the WLS solve (shap >= 0.47 default "
                 "'num_features(10)'); False disables it.",
             ),
+            _LINK,
         ),
     ),
     _m(
@@ -449,6 +475,8 @@ ENTRIES: list[Entry] = [
                 doc="quartile | decile | entropy (lime default quartile).",
             ),
             _SAMPLE_AROUND,
+            _MODEL_REGRESSOR,
+            _ALPHA,
         ),
     ),
     _m(
@@ -471,6 +499,8 @@ ENTRIES: list[Entry] = [
             _NUM_SAMPLES,
             _KERNEL_WIDTH,
             _SAMPLE_AROUND,
+            _MODEL_REGRESSOR,
+            _ALPHA,
         ),
     ),
     # ------------------------------------------------------------- reference

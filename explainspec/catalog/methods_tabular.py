@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from explainspec.catalog._common import entry
-from explainspec.registry import REQUIRED, Entry, Param
+from explainspec.registry import Entry, Param
 
 _INTERPRET = "explainspec.methods.interpret_adapters"
 _SHAPIQ = "explainspec.methods.shapiq_adapters"
@@ -90,9 +90,10 @@ _SAMPLE_SIZE = Param(
 )
 _BUDGET = Param(
     name="budget",
-    type="int",
-    default=REQUIRED,
-    doc="model evaluations (coalitions) per point: shapiq's explain(x, budget) has no default.",
+    type="int | 'all'",
+    default="all",
+    doc="coalitions evaluated per point. shapiq's explain(x, budget) has no default; explainspec's "
+    "'all' is 2**d (every coalition).",
 )
 
 

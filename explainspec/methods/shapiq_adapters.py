@@ -106,7 +106,8 @@ def _approximate(problem: Problem, name: str, cls_name: str, **extra: Any) -> np
                 random_state=seed,
                 sample_size=int(p["sample_size"]),
             )
-            values = explainer.explain(x[None, :], budget=int(p["budget"]), random_state=seed)
+            budget = 2**d if p["budget"] == "all" else int(p["budget"])
+            values = explainer.explain(x[None, :], budget=budget, random_state=seed)
         out.append(_by_bitmask(values, d, explainer.baseline_value))
     return np.stack(out)
 

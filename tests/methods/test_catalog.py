@@ -21,7 +21,16 @@ def test_entry_is_complete(entry):
     assert extra["output"] in OUTPUTS
     assert extra["scope"] in {"local", "global"}
     assert set(extra["requires"]) <= TAGS
-    assert extra["library"] in {"shap", "sklearn", "lime", "reference"}
+    assert extra["library"] in {
+        "shap",
+        "sklearn",
+        "lime",
+        "reference",
+        "shapiq",
+        "interpret",
+        "pyale",
+        "dice",
+    }
     assert extra["library"] == entry.name.split(".")[0]
     stat = extra["statistic"]
     for key in ("value_function", "background", "output_scale"):
@@ -45,8 +54,12 @@ def test_catalog_and_adapter_modules_import_no_heavy_library():
     code = (
         "import sys, explainspec.catalog.methods, explainspec.methods.shap_adapters, "
         "explainspec.methods.sklearn_adapters, explainspec.methods.lime_adapters, "
-        "explainspec.methods.reference, explainspec.methods.call\n"
-        "heavy = [m for m in ('shap', 'sklearn', 'lime', 'numba') if m in sys.modules]\n"
+        "explainspec.methods.reference, explainspec.methods.call, "
+        "explainspec.methods.shapiq_adapters, explainspec.methods.interpret_adapters, "
+        "explainspec.methods.dice_adapters, explainspec.methods.effects_adapters, "
+        "explainspec.methods.importance_adapters\n"
+        "heavy = [m for m in ('shap', 'sklearn', 'lime', 'numba', 'shapiq', 'interpret', "
+        "'dice_ml', 'PyALE', 'pandas') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,0 +1,103 @@
+"""Global importance beyond marginal permutation: conditional permutation, LOCO, mean |SHAP|.
+
+Reference implementations (written independently of :mod:`explainspec.oracles`):
+
+- :func:`cpi` -- conditional permutation importance on a finite pmf: column ``j`` is shuffled
+  only among rows that agree on every other feature (Strobl et al. 2008's idea, exact
+  conditioning on discrete data), ``n_repeats`` times, squared loss;
+- :func:`cpi_gaussian` -- the conditional-sampling variant for continuous data: a Gaussian is
+  fitted to the rows (mean, maximum-likelihood covariance) and ``x_j`` of each row is redrawn
+  ``n_draws`` times from ``X_j | X_-j = x_-j`` under it;
+- :func:`loco` -- leave-one-covariate-out with refitting of ordinary least squares;
+
+and shap's global summary :func:`mean_abs_shap` (``shap.explainers.Exact`` over every data row,
+``np.abs(values).mean(0)``, what ``shap.plots.bar`` ranks by).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from explainspec.methods._common import as_callable, params_of, rows
+from explainspec.methods.base import Problem
+
+
+def _data(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    return rows(problem.data), np.asarray(problem.y, dtype=float).reshape(-1)
+
+
+def cpi(problem: Problem) -> np.ndarray:
+    """Mean over ``n_repeats`` within-group permutations of ``MSE(permuted) - MSE``, ``(d,)``."""
+    k = int(params_of(problem, "reference.cpi")["n_repeats"])
+    rng = np.random.default_rng(problem.seed)
+    data, y = _data(problem)
+    fn = as_callable(problem.f)
+    base = np.mean((y - fn(data)) ** 2)
+    n, d = data.shape
+    out = np.zeros(d)
+    for j in range(d):
+        others = np.delete(data, j, axis=1)
+        groups: dict[bytes, list[int]] = {}
+        for r in range(n):
+            groups.setdefault(others[r].tobytes(), []).append(r)
+        members = [np.array(g) for g in groups.values()]
+        for _ in range(k):
+            permuted = data.copy()
+            for g in members:
+                permuted[g, j] = data[rng.permutation(g), j]
+            out[j] += np.mean((y - fn(permuted)) ** 2) - base
+    return out / k
+
+
+def cpi_gaussian(problem: Problem) -> np.ndarray:
+    """Conditional sampling from the fitted Gaussian, ``n_draws`` per row, ``(d,)``."""
+    k = int(params_of(problem, "reference.cpi_gaussian")["n_draws"])
+    rng = np.random.default_rng(problem.seed)
+    data, y = _data(problem)
+    fn = as_callable(problem.f)
+    base = np.mean((y - fn(data)) ** 2)
+    n, d = data.shape
+    mean = data.mean(axis=0)
+    cov = np.cov(data, rowvar=False, bias=True).reshape(d, d)  # maximum likelihood
+    out = np.zeros(d)
+    for j in range(d):
+        rest = [i for i in range(d) if i != j]
+        # regression of x_j on the other columns under the fitted Gaussian
+        coef = np.linalg.lstsq(cov[np.ix_(rest, rest)], cov[rest, j], rcond=None)[0]
+        centre = mean[j] + (data[:, rest] - mean[rest]) @ coef
+        sd = np.sqrt(max(cov[j, j] - cov[j, rest] @ coef, 0.0))
+        for _ in range(k):
+            drawn = data.copy()
+            drawn[:, j] = centre + sd * rng.standard_normal(n)
+            out[j] += np.mean((y - fn(drawn)) ** 2) - base
+    return out / k
+
+
+def _ols_mse(X: np.ndarray, y: np.ndarray) -> float:
+    design = np.column_stack([np.ones(X.shape[0]), X])
+    coef = np.linalg.lstsq(design, y, rcond=None)[0]
+    return float(np.mean((y - design @ coef) ** 2))
+
+
+def loco(problem: Problem) -> np.ndarray:
+    """``MSE(OLS on x_-j) - MSE(OLS on x)``, refitted and evaluated on the data, ``(d,)``."""
+    data, y = _data(problem)
+    full = _ols_mse(data, y)
+    return np.array(
+        [_ols_mse(np.delete(data, j, axis=1), y) - full for j in range(data.shape[1])]
+    )
+
+
+def mean_abs_shap(problem: Problem) -> np.ndarray:
+    """``np.abs(shap.explainers.Exact(f, Independent(data))(data).values).mean(0)``, ``(d,)``.
+
+    The Shapley values come from the ``shap.exact`` adapter (every data row is explained, with
+    every data row as background), so both methods call shap the same way.
+    """
+    from explainspec.methods.shap_adapters import exact
+
+    data = rows(problem.data)
+    values = exact(dataclasses.replace(problem, points=data, background=data, params={}))
+    return np.abs(values).mean(axis=0)
