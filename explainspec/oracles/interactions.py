@@ -2,12 +2,14 @@
 
 Every index is returned as a vector over coalition bitmasks, ``(2**d,)`` (``(k, 2**d)`` for ``k``
 games), with the entries of coalitions larger than ``order`` set to 0 and entry 0 (the empty
-coalition) holding the index's own value at the empty set, as its definition gives it:
+coalition) holding the base value ``v(empty)`` for every index (for the efficient indices k-SII,
+STII and FSII that is the index's own value at the empty set; SII, BII and FBII define another
+number there, which this module does not report):
 
 ============  ===========================================================================
 ``"SII"``     Shapley interaction index (Grabisch & Roubens 1999), from the Möbius transform
-              ``m``: ``I(S) = sum_{T >= S} m(T) / (|T| - |S| + 1)``; ``I(empty)`` by the same
-              formula (not ``v(empty)``); ``I({i})`` are the Shapley values.
+              ``m``: ``I(S) = sum_{T >= S} m(T) / (|T| - |S| + 1)``; ``I({i})`` are the Shapley
+              values.
 ``"BII"``     Banzhaf interaction index: ``I(S) = sum_{T >= S} m(T) / 2**(|T| - |S|)``.
 ``"k-SII"``   k-Shapley interaction index = n-Shapley values (Bordt & von Luxburg 2023),
               ``k = order``: the SII of the top order aggregated with Bernoulli numbers; efficient
@@ -19,7 +21,7 @@ coalition) holding the index's own value at the empty set, as its definition giv
               squares with the Shapley kernel weights ``1 / ((d - 1) C(d - 2, |T| - 1))`` on
               ``0 < |T| < d``, subject to exactness at ``T = empty`` and ``T = N``.
 ``"FBII"``    Faithful Banzhaf interaction index: the same approximation in unweighted least
-              squares over all ``2**d`` coalitions (no constraint; entry 0 is the intercept).
+              squares over all ``2**d`` coalitions (no constraint).
 ``"Moebius"`` the Möbius transform up to ``order`` (all of it for ``order = d``).
 ============  ===========================================================================
 
@@ -28,9 +30,9 @@ The FSII and FBII are solved exactly (the constrained problem through its KKT sy
 is unique because the design matrix of all coalitions has full column rank.
 
 Pure pairwise interaction: when ``f`` has interactions of order at most 2 (every Möbius dividend
-of a coalition of 3 or more is 0), every index above gives the pair entries ``m({i, j})``; with a
-three-way dividend ``m(T)``, SII and BII add ``m(T) / 2`` to each pair in ``T``, STII ``m(T) / 3``,
-k-SII ``m(T) / 6`` (after the Bernoulli correction), FSII another weight: none is ``m({i, j})``.
+of a coalition of 3 or more is 0), every index above gives the pair entries ``m({i, j})`` at
+order 2; with a three-way dividend ``m(T)`` none does: SII, BII and k-SII add ``m(T) / 2`` to each
+pair in ``T``, STII ``m(T) / 3``, the faithful indices a weight that depends on ``d``.
 """
 
 from __future__ import annotations
@@ -123,8 +125,8 @@ def interaction_index_from_game(v: Any, index: str = "k-SII", order: int = 2) ->
     Examples
     --------
     >>> v = [0.0, 1.0, 2.0, 4.0]            # m = (0, 1, 2, 1): one pair dividend of 1
-    >>> interaction_index_from_game(v, "SII", 2).tolist()   # Shapley values, and the pair
-    [0.5, 1.5, 2.5, 1.0]
+    >>> interaction_index_from_game(v, "SII", 2).tolist()   # base, Shapley values, the pair
+    [0.0, 1.5, 2.5, 1.0]
     >>> interaction_index_from_game(v, "k-SII", 2).tolist()  # the Möbius transform at order d
     [0.0, 1.0, 2.0, 1.0]
     """
@@ -138,7 +140,7 @@ def interaction_index_from_game(v: Any, index: str = "k-SII", order: int = 2) ->
     m = moebius_from_game(v)
     keep = popcounts(d) <= order
     if index == "k-SII":
-        return nshapley_from_game(v, order)
+        return nshapley_from_game(v, order)  # entry 0 is v(empty) by its definition
     if index == "Moebius":
         out = m
     elif index == "SII":
@@ -150,7 +152,9 @@ def interaction_index_from_game(v: Any, index: str = "k-SII", order: int = 2) ->
         out = np.where(popcounts(d) == order, top, m)
     else:
         out = _faithful(v, d, order, shapley=index == "FSII")
-    return np.where(keep, out, 0.0)
+    out = np.where(keep, out, 0.0)
+    out[..., 0] = v[..., 0]
+    return out
 
 
 def interaction_index(
