@@ -6,7 +6,11 @@ predicts class 1 iff ``f(x) > threshold``, with ``predict_proba = [1 - p, p]``,
 score model passes). DiCE's ``Data`` interface gets the world's data rows labelled with that
 classifier's classes: every feature continuous, permitted range min..max of the data, MADs for
 its proximity weights. ``generate_counterfactuals(x, total_CFs=1, desired_class="opposite")``
-returns one counterfactual per point; if DiCE finds none, the world is not applicable.
+returns one counterfactual per point; if DiCE finds none (it raises "No counterfactuals found"),
+the world is not applicable: DiCE gives no answer there, rather than a wrong one. Every other
+exception is the method's error (dice-ml 0.12's genetic search raises ``ValueError: empty range
+for randrange()`` when its population collapses to one candidate, which happens on small
+discrete grids; ``tests/methods/test_dice_adapters.py`` pins such a world).
 
 Randomness: DiCE's random search seeds Python's ``random`` with ``random_seed`` but also draws
 from numpy's global RNG; the genetic search takes no seed at all. Both run inside
@@ -120,9 +124,16 @@ def _generate(
         )
         for x in rows(problem.points):
             query = pd.DataFrame(x[None, :], columns=names)
-            result = explainer.generate_counterfactuals(
-                query, total_CFs=1, desired_class="opposite", verbose=False, **options(p)
-            )
+            try:
+                result = explainer.generate_counterfactuals(
+                    query, total_CFs=1, desired_class="opposite", verbose=False, **options(p)
+                )
+            except Exception as exc:  # DiCE reports "found none" as a configuration error
+                if "No counterfactuals found" in str(exc):
+                    raise NotApplicable(
+                        f"{name} found no counterfactual for x = {x.tolist()}"
+                    ) from None
+                raise
             found = result.cf_examples_list[0].final_cfs_df
             if found is None or len(found) == 0:
                 raise NotApplicable(f"{name} found no counterfactual for x = {x.tolist()}")
@@ -192,7 +203,10 @@ def counterfactual_l1(problem: Problem) -> np.ndarray:
     for x in rows(problem.points):
         gap = float(p["threshold"]) - float(intercept) - float(w @ x)
         res = linprog(
-            cost, A_eq=np.concatenate([w, -w])[None, :], b_eq=[gap], bounds=(0, None),
+            cost,
+            A_eq=np.concatenate([w, -w])[None, :],
+            b_eq=[gap],
+            bounds=(0, None),
             method="highs",
         )
         if res.status != 0:
