@@ -85,6 +85,16 @@ _LINK = Param(
     "attributions on the log-odds scale of the mean probability (f must be a probability).",
 )
 
+_LINEARIZE_LINK = Param(
+    name="linearize_link",
+    type="bool",
+    default=True,
+    doc="shap default True: with a non-identity link the value of a coalition is a reweighted "
+    "mean of link(f) over the background (weights from a first-order expansion of the link at the "
+    "mean prediction, so that the empty and the full coalition keep link(mean f) and link(f(x))); "
+    "False: link(mean f), the game of KernelExplainer.",
+)
+
 _NUM_SAMPLES = Param(
     name="num_samples", type="int", default=5000, doc="perturbation samples (lime default 5000)."
 )
@@ -146,6 +156,7 @@ ENTRIES: list[Entry] = [
                 doc="shap's guard: raises if 2**d exceeds it (shap default 100000).",
             ),
             _LINK,
+            _LINEARIZE_LINK,
         ),
     ),
     _m(
@@ -170,6 +181,7 @@ ENTRIES: list[Entry] = [
                 doc="model evaluations per point, shap default 500 (about max_evals / (2d) permutations).",
             ),
             _LINK,
+            _LINEARIZE_LINK,
         ),
     ),
     _m(

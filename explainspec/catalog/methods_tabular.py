@@ -173,20 +173,39 @@ SHAPIQ: list[Entry] = [
 # ---------------------------------------------------------------------------------- interpret
 
 _EBM_PARAMS: tuple[Param, ...] = (
-    Param(name="interactions", type="int | float | str", default="5x", doc="pair terms: a count, "
-          "a fraction of d, or 'Nx' = N times d (interpret default '5x'); 0 = mains only."),
+    Param(
+        name="interactions",
+        type="int | float | str",
+        default="5x",
+        doc="pair terms: a count, "
+        "a fraction of d, or 'Nx' = N times d (interpret default '5x'); 0 = mains only.",
+    ),
     Param(name="max_bins", type="int", default=1024, doc="bins per feature (default 1024)."),
     Param(name="outer_bags", type="int", default=14, doc="bagged models averaged (default 14)."),
-    Param(name="validation_size", type="float", default=0.15, doc="share of rows held out for "
-          "early stopping in each outer bag (default 0.15); 0 = train on every row."),
+    Param(
+        name="validation_size",
+        type="float",
+        default=0.15,
+        doc="share of rows held out for "
+        "early stopping in each outer bag (default 0.15); 0 = train on every row.",
+    ),
     Param(name="learning_rate", type="float", default=0.04, doc="boosting step (default 0.04)."),
     Param(name="max_rounds", type="int", default=50000, doc="boosting rounds (default 50000)."),
     Param(name="early_stopping_rounds", type="int", default=100, doc="default 100."),
-    Param(name="smoothing_rounds", type="int", default=500, doc="initial rounds with random "
-          "splits (default 500)."),
+    Param(
+        name="smoothing_rounds",
+        type="int",
+        default=500,
+        doc="initial rounds with random splits (default 500).",
+    ),
     Param(name="interaction_smoothing_rounds", type="int", default=100, doc="default 100."),
-    Param(name="min_samples_leaf", type="int", default=4, doc="rows a leaf needs (default 4): "
-          "with fewer rows per level than this a feature gets no term."),
+    Param(
+        name="min_samples_leaf",
+        type="int",
+        default=4,
+        doc="rows a leaf needs (default 4): "
+        "with fewer rows per level than this a feature gets no term.",
+    ),
     Param(name="greedy_ratio", type="float", default=10.0, doc="default 10.0."),
 )
 _EBM_STAT = {
@@ -277,10 +296,18 @@ EFFECTS: list[Entry] = [
         },
         library="pyale",
         params=(
-            Param(name="feature_type", type="'auto' | 'discrete' | 'continuous'",
-                  default="auto", doc="PyALE default 'auto'."),
-            Param(name="grid_size", type="int", default=20, doc="quantile intervals of a "
-                  "continuous feature (PyALE default 20)."),
+            Param(
+                name="feature_type",
+                type="'auto' | 'discrete' | 'continuous'",
+                default="auto",
+                doc="PyALE default 'auto'.",
+            ),
+            Param(
+                name="grid_size",
+                type="int",
+                default=20,
+                doc="quantile intervals of a continuous feature (PyALE default 20).",
+            ),
         ),
     ),
     _method(
@@ -405,10 +432,18 @@ COUNTERFACTUALS: list[Entry] = [
         randomized=True,
         params=(
             _THRESHOLD,
-            Param(name="sample_size", type="int", default=1000, doc="random samples per "
-                  "round (DiCE default 1000)."),
-            Param(name="posthoc_sparsity_param", type="float", default=0.1, doc="DiCE default "
-                  "0.1: moves changed features back toward x while the class holds."),
+            Param(
+                name="sample_size",
+                type="int",
+                default=1000,
+                doc="random samples per round (DiCE default 1000).",
+            ),
+            Param(
+                name="posthoc_sparsity_param",
+                type="float",
+                default=0.1,
+                doc="DiCE default 0.1: moves changed features back toward x while the class holds.",
+            ),
         ),
     ),
     _method(
@@ -431,8 +466,9 @@ COUNTERFACTUALS: list[Entry] = [
             Param(name="proximity_weight", type="float", default=0.2, doc="DiCE default 0.2."),
             Param(name="sparsity_weight", type="float", default=0.2, doc="DiCE default 0.2."),
             Param(name="maxiterations", type="int", default=500, doc="DiCE default 500."),
-            Param(name="posthoc_sparsity_param", type="float", default=0.1, doc="DiCE default "
-                  "0.1."),
+            Param(
+                name="posthoc_sparsity_param", type="float", default=0.1, doc="DiCE default 0.1."
+            ),
         ),
     ),
     _method(

@@ -39,8 +39,12 @@ ENTRIES: list[Entry] = [
             _F,
             _X,
             _P,
-            Param(name="index", type="str", default="k-SII", doc="SII BII k-SII STII FSII FBII "
-                  "Moebius"),
+            Param(
+                name="index",
+                type="str",
+                default="k-SII",
+                doc="SII BII k-SII STII FSII FBII Moebius",
+            ),
             Param(name="order", type="int", default=2, doc="the largest coalition, 1..d"),
         ),
     ),

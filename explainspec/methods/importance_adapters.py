@@ -83,9 +83,7 @@ def loco(problem: Problem) -> np.ndarray:
     """``MSE(OLS on x_-j) - MSE(OLS on x)``, refitted and evaluated on the data, ``(d,)``."""
     data, y = _data(problem)
     full = _ols_mse(data, y)
-    return np.array(
-        [_ols_mse(np.delete(data, j, axis=1), y) - full for j in range(data.shape[1])]
-    )
+    return np.array([_ols_mse(np.delete(data, j, axis=1), y) - full for j in range(data.shape[1])])
 
 
 def mean_abs_shap(problem: Problem) -> np.ndarray:

@@ -59,7 +59,9 @@ def exact(problem: Problem) -> np.ndarray:
     p = params_of(problem, "shap.exact")
     bg = rows(problem.background)
     masker = shap.maskers.Independent(bg, max_samples=len(bg))
-    explainer = shap.explainers.Exact(as_callable(problem.f), masker, link=_link(p))
+    explainer = shap.explainers.Exact(
+        as_callable(problem.f), masker, link=_link(p), linearize_link=bool(p["linearize_link"])
+    )
     # One point per call: shap 0.51's Exact raises IndexError inside MaskedModel.main_effects
     # when a point after the first in a batch equals every background row on all features
     # (nothing varies). Per-point calls give the same numbers and the correct zeros there.
@@ -80,7 +82,11 @@ def permutation(problem: Problem) -> np.ndarray:
     masker = shap.maskers.Independent(bg, max_samples=len(bg))
     with legacy_seed(problem.seed):  # Permutation seeds the global RNG itself; restore after
         explainer = shap.explainers.Permutation(
-            as_callable(problem.f), masker, link=_link(p), seed=int(problem.seed) % 2**32
+            as_callable(problem.f),
+            masker,
+            link=_link(p),
+            linearize_link=bool(p["linearize_link"]),
+            seed=int(problem.seed) % 2**32,
         )
         out = explainer(rows(problem.points), max_evals=p["max_evals"], silent=True)
     return _values(out)

@@ -63,7 +63,9 @@ def _superset_weighted(m: np.ndarray, d: int, weight: Callable[[int, int], float
     """``out[S] = sum_{T superset of S} weight(|S|, |T|) * m[T]`` for every bitmask ``S``."""
     sizes = popcounts(d)
     s = np.arange(1 << d)
-    table = np.array([[weight(a, b) if b >= a else 0.0 for b in range(d + 1)] for a in range(d + 1)])
+    table = np.array(
+        [[weight(a, b) if b >= a else 0.0 for b in range(d + 1)] for a in range(d + 1)]
+    )
     out = np.zeros_like(m)
     for S in range(1 << d):
         sup = s[(s & S) == S]

@@ -62,9 +62,7 @@ def gaussian_conditional(rows: np.ndarray, j: int) -> tuple[np.ndarray, float]:
     return mean, max(var, 0.0)
 
 
-def cpi_gaussian(
-    f: Callable[[Any], Any], P: Any, y: Any, loss: str = "squared"
-) -> np.ndarray:
+def cpi_gaussian(f: Callable[[Any], Any], P: Any, y: Any, loss: str = "squared") -> np.ndarray:
     """Conditional-sampling permutation importance under the Gaussian fitted to the rows.
 
     ``CPI_j = mean_r E[loss(y_r, f(x_r with x_rj := T))] - mean_r loss(y_r, f(x_r))`` with
