@@ -56,6 +56,10 @@ LIBRARY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "sklearn": ("scikit-learn", "scipy"),
     "lime": ("lime", "scikit-learn", "scipy"),
     "reference": ("scipy",),
+    "shapiq": ("shapiq", "scipy"),
+    "interpret": ("interpret-core",),
+    "dice": ("dice-ml", "pandas", "scikit-learn"),
+    "pyale": ("PyALE", "pandas"),
 }
 _ALWAYS = ("explainspec", "numpy", "hypothesis")
 

@@ -67,3 +67,15 @@ def test_catalog_and_adapter_modules_import_no_heavy_library():
     code = "import sys, explainspec.catalog.methods; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_library_of_the_catalog_is_in_the_cache_key():
+    """A built-in method's cached verdict must depend on its library's version: the cache keys
+    list the distributions of every catalog library (a library missing there would be keyed like
+    a plugin, by explainspec's own files only, and a new shapiq could replay an old verdict)."""
+    from explainspec.runner.cache import LIBRARY_DISTRIBUTIONS, library_versions
+
+    for entry in ENTRIES:
+        library = entry.extra["library"]
+        assert library in LIBRARY_DISTRIBUTIONS, (entry.name, library)
+        assert set(LIBRARY_DISTRIBUTIONS[library]) <= set(library_versions(entry))
