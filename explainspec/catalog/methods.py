@@ -12,9 +12,7 @@ reaches the library is recorded under ``statistic["randomness"]``.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import Any
-
+from explainspec.catalog._common import method as _m
 from explainspec.registry import Entry, Param
 
 _SHAP = "explainspec.methods.shap_adapters"
@@ -25,40 +23,6 @@ _REF = "explainspec.methods.reference"
 _LEGACY_SEED = (
     "np.random.seed(seed) around the call (shap uses numpy's global RNG); state restored after"
 )
-
-
-def _m(
-    name: str,
-    target: str,
-    doc: str,
-    *,
-    output: str,
-    scope: str,
-    statistic: dict[str, Any],
-    requires: tuple[str, ...] = ("callable",),
-    randomized: bool = False,
-    library: str,
-    params: tuple[Param, ...] = (),
-    shape: str | None = None,
-) -> Entry:
-    extra: dict[str, Any] = {
-        "output": output,
-        "scope": scope,
-        "statistic": dict(statistic),
-        "requires": requires,
-        "randomized": randomized,
-        "library": library,
-    }
-    if shape is not None:  # an output shape other than the output kind's, e.g. "2**d"
-        extra["shape"] = shape
-    return Entry(
-        kind="method",
-        name=name,
-        doc=doc,
-        params=params,
-        target=target,
-        extra=MappingProxyType(extra),
-    )
 
 
 _INTERVENTIONAL_BG = {

@@ -19,9 +19,7 @@ that leaves a parameter out checks the method as its users run it.
 
 from __future__ import annotations
 
-from typing import Any
-
-from explainspec.catalog._common import entry
+from explainspec.catalog._common import method as _method
 from explainspec.registry import Entry, Param
 
 _INTERPRET = "explainspec.methods.interpret_adapters"
@@ -29,33 +27,6 @@ _SHAPIQ = "explainspec.methods.shapiq_adapters"
 _DICE = "explainspec.methods.dice_adapters"
 _EFFECTS = "explainspec.methods.effects_adapters"
 _IMPORTANCE = "explainspec.methods.importance_adapters"
-
-
-def _method(
-    name: str,
-    target: str,
-    doc: str,
-    *,
-    output: str,
-    scope: str,
-    statistic: dict[str, Any],
-    library: str,
-    params: tuple[Param, ...] = (),
-    requires: tuple[str, ...] = ("callable",),
-    randomized: bool = False,
-    shape: str | None = None,
-) -> Entry:
-    extra: dict[str, Any] = {
-        "output": output,
-        "scope": scope,
-        "statistic": dict(statistic),
-        "requires": requires,
-        "randomized": randomized,
-        "library": library,
-    }
-    if shape is not None:
-        extra["shape"] = shape
-    return entry("method", name, doc, params, target=target, **extra)
 
 
 # ------------------------------------------------------------------------------------ shapiq

@@ -16,6 +16,8 @@ and shap's global summary :func:`mean_abs_shap` (``shap.explainers.Exact`` over 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from explainspec.methods._common import as_callable, params_of, rows
@@ -26,51 +28,63 @@ def _data(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
     return rows(problem.data), np.asarray(problem.y, dtype=float).reshape(-1)
 
 
-def cpi(problem: Problem) -> np.ndarray:
-    """Mean over ``n_repeats`` within-group permutations of ``MSE(permuted) - MSE``, ``(d,)``."""
-    k = int(params_of(problem, "reference.cpi")["n_repeats"])
+def _loss_increase(
+    problem: Problem, repeats: int, redraw: Callable[[int, np.random.Generator], np.ndarray]
+) -> np.ndarray:
+    """Mean over ``repeats`` of ``MSE(column j := redraw(j, rng)) - MSE`` for every ``j``."""
     rng = np.random.default_rng(problem.seed)
     data, y = _data(problem)
     fn = as_callable(problem.f)
     base = np.mean((y - fn(data)) ** 2)
-    n, d = data.shape
-    out = np.zeros(d)
-    for j in range(d):
-        others = np.delete(data, j, axis=1)
-        groups: dict[bytes, list[int]] = {}
-        for r in range(n):
-            groups.setdefault(others[r].tobytes(), []).append(r)
-        members = [np.array(g) for g in groups.values()]
-        for _ in range(k):
-            permuted = data.copy()
-            for g in members:
-                permuted[g, j] = data[rng.permutation(g), j]
-            out[j] += np.mean((y - fn(permuted)) ** 2) - base
-    return out / k
+    out = np.zeros(data.shape[1])
+    for j in range(data.shape[1]):
+        for _ in range(repeats):
+            changed = data.copy()
+            changed[:, j] = redraw(j, rng)
+            out[j] += np.mean((y - fn(changed)) ** 2) - base
+    return out / repeats
+
+
+def cpi(problem: Problem) -> np.ndarray:
+    """Mean over ``n_repeats`` within-group permutations of ``MSE(permuted) - MSE``, ``(d,)``."""
+    k = int(params_of(problem, "reference.cpi")["n_repeats"])
+    data = rows(problem.data)
+    groups = []  # for every feature: the row indices of each group of equal x_-j
+    for j in range(data.shape[1]):
+        by_rest: dict[bytes, list[int]] = {}
+        for r, rest in enumerate(np.delete(data, j, axis=1)):
+            by_rest.setdefault(rest.tobytes(), []).append(r)
+        groups.append([np.array(g) for g in by_rest.values()])
+
+    def permute_within_groups(j: int, rng: np.random.Generator) -> np.ndarray:
+        column = data[:, j].copy()
+        for g in groups[j]:
+            column[g] = data[rng.permutation(g), j]
+        return column
+
+    return _loss_increase(problem, k, permute_within_groups)
 
 
 def cpi_gaussian(problem: Problem) -> np.ndarray:
     """Conditional sampling from the fitted Gaussian, ``n_draws`` per row, ``(d,)``."""
     k = int(params_of(problem, "reference.cpi_gaussian")["n_draws"])
-    rng = np.random.default_rng(problem.seed)
-    data, y = _data(problem)
-    fn = as_callable(problem.f)
-    base = np.mean((y - fn(data)) ** 2)
+    data = rows(problem.data)
     n, d = data.shape
     mean = data.mean(axis=0)
     cov = np.cov(data, rowvar=False, bias=True).reshape(d, d)  # maximum likelihood
-    out = np.zeros(d)
+    conditional = []
     for j in range(d):
         rest = [i for i in range(d) if i != j]
         # regression of x_j on the other columns under the fitted Gaussian
         coef = np.linalg.lstsq(cov[np.ix_(rest, rest)], cov[rest, j], rcond=None)[0]
         centre = mean[j] + (data[:, rest] - mean[rest]) @ coef
-        sd = np.sqrt(max(cov[j, j] - cov[j, rest] @ coef, 0.0))
-        for _ in range(k):
-            drawn = data.copy()
-            drawn[:, j] = centre + sd * rng.standard_normal(n)
-            out[j] += np.mean((y - fn(drawn)) ** 2) - base
-    return out / k
+        conditional.append((centre, np.sqrt(max(cov[j, j] - cov[j, rest] @ coef, 0.0))))
+
+    def draw(j: int, rng: np.random.Generator) -> np.ndarray:
+        centre, sd = conditional[j]
+        return centre + sd * rng.standard_normal(n)
+
+    return _loss_increase(problem, k, draw)
 
 
 def _ols_mse(X: np.ndarray, y: np.ndarray) -> float:

@@ -3,8 +3,8 @@ computes exactly, the bitmask convention, seeds, and a missing library."""
 
 from __future__ import annotations
 
-import builtins
 import itertools
+import sys
 
 import numpy as np
 import pytest
@@ -91,13 +91,6 @@ def test_order_outside_the_game_is_not_applicable():
 
 
 def test_missing_shapiq_is_not_applicable(monkeypatch):
-    real_import = builtins.__import__
-
-    def fake_import(name, *args, **kwargs):
-        if name == "shapiq" or name.startswith("shapiq."):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
+    monkeypatch.setitem(sys.modules, "shapiq", None)  # import shapiq raises ImportError
     with pytest.raises(NotApplicable, match=r"explainspec\[shapiq\]"):
         sa.exact(problem(F, GRID[:1], GRID))
