@@ -11,6 +11,11 @@ Options (command line / ini): ``--espec`` / ``espec_paths``, ``--espec-profile``
 ``espec_profile`` (default ``fast``), ``--espec-seed`` / ``espec_seed`` (default 0),
 ``--espec-plugin`` / ``espec_plugins`` (modules that register methods).
 
+Every item is verified afresh: the plugin uses neither the results cache nor an example database
+(:func:`explainspec.verify` runs claims without them, and hypothesis' settings come from
+explainspec, not from the test session's hypothesis profile), so a test's verdict is always the
+one a fresh ``explainspec verify --no-cache`` gives.
+
 This module is loaded by every pytest run of an environment where explainspec is installed, so
 it imports only pytest and the standard library at module level.
 """

@@ -5,9 +5,20 @@
 - ``thorough``: many more examples, for `pytest -m slow` style deep runs.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from hypothesis import HealthCheck, settings
+
+# explainspec keeps its results cache and the secret that authenticates it in the user's cache and
+# configuration folders (platformdirs): give the test session folders of its own (subprocesses of
+# the tests inherit them), so tests neither read nor fill the real ones.
+_USER_DIRS = tempfile.mkdtemp(prefix="explainspec-tests-")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_USER_DIRS, "cache")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_USER_DIRS, "config")
+atexit.register(shutil.rmtree, _USER_DIRS, ignore_errors=True)
 
 settings.register_profile(
     "dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -92,10 +92,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
     scale.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where the results cache and hypothesis' example database live (default: this "
+        "project's folder in the user's cache folder, never the checkout; see "
+        "docs/howto/scale.md)",
+    )
+    scale.add_argument(
         "--cache",
         metavar="PATH",
-        default=".explainspec/cache.sqlite",
-        help="results cache: unchanged claims are not re-run (default .explainspec/cache.sqlite)",
+        help="the results cache file: unchanged claims are not re-run (default "
+        "CACHE_DIR/cache.sqlite)",
     )
     scale.add_argument(
         "--no-cache",
@@ -106,9 +113,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     scale.add_argument(
         "--example-db",
         metavar="DIR",
-        default=".explainspec/hypothesis",
         help="hypothesis' example database: a claim replays the failures its identical search "
-        "found before (default .explainspec/hypothesis; 'none' switches it off)",
+        "found before (default CACHE_DIR/hypothesis; 'none' switches it off)",
     )
 
 
@@ -181,14 +187,51 @@ def _execution(args: argparse.Namespace) -> Any:
     if args.jobs is not None and args.jobs < 1:
         raise _UsageError(f"--jobs {args.jobs} must be at least 1")
     no_cache = args.no_cache or os.environ.get("EXPLAINSPEC_NO_CACHE", "") == "1"
-    db = None if no_cache or args.example_db.lower() == "none" else args.example_db
+    cache = db = None
+    if not no_cache:
+        from pathlib import Path
+
+        from explainspec.runner.cache import CACHE_FILE, EXAMPLES_DIR, default_cache_dir
+
+        folder = Path(args.cache_dir) if args.cache_dir else None
+        if folder is None and (args.cache is None or args.example_db is None):
+            folder = default_cache_dir()
+        cache = args.cache or str(folder / CACHE_FILE)  # type: ignore[operator]
+        db = args.example_db or str(folder / EXAMPLES_DIR)  # type: ignore[operator]
+        if db.lower() == "none":
+            db = None
     return Execution(
         jobs=args.jobs if args.jobs is not None else default_jobs(),
         executor=args.executor,
         scheduler=args.scheduler,
-        cache=None if no_cache else args.cache,
+        cache=cache,
         example_db=db,
     )
+
+
+class _cache_notices:  # noqa: N801 - used as a context manager
+    """Print the results cache's warnings (a claim not cached, a cache rebuilt) as one plain line
+    each on stderr, as they happen, instead of Python's ``file:line: CacheWarning: ...``."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        from explainspec.runner.cache import CacheWarning
+
+        self._shown = warnings.showwarning
+
+        def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, CacheWarning):
+                print(f"explainspec verify: {message}", file=sys.stderr)
+            else:
+                self._shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+
+    def __exit__(self, *exc: Any) -> None:
+        import warnings
+
+        warnings.showwarning = self._shown
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -233,7 +276,8 @@ def _run(args: argparse.Namespace) -> int:
     except UnknownName as e:
         raise _UsageError(str(e)) from None
     try:
-        result = drive(events, fan_out(reporters))
+        with _cache_notices():
+            result = drive(events, fan_out(reporters))
     except Exception:  # noqa: BLE001 - anything escaping the runner is a bug of explainspec
         import traceback
 

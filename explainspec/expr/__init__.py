@@ -1,21 +1,27 @@
 """The safe interpreter of check expressions, with quantitative margins.
 
+``base`` holds the public types, ``interpreter`` the evaluation of values and conditions,
+``margins`` the comparisons, ``guards`` exact integers and the run-time size limits, ``nodes``
+static facts about expression nodes (names, text, whether they read the method).
+
 >>> from explainspec.lang import ir
 >>> check = ir.Compare(op=ir.CmpOp.LE, left=ir.Name(id="a"), right=ir.Number(value=2))
 >>> evaluate(check, SimpleEnv({"a": 1.5})).margin
 0.5
 """
 
-from explainspec.expr.interpreter import (
+from explainspec.expr.base import (
+    METHOD_NAMES,
     Env,
     EvalError,
+    IntegerRangeError,
+    LimitError,
     Mode,
     Outcome,
     SimpleEnv,
     TraceItem,
-    evaluate,
-    value,
 )
+from explainspec.expr.interpreter import evaluate, value
 
 __all__ = [
     # evaluation
@@ -24,9 +30,12 @@ __all__ = [
     # environments
     "Env",
     "SimpleEnv",
+    "METHOD_NAMES",
     # results and options
     "Mode",
     "Outcome",
     "TraceItem",
     "EvalError",
+    "IntegerRangeError",
+    "LimitError",
 ]

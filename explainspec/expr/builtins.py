@@ -4,6 +4,10 @@ Declared (names, parameters, docs) in :mod:`explainspec.catalog.builtins`; the i
 them lazily through ``registry("builtin")``. Every function accepts numbers, lists or arrays and
 works on ``numpy.asarray`` of them. Names that would shadow Python builtins carry a trailing
 underscore here (``sum_``); in a spec they are written without it (``sum(phi)``).
+
+Sizes a check chooses here (``range``, ``zeros``, ``ones``, the broadcast of ``max``/``min``/
+``clip``, ``dot``) are refused before allocating, and integer results that would leave the 64-bit
+range of an array are refused rather than wrapped (:mod:`explainspec.expr.guards`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from explainspec.expr.base import IntegerRangeError
+from explainspec.expr.guards import (
+    INT64_MAX,
+    check_array_op,
+    check_cells,
+    check_range,
+    int_bound,
+)
+from explainspec.lang import ir
 
 __all__ = [
     "abs_",
@@ -59,7 +73,11 @@ def sum_(a: Any, axis: int | None = None) -> Any:
     >>> sum_([[1, 2], [3, 4]], axis=1).tolist()
     [3, 7]
     """
-    return _scalar(np.sum(np.asarray(a), axis=axis))
+    arr = np.asarray(a)
+    bound = int_bound(arr) if arr.dtype.kind in "iu" else None
+    if bound is not None and bound * max(arr.size, 1) > INT64_MAX:
+        raise _too_large(f"the sum of {arr.size} integers up to {bound} in size")
+    return _scalar(np.sum(arr, axis=axis))
 
 
 def mean(a: Any, axis: int | None = None) -> Any:
@@ -77,7 +95,13 @@ def abs_(a: Any) -> Any:
     >>> abs_([-1.5, 2]).tolist()
     [1.5, 2.0]
     """
-    return _scalar(np.abs(np.asarray(a)))
+    if isinstance(a, int):  # a Python integer stays exact
+        return abs(a)
+    arr = np.asarray(a)
+    bound = int_bound(arr)
+    if bound is not None and bound > INT64_MAX:  # abs(-2**63) wraps around in int64
+        raise _too_large("abs(-2 ** 63)")
+    return _scalar(np.abs(arr))
 
 
 def sign(a: Any) -> Any:
@@ -97,7 +121,9 @@ def _extreme(reduce: Any, pairwise: Any, a: Any, rest: tuple[Any, ...]) -> Any:
         return _scalar(reduce(arr))
     out = np.asarray(a)
     for b in rest:
-        out = pairwise(out, np.asarray(b))
+        b = np.asarray(b)
+        check_cells(np.broadcast_shapes(out.shape, b.shape), "the element-wise result")
+        out = pairwise(out, b)
     return _scalar(out)
 
 
@@ -278,10 +304,16 @@ def var(a: Any, ddof: int = 0) -> Any:
 
 
 def _int(v: Any, what: str) -> int:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
     arr = np.asarray(v)
     if arr.ndim != 0 or arr.dtype.kind not in "biu":
         raise TypeError(f"{what} must be an integer, got {v!r}")
     return int(arr)
+
+
+def _too_large(what: str) -> Exception:
+    return IntegerRangeError(f"{what} leaves the 64-bit range of an integer array")
 
 
 def range_(start: Any, stop: Any = None, step: Any = 1) -> np.ndarray:
@@ -292,14 +324,25 @@ def range_(start: Any, stop: Any = None, step: Any = 1) -> np.ndarray:
     """
     if stop is None:
         start, stop = 0, start
-    return np.arange(_int(start, "start"), _int(stop, "stop"), _int(step, "step"))
+    lo, hi, by = _int(start, "start"), _int(stop, "stop"), _int(step, "step")
+    if by == 0:
+        raise ValueError("range() step must not be zero")
+    check_range(len(range(lo, hi, by)), "the range")
+    if max(abs(lo), abs(hi)) > INT64_MAX:
+        raise _too_large(f"a range reaching {max(abs(lo), abs(hi))}")
+    return np.arange(lo, hi, by)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
-    arr = np.asarray(shape)
-    if arr.ndim == 0:
-        return (_int(arr, "shape"),)
-    return tuple(_int(s, "shape") for s in arr)
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        dims: tuple[int, ...] = (shape,)
+    else:
+        arr = np.asarray(shape)
+        dims = (_int(arr, "shape"),) if arr.ndim == 0 else tuple(_int(s, "shape") for s in arr)
+    if any(n < 0 for n in dims):
+        raise ValueError(f"negative dimensions are not allowed: {list(dims)}")
+    check_cells(dims, f"an array of shape {list(dims)}")
+    return dims
 
 
 def zeros(shape: Any) -> np.ndarray:
@@ -326,7 +369,11 @@ def dot(a: Any, b: Any) -> Any:
     >>> int(dot([1, 2], [3, 4]))
     11
     """
-    return _scalar(np.dot(np.asarray(a), np.asarray(b)))
+    x, y = np.asarray(a), np.asarray(b)
+    if x.ndim > 2 or y.ndim > 2:  # np.dot pairs every row of x with every column stack of y
+        check_cells((*x.shape[:-1], *y.shape[:-2], *y.shape[-1:]), "dot")
+    check_array_op(ir.BinOp.MATMUL if x.ndim and y.ndim else ir.BinOp.MUL, x, y, "dot")
+    return _scalar(np.dot(x, y))
 
 
 def clip(a: Any, lo: Any, hi: Any) -> Any:
@@ -335,7 +382,9 @@ def clip(a: Any, lo: Any, hi: Any) -> Any:
     >>> clip([-2, 0.5, 3], 0, 1).tolist()
     [0.0, 0.5, 1.0]
     """
-    return _scalar(np.clip(np.asarray(a), lo, hi))
+    arr, low, high = np.asarray(a), np.asarray(lo), np.asarray(hi)
+    check_cells(np.broadcast_shapes(arr.shape, low.shape, high.shape), "the clipped array")
+    return _scalar(np.clip(arr, low, high))
 
 
 def round_(a: Any, decimals: int = 0) -> Any:

@@ -5,8 +5,8 @@ with that much room, negative = it is violated by that much. Nothing here uses P
 ``eval``: the interpreter walks :mod:`explainspec.lang.ir` nodes, looks names up in a fixed order
 and reads attributes only from :data:`explainspec.catalog.builtins.ATTRIBUTES`.
 
-Margin rules (``s = mode.tolerance_scale``; see :class:`Mode` for how ``slack`` and ``s`` apply
-under negation):
+Margin rules (``s = mode.tolerance_scale``; leniency only on comparisons that read the method,
+see :class:`~explainspec.expr.base.Mode`):
 
 ==============================  ==============================================================
 ``a == b within T``             ``T·s − |a − b|``
@@ -19,14 +19,38 @@ under negation):
 ``a != b``                      ``−margin(a == b)``
 a boolean as a condition        ``±inf``
 ``and`` / ``for all``           min;   ``or`` / ``for some``: max;   ``not``: negation
-``a implies b``                 ``max(−m(a), m(b))``
+``a implies b``                 ``max(−m(a), m(b))``; violated: ``m(b)`` (see below)
 ==============================  ==============================================================
+
+The margin is the one of the *deciding comparison*, so a violation is measured where it is:
+
+- a violated ``a implies b`` is violated by ``m(b)``: the premise only says where the check
+  applies (robustness, ``max(−m(a), m(b))``, would report how near the premise was to failing);
+  except when only the premise reads the method (``phi[i] != 0 implies f.uses(i)``): then the
+  violation is ``−m(a)``, how clearly the method established the premise;
+- a violated ``or`` (and an ``and`` under ``not``) whose operands mix exact guards and
+  method-reading comparisons is violated by the best method-reading operand: exact operands
+  (``f.uses(i)``, ``abs(x[i] - baseline[i]) > 0``) are guards, not what the claim measures.
+
+These keep the sign of every margin (so the verdict) and keep margins monotone: a more lenient
+comparison never makes the whole check stricter.
+
+Guards protect (short-circuit for errors): operands are evaluated left to right, and once the
+operands to the left decide the result (an ``and`` operand is false, an ``or`` operand holds, the
+premise of ``implies`` is false) an operand to the right that cannot be evaluated (an
+``EvalError``: an index out of range, a type error) is skipped, and the margin is the one of the
+operands evaluated. ``i < d - 1 implies phi[i + 1] > 0`` is therefore defined for every ``i``.
+Refusals of a check's cost (``ES313``, ``ES314``) and NaN are never excused. The bindings of a
+quantifier have no order, so they do not guard each other.
 
 Array comparisons are element-wise and reduce by min (the worst element, named in the trace).
 An atomic margin is never exactly zero: a boundary case of a non-strict comparison (``<=``,
 ``==``) gets the smallest positive float, of a strict one (``<``, ``!=``) the smallest negative
 one, so ``margin >= 0`` and ``margin > 0`` agree with the boolean truth, also under ``not``.
 NaN in a compared value makes the whole check fail with margin ``−inf`` (``Outcome.nan``).
+
+Integers are exact (Python integers up to ``limit("integer_bits")``) or refused; sizes chosen at
+evaluation time are refused before allocating (:mod:`explainspec.expr.guards`).
 """
 
 from __future__ import annotations
@@ -34,14 +58,42 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
-from explainspec._memo import remember
 from explainspec.catalog.builtins import ATTRIBUTES
-from explainspec.expr.render import expr_text, format_value
+from explainspec.expr.base import (
+    METHOD_NAMES,
+    PLAIN,
+    Env,
+    EvalError,
+    IntegerRangeError,
+    Mode,
+    Outcome,
+    SimpleEnv,
+    TraceItem,
+)
+from explainspec.expr.guards import (
+    INT64_MAX,
+    check_array_op,
+    check_bindings,
+    check_cells,
+    check_int,
+    check_int_array,
+    exact_int,
+    index_cells,
+)
+from explainspec.expr.margins import (
+    NaNFound,
+    Res,
+    compare,
+    condition,
+    describe,
+    index_text,
+    reduce,
+)
+from explainspec.expr.nodes import Scope, source_text
 from explainspec.lang import ir
 
 __all__ = [
@@ -55,198 +107,11 @@ __all__ = [
     "value",
 ]
 
-_TINY = 5e-324  # the smallest positive float: the margin of a boundary case
-_MC_FLOOR = 1e-9  # relative floor of the mc tolerance, so exact replicates do not fail on 1 ulp
-
-# --------------------------------------------------------------------------- public types
-
-
-class EvalError(Exception):
-    """A check could not be evaluated: unknown name, wrong type, bad index, ...
-
-    ``span`` is the location of the offending node (``None`` for hand-built IR).
-
-    >>> str(EvalError("unknown name 'phy'", None))
-    "unknown name 'phy'"
-    """
-
-    def __init__(self, message: str, span: ir.Span | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.span = span
-
-    def __str__(self) -> str:
-        return f"{self.span}: {self.message}" if self.span is not None else self.message
-
-
-@runtime_checkable
-class Env(Protocol):
-    """Where names come from: the runner's world, or a :class:`SimpleEnv`.
-
-    ``lookup(name)`` raises ``KeyError`` for names the env does not define (the interpreter then
-    tries the oracle and builtin registries). ``replicate(r)`` is the same world with the method
-    run under the ``r``-th independent seed (``0 <= r < replicates``), used by ``within mc(z)``.
-
-    Optionally an env has a ``memo`` dict, shared by every evaluation on the same world: the
-    interpreter then builds a combination of functions (``2 * f + g``) once per world and returns
-    that same object every time, so a runner that caches method calls by function sees one
-    function, not a new one per point or replicate.
-
-    Optionally an env has ``replicated``, the frozenset of the names whose values differ between
-    its replicates (the runner's world: ``phi``, ``explain`` and ``seed``). A side of a ``within
-    mc(z)`` comparison that names none of them (the oracle side, typically) is then evaluated
-    once, not once per replicate: its value is the same in every replicate. Without it every
-    name may differ, and both sides are evaluated in every replicate.
-    """
-
-    @property
-    def replicates(self) -> int: ...
-
-    def lookup(self, name: str) -> Any: ...
-
-    def replicate(self, r: int) -> Env: ...
-
-
-class SimpleEnv:
-    """An :class:`Env` over a mapping, for tests and simple use.
-
-    ``replicate_fn(r)`` returns the ``r``-th replicate as an ``Env`` or as a mapping of the names
-    that change (laid over this env's mapping).
-
-    >>> env = SimpleEnv({"phi": [1.0, 2.0]}, replicates=2,
-    ...                 replicate_fn=lambda r: {"phi": [1.0 + r, 2.0]})
-    >>> env.lookup("phi"), env.replicate(1).lookup("phi")
-    ([1.0, 2.0], [2.0, 2.0])
-    """
-
-    def __init__(
-        self,
-        mapping: Mapping[str, Any] | None = None,
-        *,
-        replicates: int = 0,
-        replicate_fn: Callable[[int], Env | Mapping[str, Any]] | None = None,
-    ) -> None:
-        self._values = dict(mapping or {})
-        self._replicates = int(replicates)
-        self._replicate_fn = replicate_fn
-
-    @property
-    def replicates(self) -> int:
-        return self._replicates
-
-    def lookup(self, name: str) -> Any:
-        return self._values[name]
-
-    def replicate(self, r: int) -> Env:
-        if self._replicate_fn is None or not 0 <= r < self._replicates:
-            raise LookupError(f"replicate {r} of an env with {self._replicates} replicates")
-        rep = self._replicate_fn(r)
-        if isinstance(rep, Mapping):
-            return SimpleEnv({**self._values, **rep})
-        return rep
-
-    def __repr__(self) -> str:
-        return f"SimpleEnv({sorted(self._values)}, replicates={self._replicates})"
-
-
-@dataclass(frozen=True, slots=True)
-class Mode:
-    """How lenient a check is.
-
-    The runner evaluates ``answers``/``holds`` claims with the default and ``does_not_answer``
-    claims with ``tolerance_scale = 1 + refute_factor`` and ``slack = refute_floor``, so a
-    misreading is shown only when it is violated clearly, never by floating-point noise.
-
-    Leniency always favours the whole check. A comparison in *positive* position (not under
-    ``not``, not in the premise of ``implies``) gets its tolerance multiplied by
-    ``tolerance_scale`` and ``slack`` added to its margin. In *negative* position (where its
-    margin is negated) the tolerance is divided by ``tolerance_scale`` and, for comparisons
-    without tolerance (``<``, ``sign(a) == sign(b)``, exact ``==``), ``slack`` is subtracted; an
-    equality with a tolerance gets no slack there, since ``T / s`` already asks for a clear match.
-    ``!=`` is ``not ==``.
-
-    >>> Mode(tolerance_scale=11, slack=1e-6)
-    Mode(tolerance_scale=11, slack=1e-06)
-    """
-
-    tolerance_scale: float = 1.0
-    slack: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not self.tolerance_scale > 0:
-            raise ValueError(f"tolerance_scale={self.tolerance_scale!r} must be positive")
-        if not self.slack >= 0:
-            raise ValueError(f"slack={self.slack!r} must be >= 0")
-
-
-@dataclass(frozen=True, slots=True)
-class TraceItem:
-    """One line of a trace: the source text of a quantity and its exact value.
-
-    ``role`` is ``"binding"`` (a quantifier variable), ``"operand"`` (a compared quantity),
-    ``"index"`` (the worst element of an array comparison), ``"element"`` (the operands'
-    values at that element), ``"stat"``
-    (replicate statistics of ``within mc``), ``"margin"`` (the comparison and its margin) or
-    ``"note"``. ``str()`` rounds for display; ``value`` stays exact.
-
-    >>> str(TraceItem("sum(phi)", 0.73100000001))
-    'sum(phi) = 0.731'
-    >>> str(TraceItem("phi[i] == 0 within 1e-06", -0.25, "margin"))
-    'margin of phi[i] == 0 within 1e-06: -0.25'
-    """
-
-    text: str
-    value: Any
-    role: str = "operand"
-
-    def __str__(self) -> str:
-        if self.role == "margin":
-            return f"margin of {self.text}: {format_value(self.value)}"
-        if self.role == "note":
-            return self.text
-        if self.role == "index":
-            return f"{self.text}: [{', '.join(str(i) for i in self.value)}]"
-        return f"{self.text} = {format_value(self.value)}"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of a check: its margin and the trace of the comparison that decided it.
-
-    ``nan`` is true when a compared value was NaN (then ``margin`` is ``−inf``); a runner should
-    treat it as an error of the method rather than as evidence for a misreading.
-
-    >>> o = Outcome(-0.5, (TraceItem("i", 1, "binding"), TraceItem("phi[i]", 2.5)))
-    >>> o.holds
-    False
-    >>> print(o.render())
-    i = 1
-    phi[i] = 2.5
-    margin: -0.5
-    """
-
-    margin: float
-    trace: tuple[TraceItem, ...] = ()
-    nan: bool = False
-
-    @property
-    def holds(self) -> bool:
-        """Whether the check holds (``margin >= 0``)."""
-        return self.margin >= 0
-
-    def render(self) -> str:
-        """The trace as readable lines, values rounded, ending with the overall margin."""
-        lines = [str(item) for item in self.trace]
-        last = self.trace[-1] if self.trace else None
-        if last is None or last.role != "margin" or last.value != self.margin:
-            lines.append(f"margin: {format_value(self.margin)}")
-        return "\n".join(lines)
-
 
 # --------------------------------------------------------------------------- entry points
 
 
-def evaluate(expr: ir.Expr, env: Env, *, mode: Mode = Mode()) -> Outcome:  # noqa: B008
+def evaluate(expr: ir.Expr, env: Env, *, mode: Mode = PLAIN) -> Outcome:
     """Evaluate a check expression to its margin and the trace that explains it.
 
     Parameters
@@ -261,12 +126,15 @@ def evaluate(expr: ir.Expr, env: Env, *, mode: Mode = Mode()) -> Outcome:  # noq
     Returns
     -------
     Outcome
-        ``margin > 0`` means the check holds with that much room.
+        ``margin > 0`` means the check holds with that much room; ``decided_by`` names the
+        comparison that decided it (the trace ends with a ``decided by`` note when it shows
+        several comparisons).
 
     Raises
     ------
     EvalError
-        For an unknown name, a wrong type, an index out of range, ... (with the node's span).
+        For an unknown name, a wrong type, an index out of range, ... (with the node's span);
+        its subclasses refuse an integer or a size over its limit (``ES313``, ``ES314``).
     explainspec.worlds.base.GroundTruthUnavailable
         Passed through unchanged when a check asks a function for ground truth its family does
         not expose (``f.component`` of a function with interactions); errors of the method
@@ -280,8 +148,8 @@ def evaluate(expr: ir.Expr, env: Env, *, mode: Mode = Mode()) -> Outcome:  # noq
     >>> check = ir.Compare(op=ir.CmpOp.EQ, left=ir.Name(id="a"), right=ir.Number(value=1),
     ...                    tolerance=ir.Tolerance(kind=ir.TolKind.ABS, value=0.5))
     >>> out = evaluate(check, SimpleEnv({"a": 1.25}))
-    >>> out.margin, out.holds
-    (0.25, True)
+    >>> out.margin, out.holds, out.decided_by
+    (0.25, True, 'a == 1 within 0.5')
     >>> [str(t) for t in out.trace]
     ['a = 1.25', 'margin of a == 1 within 0.5: 0.25']
     """
@@ -289,9 +157,12 @@ def evaluate(expr: ir.Expr, env: Env, *, mode: Mode = Mode()) -> Outcome:  # noq
     with np.errstate(all="ignore"):
         try:
             res = ctx.cond(expr, +1)
-            return Outcome(res.margin, tuple(res.trace()))
-        except _NaNFound as found:
+            trace = res.trace()
+        except NaNFound as found:
             return Outcome(-math.inf, tuple(found.trace), nan=True)
+    if res.decider is not None and sum(item.role == "margin" for item in trace) > 1:
+        trace.append(TraceItem(f"decided by {res.decider}", res.margin, "note"))
+    return Outcome(res.margin, tuple(trace), decided_by=res.decider)
 
 
 def value(expr: ir.Expr, env: Env) -> Any:
@@ -307,31 +178,15 @@ def value(expr: ir.Expr, env: Env) -> Any:
     >>> float(value(e, SimpleEnv({"phi": [0.5, 2.0]})))
     2.0
     """
-    ctx = _Ctx(env, Mode())
+    ctx = _Ctx(env, PLAIN)
     with np.errstate(all="ignore"):
         try:
             return ctx.val(expr)
-        except _NaNFound as found:
+        except NaNFound as found:
             raise EvalError(f"NaN in a comparison: {found.trace[0].text}", _span(expr)) from None
 
 
 # --------------------------------------------------------------------------- internals
-
-
-class _NaNFound(Exception):
-    """A compared value was NaN: the whole check fails (never caught by ``or``/``not``)."""
-
-    def __init__(self, trace: list[TraceItem]) -> None:
-        super().__init__("NaN")
-        self.trace = trace
-
-
-@dataclass(slots=True)
-class _Res:
-    """A margin and a deferred trace (only the deciding branch's trace is ever built)."""
-
-    margin: float
-    trace: Callable[[], list[TraceItem]]
 
 
 _CONDITIONS = (ir.Compare, ir.BoolOp, ir.Not, ir.Implies, ir.Quantifier)
@@ -341,6 +196,13 @@ _MISSING = object()
 
 def _span(e: Any) -> ir.Span | None:
     return getattr(e, "span", None)
+
+
+def _located(exc: EvalError, span: ir.Span | None, prefix: str = "") -> EvalError:
+    """``exc`` with ``span`` (and ``prefix`` before its message) if it has no span yet."""
+    if exc.span is not None:
+        return exc
+    return exc.at(f"{prefix}{exc.message}", span)
 
 
 def _registry_value(name: str) -> Any:
@@ -383,74 +245,12 @@ def _builtin(name: str) -> Any:
     return getattr(builtins, name)
 
 
-def _is_discrete(v: Any) -> bool:
-    if isinstance(v, str):
-        return True
-    arr = np.asarray(v)
-    return arr.dtype.kind in "biuUS"
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, np.ndarray):
-        return f"array of shape {v.shape} ({v.dtype})"
-    return f"{type(v).__name__} {format_value(v)}"
-
-
-def _nudge(m: np.ndarray, strict: bool) -> np.ndarray:
-    """Replace exact zeros by ±tiny: boundary cases hold for ``<=``/``==``, fail for ``<``/``!=``."""
-    return np.where(m == 0, -_TINY if strict else _TINY, m)
-
-
-def _index_text(text: str, idx: tuple[int, ...]) -> str:
-    base = text if text.replace("_", "").replace(".", "").isalnum() else f"({text})"
-    return f"{base}[{', '.join(map(str, idx))}]"
-
-
-def _reduce(m: np.ndarray, worst: Callable[..., Any]) -> tuple[float, tuple[int, ...] | None]:
-    """The worst (``np.argmin``) or best (``np.argmax``) element and its index (None for scalars)."""
-    if m.size == 0:
-        return (math.inf if worst is np.argmin else -math.inf), None
-    flat = int(worst(m))
-    idx = tuple(int(i) for i in np.unravel_index(flat, m.shape)) if m.ndim else None
-    return float(m.ravel()[flat]), idx
-
-
-#: the names in an expression and the source texts of expression nodes, by the node's identity
-#: (see :func:`explainspec._memo.remember`): a claim's check is analysed and printed once, not
-#: once per world
-_NAMES: dict[int, tuple[Any, frozenset[str]]] = {}
-_TEXTS: dict[int, tuple[Any, str]] = {}
-_MAX_NODES = 65536
-
-
-def _names_in(e: Any) -> frozenset[str]:
-    """Every name that occurs in expression ``e`` (bound or free: a superset of what it reads),
-    computed once per node."""
-    return remember(_NAMES, id(e), e, lambda: _collect_names(e), _MAX_NODES)
-
-
-def _collect_names(e: Any) -> frozenset[str]:
-    found: set[str] = set()
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Name):
-            found.add(node.id)
-        elif isinstance(node, list | tuple):
-            stack.extend(node)
-        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, ir.Span):
-            stack.extend(getattr(node, k) for k in node.__dataclass_fields__)
-    return frozenset(found)
-
-
-def _source_text(e: Any) -> str:
-    return remember(_TEXTS, id(e), e, lambda: expr_text(e), _MAX_NODES)
-
-
 class _Ctx:
-    """One evaluation: the env, the mode, quantifier bindings and per-evaluation caches."""
+    """One evaluation: the env, the mode, quantifier bindings, the scope of names that read the
+    method, the number of bindings the enclosing quantifiers multiply to, and per-evaluation
+    caches."""
 
-    __slots__ = ("env", "mode", "bindings", "_replicas")
+    __slots__ = ("env", "mode", "bindings", "scope", "work", "_replicas")
 
     def __init__(
         self,
@@ -458,22 +258,36 @@ class _Ctx:
         mode: Mode,
         bindings: Mapping[str, Any] | None = None,
         replicas: dict[int, Env] | None = None,
+        scope: Scope | None = None,
+        work: int = 1,
     ) -> None:
         self.env = env
         self.mode = mode
         self.bindings = dict(bindings or {})
         self._replicas = {} if replicas is None else replicas
+        if scope is None:
+            scope = Scope(frozenset(getattr(env, "method_names", METHOD_NAMES)))
+        self.scope = scope
+        self.work = work
 
-    def child(self, bindings: Mapping[str, Any] | None = None, env: Env | None = None) -> _Ctx:
+    def child(
+        self,
+        bindings: Mapping[str, Any] | None = None,
+        env: Env | None = None,
+        scope: Scope | None = None,
+        work: int | None = None,
+    ) -> _Ctx:
         return _Ctx(
             self.env if env is None else env,
             self.mode,
             {**self.bindings, **(bindings or {})},
             self._replicas if env is None else {},
+            self.scope if scope is None else scope,
+            self.work if work is None else work,
         )
 
     def text(self, e: Any) -> str:
-        return _source_text(e)
+        return source_text(e)
 
     def replica(self, r: int) -> Env:
         env = self._replicas.get(r)
@@ -517,7 +331,13 @@ class _Ctx:
         return method(self, e)
 
     def _v_literal(self, e: ir.Number | ir.String | ir.Bool) -> Any:
-        return e.value
+        v = e.value
+        if isinstance(v, int) and not isinstance(v, bool):
+            try:
+                return check_int(v, "the literal")
+            except EvalError as exc:
+                raise _located(exc, e.span) from None
+        return v
 
     def _v_name(self, e: ir.Name) -> Any:
         return self.resolve(e)
@@ -531,17 +351,19 @@ class _Ctx:
             return getattr(obj, e.attr)
         except AttributeError:
             raise EvalError(
-                f"{self.text(e.value)} ({_describe(obj)}) has no attribute {e.attr!r}", e.span
+                f"{self.text(e.value)} ({describe(obj)}) has no attribute {e.attr!r}", e.span
             ) from None
 
     def _v_call(self, e: ir.Call) -> Any:
         fn = self.val(e.func)
         if not callable(fn):
-            raise EvalError(f"{self.text(e.func)} ({_describe(fn)}) is not callable", e.span)
+            raise EvalError(f"{self.text(e.func)} ({describe(fn)}) is not callable", e.span)
         args = [self.val(a) for a in e.args]
         kwargs = {k.name: self.val(k.value) for k in e.kwargs}
         try:
             return fn(*args, **kwargs)
+        except EvalError as exc:  # a builtin's refusal (a size or an integer over its limit)
+            raise _located(exc, e.span, f"{self.text(e)}: ") from exc
         except (TypeError, ValueError, IndexError, ArithmeticError) as exc:
             raise EvalError(f"{self.text(e)}: {exc}", e.span) from exc
 
@@ -554,14 +376,21 @@ class _Ctx:
             try:
                 seq = np.asarray(base)
             except (TypeError, ValueError) as exc:
-                raise EvalError(f"cannot index {_describe(base)}: {exc}", e.span) from exc
+                raise EvalError(f"cannot index {describe(base)}: {exc}", e.span) from exc
             if seq.dtype == object and seq.ndim == 0:
                 raise EvalError(
-                    f"{self.text(e.value)} ({_describe(base)}) cannot be indexed", e.span
+                    f"{self.text(e.value)} ({describe(base)}) cannot be indexed", e.span
                 )
+            if any(isinstance(k, np.ndarray) for k in key):  # fancy indexing allocates
+                cells = index_cells(seq.shape, key)
+                if cells is not None:
+                    try:
+                        check_cells((cells,), self.text(e))
+                    except EvalError as exc:
+                        raise _located(exc, e.span) from None
         try:
             out = seq[key[0] if len(key) == 1 else key]
-        except (IndexError, TypeError, ValueError) as exc:
+        except (IndexError, TypeError, ValueError, OverflowError) as exc:
             shape = getattr(seq, "shape", (len(seq),))
             raise EvalError(
                 f"{self.text(e)}: {exc} ({self.text(e.value)} has shape {shape})", e.span
@@ -575,22 +404,33 @@ class _Ctx:
             ]
             return slice(*parts)
         v = self.val(item)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return v
         arr = np.asarray(v)
         if arr.dtype.kind in "iub":
             return int(arr) if arr.ndim == 0 and arr.dtype.kind != "b" else arr
         raise EvalError(
-            f"index {self.text(item)} must be an integer, got {_describe(v)}", _span(item)
+            f"index {self.text(item)} must be an integer, got {describe(v)}", _span(item)
         )
 
     def _int(self, e: Any) -> int:
         v = self.val(e)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return v
         arr = np.asarray(v)
         if arr.ndim != 0 or arr.dtype.kind not in "iu":
-            raise EvalError(f"{self.text(e)} must be an integer, got {_describe(v)}", _span(e))
+            raise EvalError(f"{self.text(e)} must be an integer, got {describe(v)}", _span(e))
         return int(arr)
 
     def _v_list(self, e: ir.ListExpr) -> Any:
         items = [self.val(i) for i in e.items]
+        for node, v in zip(e.items, items, strict=True):
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX:
+                raise IntegerRangeError(
+                    f"{self.text(node)} = {v} does not fit the 64-bit integers of an array "
+                    "(write it as a float if an approximate value is fine)",
+                    _span(node),
+                )
         try:
             arr = np.asarray(items)
         except (TypeError, ValueError):
@@ -606,15 +446,20 @@ class _Ctx:
 
     def _v_unary(self, e: ir.Unary) -> Any:
         v = self.val(e.operand)
+        v = v if isinstance(v, bool) else _arith(v)  # -true is -1, as in Python
         if _is_function(v):
             return self._function_op(e.op, (v,), lambda: self._unary(e, v))
         return self._unary(e, v)
 
     def _unary(self, e: ir.Unary, v: Any) -> Any:
         try:
+            check_int_array(v, self.text(e))
+        except EvalError as exc:
+            raise _located(exc, e.span) from None
+        try:
             return -v if e.op is ir.UnaryOp.NEG else +v
         except TypeError as exc:
-            raise EvalError(f"cannot apply {e.op.value} to {_describe(v)}", e.span) from exc
+            raise EvalError(f"cannot apply {e.op.value} to {describe(v)}", e.span) from exc
 
     def _function_op(self, op: Any, operands: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, the same object each time within a world when the env keeps a memo:
@@ -636,40 +481,56 @@ class _Ctx:
         return self._binary(e, a, b)
 
     def _binary(self, e: ir.Binary, a: Any, b: Any) -> Any:
-        if e.op is ir.BinOp.POW and _is_int(a) and _is_int(b) and np.any(np.asarray(b) < 0):
-            a = np.asarray(a, dtype=float)  # numpy refuses integers to negative integer powers
+        text = self.text(e)
+        if isinstance(a, str) or isinstance(b, str):
+            raise EvalError(
+                f"cannot compute {text}: a string only names an option, it has no arithmetic",
+                e.span,
+            )
         try:
+            if _is_pyint(a) and _is_pyint(b):
+                return exact_int(e.op, a, b, text)
+            if e.op is ir.BinOp.POW and _is_int(a) and _is_int(b) and np.any(np.asarray(b) < 0):
+                a = np.asarray(a, dtype=float)  # numpy refuses integers to negative integer powers
+            check_array_op(e.op, a, b, text)
             out = _BINOPS[e.op](a, b)
+        except EvalError as exc:
+            raise _located(exc, e.span) from None
+        except OverflowError as exc:  # a Python integer beyond the float or int64 range
+            raise IntegerRangeError(
+                f"cannot compute {text}: {describe(a)} {e.op.value} {describe(b)} ({exc})",
+                e.span,
+            ) from exc
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise EvalError(
-                f"cannot compute {self.text(e)}: {_describe(a)} {e.op.value} {_describe(b)} ({exc})",
+                f"cannot compute {text}: {describe(a)} {e.op.value} {describe(b)} ({exc})",
                 e.span,
             ) from exc
         if out is NotImplemented:
-            raise EvalError(f"cannot compute {_describe(a)} {e.op.value} {_describe(b)}", e.span)
+            raise EvalError(f"cannot compute {describe(a)} {e.op.value} {describe(b)}", e.span)
         return out
 
     def _v_condition(self, e: Any) -> Any:
         plain = self.child()
-        plain.mode = Mode()  # a boolean inside a value is plain: leniency applies to the check
+        plain.mode = PLAIN  # a boolean inside a value is plain: leniency applies to the check
         if isinstance(e, ir.Compare):
-            m, *_ = plain.compare(e, +1)
+            m, *_ = compare(plain, e, +1)
             out = m > 0
             return bool(out) if out.ndim == 0 else out
         return plain.cond(e, +1).margin > 0
 
     # ----------------------------------------------------------------------- conditions
 
-    def cond(self, e: Any, pol: int) -> _Res:
+    def cond(self, e: Any, pol: int) -> Res:
+        """The margin of condition ``e`` in polarity ``pol`` (``-1`` under ``not`` and in a
+        premise: where leniency divides tolerances instead of multiplying them)."""
         if isinstance(e, ir.Compare):
-            return self._c_compare(e, pol)
+            return condition(self, e, pol)
         if isinstance(e, ir.BoolOp):
-            results = [self.cond(o, pol) for o in e.operands]
-            pick = min if e.op is ir.BoolOpKind.AND else max
-            return pick(results, key=lambda r: r.margin)
+            return self._c_boolop(e, pol)
         if isinstance(e, ir.Not):
             inner = self.cond(e.operand, -pol)
-            return _Res(-inner.margin, inner.trace)
+            return Res(-inner.margin, inner.trace, inner.decider)
         if isinstance(e, ir.Implies):
             return self._c_implies(e, pol)
         if isinstance(e, ir.Quantifier):
@@ -680,29 +541,90 @@ class _Ctx:
                 return special
         return self._c_boolean(e)
 
-    def _c_implies(self, e: ir.Implies, pol: int) -> _Res:
-        premise = self.cond(e.left, -pol)
-        conclusion = self.cond(e.right, pol)
-        margin = max(-premise.margin, conclusion.margin)
-        if margin < 0:  # violated: show that the premise held and the conclusion failed
-            return _Res(margin, lambda: premise.trace() + conclusion.trace())
-        return _Res(
-            margin, premise.trace if -premise.margin >= conclusion.margin else conclusion.trace
-        )
+    def _c_boolop(self, e: ir.BoolOp, pol: int) -> Res:
+        is_and = e.op is ir.BoolOpKind.AND
+        done: list[tuple[Any, Res]] = []
+        decided = False
+        for operand in e.operands:
+            try:
+                res = self.cond(operand, pol)
+            except EvalError as exc:
+                if not decided or exc.refusal:
+                    raise
+                continue  # the operands to the left decide: this one is not needed
+            done.append((operand, res))
+            decided = decided or ((res.margin < 0) if is_and else (res.margin >= 0))
+        pick = min if is_and else max
+        best = pick((res for _, res in done), key=lambda r: r.margin)
+        # An `or` that fails (an `and` that holds under `not`) is a disjunction of alternatives
+        # none of which saves the check; exact operands among them are guards, so the size of
+        # the violation is the one of the best method-reading operand.
+        failed = (best.margin >= 0) if is_and else (best.margin < 0)
+        if failed and is_and == (pol < 0):
+            readers = [res for operand, res in done if self.scope.reads(operand)]
+            if readers and len(readers) < len(done):
+                chosen = pick(readers, key=lambda r: r.margin)
+                guards = [res for operand, res in done if not self.scope.reads(operand)]
 
-    def _c_quantifier(self, e: ir.Quantifier, pol: int) -> _Res:
+                def trace() -> list[TraceItem]:
+                    return [item for g in guards for item in g.trace()] + chosen.trace()
+
+                return Res(chosen.margin, trace, chosen.decider)
+        return best
+
+    def _c_implies(self, e: ir.Implies, pol: int) -> Res:
+        premise = self.cond(e.left, -pol)
+        try:
+            conclusion = self.cond(e.right, pol)
+        except EvalError as exc:
+            if exc.refusal or premise.margin >= 0:
+                raise
+            # the premise does not hold: the implication holds whatever the conclusion is
+            return Res(-premise.margin, premise.trace, premise.decider)
+        if pol > 0 and premise.margin >= 0:
+            if conclusion.margin >= 0:
+                return conclusion
+            # Violated: the premise held and the conclusion failed (show both). The violation
+            # is measured on the conclusion, unless only the premise reads the method (`phi[i]
+            # != 0 implies f.uses(i)`): the exact side is the guard.
+            if self.scope.reads(e.left) and not self.scope.reads(e.right):
+                return Res(
+                    -premise.margin,
+                    lambda: premise.trace() + conclusion.trace(),
+                    premise.decider,
+                )
+            return Res(
+                conclusion.margin, lambda: premise.trace() + conclusion.trace(), conclusion.decider
+            )
+        margin = max(-premise.margin, conclusion.margin)
+        if margin < 0:
+            return Res(margin, lambda: premise.trace() + conclusion.trace(), conclusion.decider)
+        if -premise.margin >= conclusion.margin:
+            return Res(margin, premise.trace, premise.decider)
+        return Res(margin, conclusion.trace, conclusion.decider)
+
+    def _c_quantifier(self, e: ir.Quantifier, pol: int) -> Res:
         domain = self._domain(e)
-        best: _Res | None = None
+        work = self.work * len(domain) ** len(e.vars)
+        try:
+            check_bindings(work, f"for {e.kind.value} {', '.join(e.vars)}")
+        except EvalError as exc:
+            raise _located(exc, e.span) from None
+        reads = e.domain is not None and self.scope.reads(e.domain)
+        scope = self.scope.bind(tuple(e.vars), reads=reads)
+        best: Res | None = None
         is_all = e.kind is ir.QuantKind.ALL
         for combo in itertools.product(domain, repeat=len(e.vars)):
             binding = dict(zip(e.vars, combo, strict=True))
-            res = self.child(binding).cond(e.body, pol)
+            res = self.child(binding, scope=scope, work=work).cond(e.body, pol)
             if best is None or (res.margin < best.margin if is_all else res.margin > best.margin):
                 best = _with_bindings(res, binding)
         if best is None:
             empty = math.inf if is_all else -math.inf
-            return _Res(
-                empty, lambda: [TraceItem(f"{self.text(e)}: the domain is empty", None, "note")]
+            return Res(
+                empty,
+                lambda: [TraceItem(f"{self.text(e)}: the domain is empty", None, "note")],
+                self.text(e),
             )
         return best
 
@@ -714,281 +636,81 @@ class _Ctx:
                 raise EvalError(
                     f"{self.text(e)}: quantifier over features, but the env defines no 'd'", e.span
                 ) from None
-            source: Any = range(int(d))
-            where: Any = e
-        else:
-            source, where = self.val(e.domain), e.domain
-        arr = np.asarray(list(source) if isinstance(source, range) else source)
+            return list(range(int(d)))
+        source = self.val(e.domain)
+        arr = np.asarray(source)
         if arr.ndim > 1 or (arr.size and arr.dtype.kind not in "iu"):
             raise EvalError(
-                f"the domain {self.text(where)} must be a sequence of integers, got {_describe(source)}",
-                _span(where),
+                f"the domain {self.text(e.domain)} must be a sequence of integers, "
+                f"got {describe(source)}",
+                _span(e.domain),
             )
         return [int(v) for v in arr.ravel()]
 
-    def _c_all_any(self, e: ir.Call, pol: int) -> _Res | None:
+    def _c_all_any(self, e: ir.Call, pol: int) -> Res | None:
         """``all(a <= b)`` / ``any(a <= b)`` as a condition keep the comparison's margins."""
         arg = e.args[0]
         if not (isinstance(e.func, ir.Name) and isinstance(arg, ir.Compare)):
             return None
         fn = self.resolve(e.func)
         if fn is _builtin("all_"):
-            return self._c_compare(arg, pol, worst=np.argmin)
+            return condition(self, arg, pol, worst=np.argmin)
         if fn is _builtin("any_"):
-            return self._c_compare(arg, pol, worst=np.argmax)
+            return condition(self, arg, pol, worst=np.argmax)
         return None
 
-    def _c_boolean(self, e: Any) -> _Res:
+    def _c_boolean(self, e: Any) -> Res:
         v = self.val(e)
         arr = np.asarray(v) if isinstance(v, bool | np.bool_ | np.ndarray) else None
         if arr is None or arr.dtype.kind != "b":
             raise EvalError(
-                f"{self.text(e)} must be a condition (a comparison or a boolean), got {_describe(v)}",
+                f"{self.text(e)} must be a condition (a comparison or a boolean), got {describe(v)}",
                 _span(e),
             )
         m = np.where(arr, math.inf, -math.inf)
-        margin, idx = _reduce(m, np.argmin)
+        margin, idx = reduce(m, np.argmin)
         text = self.text(e)
 
         def trace() -> list[TraceItem]:
             items = [TraceItem(text, v)]
             if idx is not None and arr.size > 1:
                 items.append(TraceItem("worst element", idx, "index"))
-                items.append(TraceItem(_index_text(text, idx), bool(arr[idx]), "element"))
+                items.append(TraceItem(index_text(text, idx), bool(arr[idx]), "element"))
             return items
 
-        return _Res(margin, trace)
-
-    def _c_compare(self, e: ir.Compare, pol: int, worst: Callable[..., Any] = np.argmin) -> _Res:
-        m, items, elems = self.compare(e, pol)
-        margin, idx = _reduce(m, worst)
-        text = self.text(e)
-        # Literal operands (`0`, `1e-6`) are already in the comparison's text.
-        literals = {self.text(o) for o in (e.left, e.right) if _is_literal(o)}
-
-        def trace() -> list[TraceItem]:
-            out = [item for item in items if item.text not in literals]
-            if idx is not None and m.size > 1:
-                label = "worst element" if worst is np.argmin else "best element"
-                out.append(TraceItem(label, idx, "index"))
-                for item, arr in elems:
-                    if np.ndim(arr) and item.text not in literals:
-                        elem = np.broadcast_to(arr, m.shape)[idx]
-                        out.append(TraceItem(_index_text(item.text, idx), elem, "element"))
-            out.append(TraceItem(text, margin, "margin"))
-            return out
-
-        return _Res(margin, trace)
-
-    # ----------------------------------------------------------------------- comparisons
-
-    def compare(
-        self, e: ir.Compare, pol: int
-    ) -> tuple[np.ndarray, list[TraceItem], list[tuple[TraceItem, Any]]]:
-        """Element-wise margins of a comparison, its trace items, and the per-element operands."""
-        if e.op is ir.CmpOp.NE:
-            m, items, elems = self.compare(_as_eq(e), -pol)
-            return -m, items, elems  # the nudge of == (+tiny) becomes −tiny: != is strict
-        tol = e.tolerance
-        if tol is not None and tol.kind is ir.TolKind.MC:
-            return self._compare_mc(e, tol, pol)
-        sign_fn = _builtin("sign")
-        if (
-            e.op is ir.CmpOp.EQ
-            and tol is None
-            and self._is_sign_call(e.left, sign_fn)
-            and self._is_sign_call(e.right, sign_fn)
-        ):
-            return self._compare_sign(e, pol)
-
-        a, b = self.val(e.left), self.val(e.right)
-        ta, tb = TraceItem(self.text(e.left), a), TraceItem(self.text(e.right), b)
-        items, elems = [ta, tb], [(ta, a), (tb, b)]
-        if e.op is ir.CmpOp.EQ and tol is None and _is_discrete(a) and _is_discrete(b):
-            try:
-                eq = np.asarray(np.equal(np.asarray(a), np.asarray(b)))
-            except (TypeError, ValueError) as exc:
-                raise EvalError(
-                    f"cannot compare {_describe(a)} with {_describe(b)}", e.span
-                ) from exc
-            self._shape_check(e, a, b)
-            return np.where(eq, math.inf, -math.inf), items, elems
-        x, y = self._numeric(e.left, a), self._numeric(e.right, b)
-        x, y = self._broadcast(e, x, y)
-        self._nan_check(e, items, x, y)
-        s = self.mode.tolerance_scale if pol > 0 else 1.0 / self.mode.tolerance_scale
-        slack = self.mode.slack
-        diff = np.abs(x - y)
-        if e.op is ir.CmpOp.EQ:
-            if tol is None:
-                m = np.where(x == y, math.inf, -diff + pol * slack)
-            else:
-                scale = (
-                    np.maximum(np.maximum(np.abs(x), np.abs(y)), 1e-12)
-                    if tol.kind is ir.TolKind.REL
-                    else 1.0
-                )
-                m = tol.value * s * scale - diff + (slack if pol > 0 else 0.0)
-            return _nudge(m, strict=False), items, elems
-        room = x - y if e.op in (ir.CmpOp.GT, ir.CmpOp.GE) else y - x
-        if tol is not None:  # `a <= b within T`: T (scaled) extra room
-            scale = (
-                np.maximum(np.maximum(np.abs(x), np.abs(y)), 1e-12)
-                if tol.kind is ir.TolKind.REL
-                else 1.0
-            )
-            room = room + tol.value * s * scale
-        m = room + pol * slack
-        return _nudge(m, strict=e.op in (ir.CmpOp.LT, ir.CmpOp.GT)), items, elems
-
-    def _is_sign_call(self, e: Any, sign_fn: Any) -> bool:
-        if not (
-            isinstance(e, ir.Call)
-            and isinstance(e.func, ir.Name)
-            and len(e.args) == 1
-            and not e.kwargs
-        ):
-            return False
-        try:
-            return self.resolve(e.func) is sign_fn
-        except EvalError:
-            return False
-
-    def _compare_sign(
-        self, e: ir.Compare, pol: int
-    ) -> tuple[np.ndarray, list[TraceItem], list[tuple[TraceItem, Any]]]:
-        la, lb = e.left.args[0], e.right.args[0]  # type: ignore[union-attr]
-        a, b = self.val(la), self.val(lb)
-        ta, tb = TraceItem(self.text(la), a), TraceItem(self.text(lb), b)
-        items, elems = [ta, tb], [(ta, a), (tb, b)]
-        x, y = self._broadcast(e, self._numeric(la, a), self._numeric(lb, b))
-        self._nan_check(e, items, x, y)
-        size = np.minimum(np.abs(x), np.abs(y))
-        agree = np.sign(x) == np.sign(y)
-        m = np.where(agree, size, -size) + pol * self.mode.slack
-        # On the boundary (a zero against a non-zero) differing signs still fail.
-        return np.where(m == 0, np.where(agree, _TINY, -_TINY), m), items, elems
-
-    def _compare_mc(
-        self, e: ir.Compare, tol: ir.Tolerance, pol: int
-    ) -> tuple[np.ndarray, list[TraceItem], list[tuple[TraceItem, Any]]]:
-        if e.op is not ir.CmpOp.EQ:
-            raise EvalError(f"{self.text(e)}: 'within mc(z)' applies to == and != only", e.span)
-        reps = int(self.env.replicates)
-        if reps < 2:
-            raise EvalError(
-                f"{self.text(e)}: 'within mc(z)' needs at least 2 replicates of the method, "
-                f"the env has {reps}",
-                e.span,
-            )
-        lefts, rights = [], []
-        varying = getattr(self.env, "replicated", None)
-        same_a = varying is not None and not (_names_in(e.left) & varying)
-        same_b = varying is not None and not (_names_in(e.right) & varying)
-        a0 = self.val(e.left) if same_a else None
-        b0 = self.val(e.right) if same_b else None
-        for r in range(reps):
-            rc = self.child(env=self.replica(r))
-            a = a0 if same_a else rc.val(e.left)
-            b = b0 if same_b else rc.val(e.right)
-            x, y = self._broadcast(e, self._numeric(e.left, a), self._numeric(e.right, b))
-            lefts.append(x)
-            rights.append(y)
-        xs, ys = np.stack(lefts), np.stack(rights)
-        ma, mb = xs.mean(axis=0), ys.mean(axis=0)
-        ta = TraceItem(f"{self.text(e.left)} (mean of {reps} replicates)", _scalar(ma))
-        tb = TraceItem(f"{self.text(e.right)} (mean of {reps} replicates)", _scalar(mb))
-        items = [ta, tb]
-        self._nan_check(e, items, xs, ys)
-        d = xs - ys
-        mean_d = d.mean(axis=0)
-        se = d.std(axis=0, ddof=1) / math.sqrt(reps)
-        s = self.mode.tolerance_scale if pol > 0 else 1.0 / self.mode.tolerance_scale
-        m = tol.value * s * se + _MC_FLOOR * (1 + np.abs(mb)) - np.abs(mean_d)
-        if pol > 0:
-            m = m + self.mode.slack
-        items += [
-            TraceItem("mean difference", _scalar(mean_d), "stat"),
-            TraceItem("standard error", _scalar(se), "stat"),
-        ]
-        tmean = TraceItem("mean difference", mean_d)
-        tse = TraceItem("standard error", se)
-        return _nudge(m, strict=False), items, [(ta, ma), (tb, mb), (tmean, mean_d), (tse, se)]
-
-    def _numeric(self, node: Any, v: Any) -> np.ndarray:
-        if isinstance(v, bool | int | float | np.number | np.bool_ | np.ndarray | list | tuple):
-            try:
-                arr = np.asarray(v)
-            except (TypeError, ValueError):
-                arr = np.asarray(None)
-            if arr.dtype.kind in "biuf":
-                return arr.astype(float)
-        raise EvalError(
-            f"{self.text(node)} must be a number or a numeric array to compare, got {_describe(v)}",
-            _span(node),
-        )
-
-    def _broadcast(
-        self, e: ir.Compare, x: np.ndarray, y: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        try:
-            bx, by = np.broadcast_arrays(x, y)
-        except ValueError:
-            raise EvalError(
-                f"{self.text(e)}: cannot compare shapes {x.shape} and {y.shape}", e.span
-            ) from None
-        return bx, by
-
-    def _shape_check(self, e: ir.Compare, a: Any, b: Any) -> None:
-        self._broadcast(e, np.asarray(a), np.asarray(b))
-
-    def _nan_check(self, e: ir.Compare, items: list[TraceItem], *arrays: np.ndarray) -> None:
-        for item, arr in zip(items, arrays, strict=False):
-            if np.isnan(arr).any():
-                where = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0]) if arr.ndim else ()
-                at = f" at index {where}" if where else ""
-                raise _NaNFound(
-                    [
-                        *items,
-                        TraceItem(
-                            f"{item.text} is NaN{at}: a NaN never passes a check", None, "note"
-                        ),
-                        TraceItem(self.text(e), -math.inf, "margin"),
-                    ]
-                )
+        return Res(margin, trace, text)
 
 
-def _is_literal(e: Any) -> bool:
-    if isinstance(e, ir.Unary):
-        return _is_literal(e.operand)
-    return isinstance(e, ir.Number | ir.String | ir.Bool)
-
-
-def _scalar(v: Any) -> Any:
-    arr = np.asarray(v)
-    return arr[()] if arr.ndim == 0 else arr
-
-
-def _with_bindings(res: _Res, binding: Mapping[str, Any]) -> _Res:
+def _with_bindings(res: Res, binding: Mapping[str, Any]) -> Res:
     inner = res.trace
-    return _Res(
-        res.margin, lambda: [TraceItem(k, v, "binding") for k, v in binding.items()] + inner()
-    )
-
-
-def _as_eq(e: ir.Compare) -> ir.Compare:
-    return ir.Compare(
-        op=ir.CmpOp.EQ, left=e.left, right=e.right, tolerance=e.tolerance, span=e.span
+    return Res(
+        res.margin,
+        lambda: [TraceItem(k, v, "binding") for k, v in binding.items()] + inner(),
+        res.decider,
     )
 
 
 def _arith(v: Any) -> Any:
-    """Python numbers become numpy scalars, so ``1 / 0`` is ``inf`` as everywhere else in numpy."""
-    if isinstance(v, bool | int | float):
-        return np.asarray(v)[()]
+    """The value as an operand of arithmetic: integers as Python integers (exact), floats and
+    booleans as numpy scalars (so ``1.0 / 0`` is ``inf`` as everywhere else in numpy), lists
+    and tuples as arrays."""
+    if isinstance(v, bool):
+        return np.bool_(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, float):
+        return np.float64(v)
     if isinstance(v, list | tuple):
         return np.asarray(v)
+    if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iu":
+        return int(v)
     return v
+
+
+def _is_pyint(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _is_function(v: Any) -> bool:
@@ -997,12 +719,16 @@ def _is_function(v: Any) -> bool:
 
 
 def _operand_key(v: Any) -> tuple[str, Any]:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return ("number", v)
     if isinstance(v, np.ndarray | np.generic) and np.ndim(v) == 0 and v.dtype.kind in "biuf":
         return ("number", v.item())
     return ("object", id(v))
 
 
 def _is_int(v: Any) -> bool:
+    if _is_pyint(v):
+        return True
     return isinstance(v, np.integer | np.ndarray) and np.asarray(v).dtype.kind in "iu"
 
 

@@ -118,11 +118,18 @@ def format_value(v: Any, *, digits: int = 6) -> str:
     '[0.333333, 2]'
     >>> format_value((1, 2))
     '(1, 2)'
+    >>> format_value(2**200)
+    '1.60693e+60 (an integer of 201 bits)'
     """
     if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
     if isinstance(v, int | np.integer):
-        return str(int(v))
+        n = int(v)
+        if abs(n) < 10**30:
+            return str(n)
+        text = str(abs(n))  # at most limit("integer_bits") = 4096 bits: ~1233 digits
+        sign = "-" if n < 0 else ""
+        return f"{sign}{text[0]}.{text[1:digits]}e+{len(text) - 1} (an integer of {n.bit_length()} bits)"
     if isinstance(v, float | np.floating):
         if abs(float(v)) == 5e-324:  # the margin of a boundary case (see expr.interpreter)
             return "+0 (boundary)" if v > 0 else "-0 (boundary)"

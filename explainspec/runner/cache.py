@@ -1,35 +1,47 @@
 """Incremental re-verification: a results cache in an embedded SQLite database.
 
-A claim's final verdict is stored under a key that covers everything the verdict depends on:
+A claim's final verdict is stored under a key (:func:`claim_key`, the one function that makes it)
+that covers everything a fresh run of the claim depends on:
 
-- the spec-level method reference and the claim's IR with its merged world (``repr`` of the frozen
-  IR; spans and source paths are ``repr=False`` in the IR, so moving or reformatting a file does
-  not change the key), the output kind and the resolved method parameters;
-- the profile, worlds per claim, replicates, refutation factor and floor, the run seed (the claim
-  seed is derived from it and the names);
-- the versions of explainspec, numpy, hypothesis and the method's library (read with
-  :func:`importlib.metadata.version`, nothing is imported), the Python version, and a digest of
-  explainspec's own source files (so an editable install invalidates the cache when the code
-  changes) and of a plugin method's module file.
+- the spec's IR without its claims, the claim's IR with its merged world (``repr`` of the frozen
+  IR; spans and source paths are ``repr=False``, so moving or reformatting a file keeps the key)
+  and the resolved method parameters;
+- every option of the run that can change a verdict (all :class:`RunOptions` fields but
+  :data:`NOT_IN_KEY`; the profile's worlds and replicates resolved), the run and claim seeds;
+- the software: Python, the platform, the versions of explainspec and of the distributions its
+  worlds, oracles and methods use (:data:`~explainspec.runner.sources.BASE_DISTRIBUTIONS`), a
+  digest of explainspec's own source files (an editable install changes it), and, for plugins,
+  what :func:`explainspec.runner.sources.closure` finds: the version of each installed
+  distribution reached, the content of each local module reached (the plugin's whole top-level
+  package and every local module it imports, transitively, plus the local modules the process
+  imported).
 
-Nothing in this module imports numpy, hypothesis or a method library: a re-run in which every claim
-hits the cache never pays for them.
+A claim whose method cannot be tracked (defined in ``__main__`` or in a module without a file)
+has no key: it is neither cached nor given an example database, and the run says so
+(:class:`CacheWarning`). Nothing in this module imports numpy, hypothesis or a method library:
+a re-run in which every claim hits the cache never pays for them.
 
 Only final verdicts are stored (``verified``, ``refuted``, ``shown``, ``unshown``, ``invalid``,
 ``not_applicable``); ``error`` (timeouts, crashes, interrupts) is always re-run.
 
-Trust: the database carries ``PRAGMA application_id`` and ``PRAGMA user_version`` (the schema
-version). A file that is not SQLite, an explainspec cache of another schema version, or a SQLite
-database of another application is never read: ours are rebuilt, a foreign database is moved
-aside (``PATH.foreign``, never deleted) and a new cache is created. Each row carries its own
-format version and is decoded strictly; a row that does not decode to a result of the same claim
-is deleted and treated as a miss.
+Where and trust: the cache lives in the user's cache folder, one per project
+(:func:`default_cache_dir`), never in the checkout being verified. Every row carries an HMAC of
+its key, claim, verdict and payload under a secret kept in the user's configuration folder
+(:func:`secret_key`), so a row that this user's explainspec did not write -- a forged or edited
+row, a cache shipped with a checkout and named with ``--cache``/``--cache-dir`` -- is never
+trusted, wherever the file is. The database carries ``PRAGMA application_id`` and ``PRAGMA
+user_version`` (the schema version): a file that is not SQLite, an explainspec cache of another
+schema version, or a SQLite database of another application is never read: ours are rebuilt, a
+foreign database is moved aside (``PATH.foreign``, never deleted) and a new cache is created.
+Each row carries its own format version and is decoded strictly; a row that does not decode to a
+result of the same claim, or whose HMAC does not match, is deleted and treated as a miss.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import platform
@@ -40,28 +52,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PATH = Path(".explainspec") / "cache.sqlite"
-"""Where ``verify`` keeps the cache unless ``--cache PATH`` or ``--no-cache`` is given."""
+from explainspec.runner.sources import Untrackable
+
+CACHE_FILE = "cache.sqlite"
+EXAMPLES_DIR = "hypothesis"
 
 APPLICATION_ID = 0x45535043  # "ESPC"
-SCHEMA_VERSION = 1
-ROW_FORMAT = 1
+SCHEMA_VERSION = 2
+ROW_FORMAT = 2
 
 CACHEABLE = frozenset({"verified", "refuted", "shown", "unshown", "invalid", "not_applicable"})
 """Verdicts that are a function of the key (``error`` is not: timeouts, crashes, interrupts)."""
 
-# The distributions whose versions can change a method's numbers, by the registry's ``library``.
-LIBRARY_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
-    "shap": ("shap", "numba", "scikit-learn", "scipy"),
-    "sklearn": ("scikit-learn", "scipy"),
-    "lime": ("lime", "scikit-learn", "scipy"),
-    "reference": ("scipy",),
-    "shapiq": ("shapiq", "scipy"),
-    "interpret": ("interpret-core",),
-    "dice": ("dice-ml", "pandas", "scikit-learn"),
-    "pyale": ("PyALE", "pandas"),
-}
-_ALWAYS = ("explainspec", "numpy", "hypothesis")
+NOT_IN_KEY = frozenset({"claims", "timeout", "isolate"})
+"""Run options that cannot change a final verdict: the claim filter, and where and how long a
+claim may run (a timeout or a crash gives ``error``, which is never cached)."""
 
 _SCHEMA = """
 CREATE TABLE results (
@@ -69,7 +74,8 @@ CREATE TABLE results (
     claim TEXT NOT NULL,
     verdict TEXT NOT NULL,
     payload TEXT NOT NULL,
-    stored REAL NOT NULL
+    stored REAL NOT NULL,
+    mac TEXT NOT NULL
 );
 CREATE TABLE durations (
     claim TEXT PRIMARY KEY,
@@ -79,26 +85,105 @@ CREATE TABLE durations (
 
 
 class CacheWarning(UserWarning):
-    """The cache file could not be used as it was (it was rebuilt or moved aside)."""
+    """The cache could not be used as it was (rebuilt, moved aside, or a claim not cached)."""
+
+
+# --------------------------------------------------------------------------- where
+
+
+def project_root(start: str | os.PathLike[str] | None = None) -> Path:
+    """The project ``start`` (default: the working directory) belongs to: the nearest folder
+    upwards with a ``.git``, ``pyproject.toml``, ``setup.cfg`` or ``setup.py``; else ``start``."""
+    here = Path(start if start is not None else os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / m).exists() for m in (".git", "pyproject.toml", "setup.cfg", "setup.py")):
+            return folder
+    return here
+
+
+def default_cache_dir(start: str | os.PathLike[str] | None = None) -> Path:
+    """The cache folder of the project of ``start``, in the user's cache folder
+    (``platformdirs.user_cache_dir("explainspec")/projects/NAME-HASH``): never inside the
+    checkout, so a checkout cannot ship a cache that ``verify`` reads."""
+    import platformdirs
+
+    root = project_root(start)
+    tag = hashlib.blake2b(str(root).encode(), digest_size=6).hexdigest()
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in root.name) or "root"
+    return Path(platformdirs.user_cache_dir("explainspec")) / "projects" / f"{name}-{tag}"
+
+
+KEY_FILE = "cache.key"
+_SECRET: bytes | None = None
+
+
+def secret_key() -> bytes:
+    """The secret that authenticates cache rows and example-database entries: 32 random bytes in
+    ``platformdirs.user_config_dir("explainspec")/cache.key`` (created on first use, mode 0600),
+    read once per process. If that folder cannot be written, a secret for this process only (the
+    cache then works within the process and is never trusted afterwards)."""
+    global _SECRET
+    if _SECRET is None:
+        try:
+            _SECRET = _read_or_create_key()
+        except OSError as e:
+            import warnings
+
+            warnings.warn(
+                f"cannot keep the cache secret ({e}); earlier runs' results are not reused",
+                CacheWarning,
+                stacklevel=2,
+            )
+            _SECRET = os.urandom(32)
+    return _SECRET
+
+
+def _read_or_create_key() -> bytes:
+    import platformdirs
+
+    path = Path(platformdirs.user_config_dir("explainspec")) / KEY_FILE
+    for _ in range(50):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.{os.urandom(4).hex()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, os.urandom(32))
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)  # atomic; fails if another process was first
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+            continue
+        if len(data) >= 32:
+            return data[:32]
+        time.sleep(0.01)  # hard links appear whole: a short file is not ours; look again
+    raise OSError(f"{path} is not a 32-byte key")
+
+
+def mac(*parts: str | bytes) -> str:
+    """An HMAC-SHA256 (hex) of ``parts`` under :func:`secret_key`."""
+    h = hmac.new(secret_key(), digestmod=hashlib.sha256)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------- keys
-
-
-def _version(dist: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(dist)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 _SOURCE_DIGEST: str | None = None
 
 
 def source_digest() -> str:
-    """A digest of explainspec's own ``.py`` files and spec grammar (a few ms; cached per process)."""
+    """A digest of explainspec's own ``.py`` files (a few ms; cached per process)."""
     global _SOURCE_DIGEST
     if _SOURCE_DIGEST is None:
         root = Path(__file__).resolve().parents[1]
@@ -110,65 +195,92 @@ def source_digest() -> str:
     return _SOURCE_DIGEST
 
 
-def _module_digest(module_name: str | None) -> str:
-    module = sys.modules.get(module_name or "")
-    path = getattr(module, "__file__", None)
-    if not path:
-        return "unknown"
-    try:
-        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return "unreadable"
+_BASE: dict[str, str] | None = None
 
 
-def library_versions(entry: Any) -> dict[str, str]:
-    """Versions of the distributions a method's numbers depend on (nothing is imported)."""
-    extra = getattr(entry, "extra", {}) or {}
-    library = str(extra.get("library", "plugin"))
-    out = {d: _version(d) for d in _ALWAYS + LIBRARY_DISTRIBUTIONS.get(library, ())}
-    out["python"] = platform.python_version()
-    out["explainspec-source"] = source_digest()
-    if library not in LIBRARY_DISTRIBUTIONS:
-        # a plugin: its module's file and the distribution that ships it, if any
-        fn = getattr(entry, "obj", None)
-        module = getattr(fn, "__module__", None)
-        if module is None and getattr(entry, "target", None):
-            module = str(entry.target).partition(":")[0]
-        out["plugin-module"] = str(module)
-        out["plugin-source"] = _module_digest(module)
+def base_software() -> dict[str, str]:
+    """Python, the platform, explainspec's source digest and the versions of
+    :data:`~explainspec.runner.sources.BASE_DISTRIBUTIONS` (once per process; nothing imported)."""
+    global _BASE
+    if _BASE is None:
+        from explainspec.runner.sources import BASE_DISTRIBUTIONS, version
+
+        _BASE = {f"dist:{d}": version(d) for d in BASE_DISTRIBUTIONS}
+        _BASE["python"] = f"{platform.python_implementation()} {sys.version}"
+        _BASE["platform"] = f"{sys.platform} {platform.machine()}"
+        _BASE["explainspec-source"] = source_digest()
+    return _BASE
+
+
+def method_module(entry: Any) -> str | None:
+    """The module that implements a method entry (``None`` for explainspec's own methods)."""
+    from explainspec.runner.sources import module_of
+
+    obj = getattr(entry, "obj", None)
+    name = module_of(obj) if obj is not None else None
+    if name is None and getattr(entry, "target", None):
+        name = str(entry.target).partition(":")[0]
+    if name is None:
+        raise Untrackable("it names no module")
+    return None if name == "explainspec" or name.startswith("explainspec.") else name
+
+
+def software(plan: Any, memo: dict[Any, Any] | None = None) -> dict[str, str]:
+    """Every installed version and local source digest a fresh run of ``plan`` depends on.
+
+    Raises :class:`~explainspec.runner.sources.Untrackable` when that cannot be known. ``memo``
+    (a dict kept for one run) saves finding the same modules again for the next claim.
+    """
+    from explainspec.runner.sources import closure, local_modules
+
+    memo = {} if memo is None else memo
+    if "local" not in memo:
+        memo["local"] = tuple(local_modules())
+    roots = tuple(sorted({*plan.options.plugins, *memo["local"]}))
+    module = method_module(plan.entry())
+    if module is not None:
+        roots = (*roots, module)
+    if roots not in memo:
         try:
-            from importlib.metadata import packages_distributions
-
-            for dist in packages_distributions().get(str(module).partition(".")[0], []):
-                out[f"dist:{dist}"] = _version(dist)
-        except Exception:  # noqa: BLE001 - metadata problems only make the key more specific
-            out["plugin-dist"] = "unknown"
+            memo[roots] = closure(roots)
+        except Untrackable as e:
+            memo[roots] = e
+    found = memo[roots]
+    if isinstance(found, Untrackable):
+        raise found
+    out = dict(base_software())
+    out["method-module"] = str(module)
+    out.update(found)
     return out
 
 
 def claim_key(plan: Any, versions: dict[str, str] | None = None) -> str:
-    """The cache key of a planned claim (a hex digest).
+    """The cache key of a planned claim (a hex digest): the one function that makes keys.
 
-    ``versions`` defaults to :func:`library_versions` of the plan's method entry.
+    ``versions`` defaults to :func:`software` of the plan (which raises
+    :class:`~explainspec.runner.sources.Untrackable` for a method whose code cannot be known).
     """
-    options = plan.options
     if versions is None:
-        versions = library_versions(plan.entry())
+        versions = software(plan)
+    options = plan.options
+    knobs = {
+        f.name: repr(getattr(options, f.name))
+        for f in dataclasses.fields(options)
+        if f.name not in NOT_IN_KEY
+    }
     parts = {
         "format": ROW_FORMAT,
-        "spec": plan.spec.name,
-        "method": repr(plan.spec.method),
-        "output": repr(plan.spec.output),
+        "spec": repr(dataclasses.replace(plan.spec, claims=())),
+        "method": plan.method,
         "params": repr(sorted(plan.params.items())),
         "claim": repr(plan.claim),
         "world": repr(plan.world),
-        "profile": options.profile,
+        "options": sorted(knobs.items()),
         "max_examples": options.n_examples,
         "replicates": options.n_replicates,
-        "refute": [repr(options.refute_factor), repr(options.refute_floor)],
         "seed": plan.seed,
         "claim_seed": plan.claim_seed,
-        "versions": sorted(versions.items()),
+        "software": sorted(versions.items()),
     }
     text = json.dumps(parts, sort_keys=True, default=repr)
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
@@ -246,7 +358,7 @@ class ResultsCache:
     True
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_PATH) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.warnings: list[str] = []
         self.hits = self.misses = self.stored = self.discarded = 0
@@ -308,7 +420,7 @@ class ResultsCache:
                 }
                 if app == APPLICATION_ID and version == SCHEMA_VERSION:
                     cols = {r[1] for r in db.execute("PRAGMA table_info(results)")}
-                    if not {"key", "claim", "verdict", "payload", "stored"} <= cols:
+                    if not {"key", "claim", "verdict", "payload", "stored", "mac"} <= cols:
                         return "the results table has the wrong columns"
                     db.execute("SELECT count(*) FROM results").fetchone()
                     return None
@@ -328,7 +440,7 @@ class ResultsCache:
         """The cached result of ``claim`` under ``key``, or ``None`` (a bad row is deleted)."""
         try:
             row = self._db.execute(
-                "SELECT claim, verdict, payload FROM results WHERE key = ?", (key,)
+                "SELECT claim, verdict, payload, mac FROM results WHERE key = ?", (key,)
             ).fetchone()
         except sqlite3.DatabaseError as e:
             self.warnings.append(f"cache read failed ({e}); running the claim")
@@ -338,6 +450,10 @@ class ResultsCache:
             self.misses += 1
             return None
         try:
+            if not isinstance(row[3], str) or not hmac.compare_digest(
+                row[3], mac(key, str(row[0]), str(row[1]), str(row[2]))
+            ):
+                raise RowError("the row was not written by this user's explainspec")
             result = decode_result(row[2])
             if row[0] != claim or result.id != claim or result.verdict.value != row[1]:
                 raise RowError("the row belongs to another claim")
@@ -362,10 +478,18 @@ class ResultsCache:
                 )
                 if result.verdict.value not in CACHEABLE:
                     return False
+                payload = encode_result(result)
                 self._db.execute(
-                    "INSERT OR REPLACE INTO results (key, claim, verdict, payload, stored) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (key, result.id, result.verdict.value, encode_result(result), time.time()),
+                    "INSERT OR REPLACE INTO results (key, claim, verdict, payload, stored, mac) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        result.id,
+                        result.verdict.value,
+                        payload,
+                        time.time(),
+                        mac(key, result.id, result.verdict.value, payload),
+                    ),
                 )
         except sqlite3.DatabaseError as e:
             self.warnings.append(f"cache write failed ({e})")
@@ -416,10 +540,21 @@ def claim_database(directory: str | os.PathLike[str] | None, key: str) -> Any:
     shrinking resumes from the smallest failure so far). The pareto front that hypothesis keeps for
     ``target()`` is neither stored nor replayed: replaying it would spend part of the budget of a
     passing claim on old worlds and change which worlds it tries.
+
+    Every stored value carries an HMAC of the claim's key and the value under :func:`secret_key`;
+    a value without a valid one (written by anything but this user's explainspec, e.g. shipped
+    with a checkout) is never replayed. Replayed worlds are re-checked like any other, but they
+    count toward the claim's budget of worlds, so a foreign database could fill the budget with
+    harmless worlds and end the search before the one that refutes the claim: it is not trusted.
     """
     global _DB_CLASS
     if _DB_CLASS is None:
         from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+
+        tag_size = 16
+
+        def tag(key: bytes, value: bytes) -> bytes:
+            return bytes.fromhex(mac(b"example-database", key, value))[:tag_size]
 
         class ClaimExampleDatabase(ExampleDatabase):
             def __init__(self, directory: str | None, key: str) -> None:
@@ -436,25 +571,28 @@ def claim_database(directory: str | os.PathLike[str] | None, key: str) -> Any:
             def save(self, key: bytes, value: bytes) -> None:
                 found = self._key(key)
                 if found is not None:
-                    found[0].save(found[1], value)
+                    found[0].save(found[1], tag(found[1], value) + value)
 
             def fetch(self, key: bytes) -> Any:
                 found = self._key(key)
-                return iter(()) if found is None else found[0].fetch(found[1])
+                if found is None:
+                    return
+                for stored in found[0].fetch(found[1]):
+                    value = stored[tag_size:]
+                    if len(stored) >= tag_size and hmac.compare_digest(
+                        stored[:tag_size], tag(found[1], value)
+                    ):
+                        yield value
 
             def delete(self, key: bytes, value: bytes) -> None:
                 found = self._key(key)
                 if found is not None:
-                    found[0].delete(found[1], value)
+                    found[0].delete(found[1], tag(found[1], value) + value)
 
             def move(self, src: bytes, dest: bytes, value: bytes) -> None:
-                s, d = self._key(src), self._key(dest)
-                if s is not None and d is not None:
-                    s[0].move(s[1], d[1], value)
-                elif s is not None:
-                    s[0].delete(s[1], value)
-                elif d is not None:
-                    d[0].save(d[1], value)
+                # the tag covers the key: a move is a delete and a save
+                self.delete(src, value)
+                self.save(dest, value)
 
             def __repr__(self) -> str:
                 where = None if self.inner is None else str(self.inner.path)

@@ -192,9 +192,9 @@ class ClaimRun:
             ) from None
         except GroundTruthUnavailable as e:
             raise Abort(Verdict.ERROR, "ES305", f"ground truth unavailable: {e}", world) from None
-        except EvalError as e:
+        except EvalError as e:  # ES304, or a refused integer or size (ES313, ES314)
             raise Abort(
-                Verdict.ERROR, "ES304", f"the check could not be evaluated: {e}", world
+                Verdict.ERROR, e.code, f"the check could not be evaluated: {e}", world
             ) from None
         except (KeyboardInterrupt, Abort):
             raise

@@ -22,6 +22,13 @@ ES310   the run was interrupted before the claim finished
 ES311   the check failed on a world but passed when the same world was replayed: the method is
         not a deterministic function of its seed (verdict ``error``)
 ES312   an explicit ``example`` world could not be built or checked (verdict ``error``)
+ES313   the check computed an integer over ``limit("integer_bits")``, or an integer array left
+        the 64-bit range: refused, never wrapped around (verdict ``error``)
+ES314   the check asked for a size over a limit at run time (a range, an array, nested
+        quantifiers' bindings): refused before allocating (verdict ``error``)
+ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
+        its module cannot be imported there (workers never import from the working directory;
+        verdict ``error``)
 ======  =======================================================================================
 """
 
@@ -44,6 +51,13 @@ RUN_CODES: dict[str, str] = {
     "ES311": "the check failed on a world but passed when that world was replayed: the method is not "
     "a deterministic function of its seed (verdict error)",
     "ES312": "an explicit example world could not be built or checked (verdict error)",
+    "ES313": "the check computed an integer over the integer_bits limit, or an integer array left "
+    "the 64-bit range: refused, never wrapped around (verdict error)",
+    "ES314": "the check asked for a size over a limit at run time (a range, an array, the bindings "
+    "of nested quantifiers): refused before allocating (verdict error)",
+    "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
+    "or its module cannot be imported there; workers never import from the working directory "
+    "(verdict error)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 

@@ -11,17 +11,30 @@ events ending with the claim's :class:`~explainspec.runner.events.ClaimResult`.
   a method, ``os._exit``) gives ``error`` (ES303), and the next claim gets a fresh worker. The
   cost is one interpreter start plus the imports, paid once per run and again after a kill
   (``bench/overhead.py`` measures it), which is why isolation is used only when a timeout is set.
+
+Worker processes never import from the working directory (the checkout being verified may hold a
+``numpy.py`` or a ``selectors.py``). :func:`worker_context` is the one ``multiprocessing`` context
+of every worker (here and in :mod:`explainspec.runner.parallel`): its forkserver starts in
+safe-path mode (``PYTHONSAFEPATH=1``: no working directory at the front of ``sys.path``), and each
+worker gets the parent's ``sys.path`` without ``''`` and without the working directory (unless
+``PYTHONPATH`` names it), and does not re-run the parent's ``__main__``. A method defined in
+``__main__`` (a script, a notebook) reaches the worker pickled by value with ``cloudpickle``
+(:func:`ship_method`); one that cannot be pickled, or whose module a worker cannot import, is a
+clear ``error`` (ES330), never a multiprocessing traceback.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import os
 import queue
 import signal
+import sys
 import threading
 import time
 import traceback
 from collections.abc import Iterator
+from multiprocessing.context import ForkServerContext, ForkServerProcess
 from typing import Any
 
 from explainspec.runner.events import ClaimResult, RunDiagnostic, Timings, Verdict
@@ -101,19 +114,26 @@ class InProcess:
 
 
 def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
-    """The worker process: import plugins, then run the claims it is sent until ``None``."""
+    """The worker process: import plugins, then run the claims it is sent until ``None``.
+
+    Each message is ``(plan, method)``: ``method`` is the plan's method entry pickled by
+    :func:`ship_method` (or ``None``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    from explainspec.registry import load_plugins
     from explainspec.runner.claim import ClaimRun
 
-    load_plugins(plugins)
+    problem = load_in_worker(plugins)
     while True:
         try:
-            plan = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
-        if plan is None:
+        if message is None:
             return
+        plan, method = message
+        failed = problem or load_in_worker((), method)
+        if failed is not None:
+            conn.send(("result", failed_result(plan, "ES330", failed)))
+            continue
         try:
             result = ClaimRun(
                 plan=plan,
@@ -143,8 +163,7 @@ class Isolated:
         self.timeout = timeout
         self.plugins = tuple(plugins)
         self.stop = threading.Event()
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["explainspec.runner.claim"])
+        self._ctx = worker_context()
         self._proc: Any = None
         self._conn: Any = None
 
@@ -172,8 +191,13 @@ class Isolated:
 
     def run(self, plan: ClaimPlan) -> Iterator[Any]:
         started = time.perf_counter()
+        try:
+            method = ship_method(plan)
+        except MethodNotShippable as e:
+            yield failed_result(plan, "ES330", str(e), elapsed=time.perf_counter() - started)
+            return
         self._ensure()
-        self._conn.send(plan)
+        self._conn.send((plan, method))
         call_started: float | None = None
         while True:
             if self.stop.is_set():
@@ -230,3 +254,208 @@ class Isolated:
             except (OSError, BrokenPipeError):
                 pass
         self._kill()
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+class MethodNotShippable(Exception):
+    """A method cannot be sent to a worker process (ES330)."""
+
+
+# by method name: the entry pickled last and what it gave (compared by identity: a method
+# registered again, e.g. a notebook cell run again, is pickled again)
+_SHIPPED: dict[str, tuple[Any, bytes | MethodNotShippable | None]] = {}
+
+
+def ship_method(plan: ClaimPlan) -> bytes | None:
+    """The plan's method entry pickled with ``cloudpickle`` for a worker process, or ``None``
+    for explainspec's own methods (a worker finds them by name).
+
+    ``cloudpickle`` pickles a function of an importable module by reference (the worker imports
+    the module) and one defined in ``__main__`` -- a script, a notebook cell -- by value, with the
+    globals it uses. Raises :class:`MethodNotShippable` with what to do instead.
+    """
+    from explainspec.runner.cache import method_module
+    from explainspec.runner.sources import Untrackable
+
+    try:
+        entry = plan.entry()
+    except LookupError:  # not registered here: the worker says so on the claim
+        return None
+    known = _SHIPPED.get(plan.method)
+    if known is None or known[0] is not entry:
+        try:
+            module = method_module(entry)
+        except Untrackable:
+            module = "?"
+        shipped: bytes | MethodNotShippable | None = None
+        if module is not None:
+            try:
+                import cloudpickle
+
+                shipped = cloudpickle.dumps(entry)
+            except Exception as e:  # noqa: BLE001 - whatever stops pickling, say what it was
+                shipped = MethodNotShippable(
+                    f"method {plan.method!r} cannot be sent to a worker process "
+                    f"({type(e).__name__}: {e}); define it in an importable module (named "
+                    "with --plugin), or run it in this process: no timeout and jobs = 1"
+                )
+        known = _SHIPPED[plan.method] = (entry, shipped)
+    if isinstance(known[1], MethodNotShippable):
+        raise known[1]
+    return known[1]
+
+
+def load_in_worker(plugins: tuple[str, ...], method: bytes | None = None) -> str | None:
+    """In a worker: import ``plugins`` and register the shipped ``method`` entry; ``None`` when
+    that worked, else the message of the ES330 error every claim that needs them gets."""
+    from explainspec.registry import load_plugins, registry
+
+    for name in plugins:
+        try:
+            load_plugins([name])
+        except Exception as e:  # noqa: BLE001 - reported on each claim, not a dead worker
+            return _unimportable(f"plugin {name!r}", e)
+    if method is not None:
+        import pickle
+
+        try:
+            entry = pickle.loads(method)  # cloudpickle's output needs only cloudpickle installed
+        except Exception as e:  # noqa: BLE001
+            return _unimportable("the method", e)
+        registry("method").add(entry, replace=True)
+    return None
+
+
+def _unimportable(what: str, e: BaseException) -> str:
+    hint = ""
+    if isinstance(e, ImportError):
+        hint = (
+            "; worker processes never import from the working directory: install the module "
+            "(pip install -e .) or put its folder on PYTHONPATH"
+        )
+    return f"{what} cannot be loaded in the worker process ({type(e).__name__}: {e}){hint}"
+
+
+_LOCAL = threading.local()
+_START_LOCK = threading.Lock()
+_CONTEXT: Any = None
+_PATCHED = False
+
+
+def worker_sys_path(path: list[str] | None = None, cwd: str | None = None) -> list[str]:
+    """``path`` (default ``sys.path``) without ``''``, ``'.'`` and the working directory --
+    unless ``PYTHONPATH`` names the working directory (the user asked for it)."""
+    path = list(sys.path if path is None else path)
+    cwd = os.path.realpath(cwd or os.getcwd())
+    explicit = {
+        os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    }
+    keep_cwd = cwd in explicit
+    out = []
+    for p in path:
+        if p in ("", ".") or (not keep_cwd and os.path.realpath(p) == cwd):
+            continue
+        out.append(p)
+    return out
+
+
+def _patch_preparation() -> None:
+    """Filter the preparation data ``multiprocessing`` sends to a new process, for the processes
+    :func:`worker_context` starts only (a flag of the starting thread)."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+
+    def get_preparation_data(name: str) -> dict[str, Any]:
+        data = original(name)
+        if getattr(_LOCAL, "starting", False):
+            data["sys_path"] = worker_sys_path()
+            # the parent's __main__ (a script, or a notebook with no file) is not re-run: methods
+            # defined there are shipped by value (ship_method)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    spawn.get_preparation_data = get_preparation_data
+    _PATCHED = True
+
+
+@contextlib.contextmanager
+def _safe_start() -> Iterator[None]:
+    """While a worker process starts: the forkserver (if it starts now) gets
+    ``PYTHONSAFEPATH=1``, and the preparation data is filtered (:func:`_patch_preparation`)."""
+    with _START_LOCK:
+        _patch_preparation()
+        old = os.environ.get("PYTHONSAFEPATH")
+        os.environ["PYTHONSAFEPATH"] = "1"
+        _LOCAL.starting = True
+        try:
+            yield
+        finally:
+            _LOCAL.starting = False
+            if old is None:
+                os.environ.pop("PYTHONSAFEPATH", None)
+            else:
+                os.environ["PYTHONSAFEPATH"] = old
+
+
+def worker_context() -> Any:
+    """The ``multiprocessing`` context of every worker process explainspec starts: ``forkserver``
+    (never ``fork``: shap, numba and threads are not fork-safe; ``explainspec.runner.claim``
+    preloaded), whose processes start safely (:func:`_safe_start`)."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        if sys.flags.ignore_environment and not sys.flags.safe_path:
+            import warnings
+
+            warnings.warn(
+                "python -E ignores PYTHONSAFEPATH: worker processes could import from the "
+                "working directory; add -P (python -E -P ...)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        _CONTEXT = SafeContext()
+    _CONTEXT.set_forkserver_preload(["explainspec.runner.claim"])
+    # start the helper processes now, safely: the resource tracker would otherwise be started
+    # by the first queue or lock a pool creates, outside _safe_start, with '' on its sys.path
+    from multiprocessing import forkserver
+
+    global _FOREIGN_CHECKED
+    if not _FOREIGN_CHECKED:
+        _FOREIGN_CHECKED = True
+        if getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None):
+            import warnings
+
+            warnings.warn(
+                "this process started a multiprocessing forkserver before explainspec did: "
+                "explainspec's workers are forked from it, with whatever it imported (it may "
+                "have had the working directory on sys.path)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    with _safe_start():
+        forkserver.ensure_running()
+    return _CONTEXT
+
+
+_FOREIGN_CHECKED = False
+
+
+class SafeProcess(ForkServerProcess):
+    """A forkserver process started by :func:`_safe_start` (module level: it is pickled)."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _safe_start():
+            return ForkServerProcess._Popen(process_obj)
+
+
+class SafeContext(ForkServerContext):
+    """The ``forkserver`` context whose processes are :class:`SafeProcess`."""
+
+    Process = SafeProcess  # type: ignore[assignment]

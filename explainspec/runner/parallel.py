@@ -90,11 +90,14 @@ class Execution:
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """What crosses to a worker: the plan, and the example database to use (or ``None``)."""
+    """What crosses to a worker: the plan, the example database to use (or ``None``), and the
+    plan's method entry pickled by :func:`~explainspec.runner.execute.ship_method` (``None``
+    for explainspec's own methods)."""
 
     plan: ClaimPlan
     example_db: str | None = None
     db_key: str | None = None
+    method: bytes | None = None
 
 
 _loaded_plugins: set[str] = set()
@@ -106,17 +109,16 @@ def run_claim_task(task: Task) -> ClaimResult:
     Plugins named in the plan are imported first (once per worker process). Never raises: an
     exception becomes an ``error`` result (ES309).
     """
-    from explainspec.runner.execute import failed_result
+    from explainspec.runner.execute import failed_result, load_in_worker
 
     plan = task.plan
     started = time.perf_counter()
     try:
-        missing = [p for p in plan.options.plugins if p not in _loaded_plugins]
-        if missing:
-            from explainspec.registry import load_plugins
-
-            load_plugins(missing)
-            _loaded_plugins.update(missing)
+        missing = tuple(p for p in plan.options.plugins if p not in _loaded_plugins)
+        problem = load_in_worker(missing, task.method)
+        if problem is not None:
+            return failed_result(plan, "ES330", problem, elapsed=time.perf_counter() - started)
+        _loaded_plugins.update(missing)
         from explainspec.runner import settings
         from explainspec.runner.claim import ClaimRun
 
@@ -146,10 +148,11 @@ def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
         with contextlib.suppress(ImportError):  # the claim will say what is missing
             importlib.import_module(name)
     if plugins:
-        from explainspec.registry import load_plugins
+        from explainspec.runner.execute import load_in_worker
 
-        load_plugins(plugins)
-        _loaded_plugins.update(plugins)
+        # a plugin that fails to load is reported on each claim (ES330) by run_claim_task
+        if load_in_worker(plugins) is None:
+            _loaded_plugins.update(plugins)
     # this process runs claims until the run ends: the collector is tuned for its whole life, as
     # the parent does for the claims it runs itself
     from explainspec.runner.run import tune_collector
@@ -222,17 +225,18 @@ class _Backend:
 
 
 class PoolBackend(_Backend):
-    """A ``ProcessPoolExecutor`` with a ``forkserver`` context (never ``fork``: shap, numba and
-    threads are not fork-safe). If a worker dies (a segfault in a method), the pool is broken: the
-    claims that had not finished are re-run one at a time in isolated worker processes, which
-    pins the crash on its claim (ES303) and spares the others."""
+    """A ``ProcessPoolExecutor`` on :func:`~explainspec.runner.execute.worker_context` (a
+    ``forkserver``; workers never import from the working directory). If a worker dies (a
+    segfault in a method), the pool is broken: the claims that had not finished are re-run one
+    at a time in isolated worker processes, which pins the crash on its claim (ES303) and spares
+    the others."""
 
     def __init__(self, jobs: int, plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["explainspec.runner.claim"])
+        from explainspec.runner.execute import worker_context
+
+        ctx = worker_context()
         self.plugins = plugins
         self.pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(plugins, preload)
@@ -429,22 +433,15 @@ class ScaledExecutor:
         self._started = True
         execution, options = self.execution, self.options
         if execution.cache is not None or self.db is not None:
-            from explainspec.runner.cache import claim_key, library_versions
-
-            versions: dict[str, dict[str, str]] = {}
-            for p in self.plans:
-                if p.method not in versions:
-                    try:
-                        versions[p.method] = library_versions(p.entry())
-                    except LookupError:
-                        versions[p.method] = {"method": "unknown"}
-                self.keys[p.name] = claim_key(p, versions[p.method])
+            self._keys()
         durations: dict[str, float] = {}
         if execution.cache is not None:
             from explainspec.runner.cache import ResultsCache
 
             self.cache = ResultsCache(execution.cache)
             for p in self.plans:
+                if p.name not in self.keys:
+                    continue
                 hit = self.cache.get(self.keys[p.name], p.name)
                 if hit is not None:
                     self.ready[p.name] = _from_cache(p, hit)
@@ -465,8 +462,16 @@ class ScaledExecutor:
                 )
             # longest first as measured by earlier runs; claims never timed come after them,
             # most method runs per world first (a stable sort: equal estimates keep plan order)
+            from explainspec.runner.execute import MethodNotShippable, failed_result
+
+            shipped = isinstance(self.backend, (PoolBackend, DaskBackend))
             for p in sorted(todo, key=lambda p: (-durations.get(p.name, 0.0), -estimated_cost(p))):
-                self.backend.submit(self._task(p))
+                try:
+                    task = self._task(p, ship=shipped)
+                except MethodNotShippable as e:
+                    self.ready[p.name] = failed_result(p, "ES330", str(e))
+                    continue
+                self.backend.submit(task)
         elif todo:
             from explainspec.runner.execute import InProcess, Isolated
 
@@ -474,12 +479,43 @@ class ScaledExecutor:
                 Isolated(options.timeout, options.plugins) if options.isolated else InProcess()
             )
 
-    def _task(self, p: ClaimPlan) -> Task:
-        return Task(p, self.db, self.keys.get(p.name) if self.db else None)
+    def _keys(self) -> None:
+        """The cache key of every claim whose method can be tracked; a notice for the others."""
+        import warnings
+
+        from explainspec.runner.cache import CacheWarning, claim_key, software
+        from explainspec.runner.sources import Untrackable
+
+        memo: dict[Any, Any] = {}
+        untracked: dict[str, str] = {}
+        for p in self.plans:
+            try:
+                self.keys[p.name] = claim_key(p, software(p, memo))
+            except Untrackable as e:
+                untracked.setdefault(str(e), p.method)
+            except LookupError as e:  # not registered here (the claim's run says so)
+                untracked.setdefault(f"it is not registered ({e})", p.method)
+        for reason, method in untracked.items():
+            warnings.warn(
+                f"not cached: method {method!r}: {reason}; its claims are run afresh, without "
+                "the results cache or the example database",
+                CacheWarning,
+                stacklevel=4,
+            )
+
+    def _task(self, p: ClaimPlan, *, ship: bool = False) -> Task:
+        """The task of a claim (``ship``: with its method pickled, for a pool or Dask worker)."""
+        key = self.keys.get(p.name)
+        method = None
+        if ship:
+            from explainspec.runner.execute import ship_method
+
+            method = ship_method(p)
+        return Task(p, self.db if key else None, key if self.db else None, method)
 
     def _store(self, name: str, result: ClaimResult) -> None:
         self.ready[name] = result
-        if self.cache is not None:
+        if self.cache is not None and name in self.keys:
             self.cache.put(self.keys[name], result)
 
     # ---------------------------------------------------------------- the executor protocol

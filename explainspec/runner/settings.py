@@ -101,8 +101,9 @@ def build_settings(
     ``verify`` run means the same inside pytest and on the command line. Randomness comes only
     from the claim seed (applied with ``hypothesis.seed`` by the runner). The example database keeps
     nothing unless :func:`use_example_database` set a folder, and is then scoped to the exact claim
-    and seed, so that no earlier run can change a verdict (``docs/howto/scale.md``). The ``explain`` phase is left out: the runner spells out
-    counterexamples itself.
+    and seed and replays only entries explainspec wrote (HMAC), so that no earlier run and no
+    shipped database can change a verdict (``docs/howto/scale.md``). The ``explain`` phase is left
+    out: the runner spells out counterexamples itself.
 
     Examples
     --------

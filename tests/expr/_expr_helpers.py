@@ -25,6 +25,24 @@ def margin(text: str, **values: Any) -> float:
     return check(text, **values).margin
 
 
+def verify_checks(**checks: str) -> Any:
+    """Verify ``holds`` claims ``name = check`` on a small world (the runner end to end)."""
+    import explainspec
+
+    claims = "\n".join(
+        f'    claim {name} holds "{name}" {{ check {text} }}' for name, text in checks.items()
+    )
+    spec = explainspec.loads(
+        'spec checks "checks" {\n'
+        '    method = reference.gradient(h = "analytic")\n'
+        "    output = attribution\n"
+        '    question "q"\n'
+        "    world { function = linear; features = 1; data = grid(levels = 2); points = 1 }\n"
+        f"{claims}\n}}"
+    )
+    return explainspec.verify(spec, profile="fast", max_examples=3)
+
+
 # Hand-built IR (independent of the parser) for the property tests.
 def num(v: float) -> ir.Number:
     return ir.Number(value=v)

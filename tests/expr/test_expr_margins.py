@@ -79,19 +79,20 @@ def test_boundary_cases_are_never_zero_and_agree_with_truth() -> None:
 
 def test_mode_scales_tolerance_and_adds_slack_in_positive_position() -> None:
     refute = Mode(tolerance_scale=11, slack=1e-6)
-    # 11 * 0.1 - 0.5 + 1e-6
-    assert check("a == b within 0.1", refute, a=1.0, b=1.5).margin == pytest.approx(0.6 + 1e-6)
-    assert check("a <= b", refute, a=1.0 + 5e-7, b=1.0).margin == pytest.approx(5e-7)
-    assert check("sign(a) == sign(b)", refute, a=1e-7, b=-1.0).margin == pytest.approx(9e-7)
+    # 11 * 0.1 - 0.5 + 1e-6: phi is the method's output, where leniency applies
+    assert check("phi == b within 0.1", refute, phi=1.0, b=1.5).margin == pytest.approx(0.6 + 1e-6)
+    assert check("phi <= b", refute, phi=1.0 + 5e-7, b=1.0).margin == pytest.approx(5e-7)
+    assert check("sign(phi) == sign(b)", refute, phi=1e-7, b=-1.0).margin == pytest.approx(9e-7)
+    assert check("explain(1) <= b", refute, explain=lambda v: v + 5e-7, b=1.0).margin > 0
 
 
 def test_mode_is_lenient_under_negation_too() -> None:
     refute = Mode(tolerance_scale=10, slack=1e-6)
-    # not (a == b within 1): the tolerance shrinks to 0.1 where it is negated ...
-    assert check("not a == b within 1", refute, a=0.0, b=0.5).margin == pytest.approx(0.4)
-    # ... and the premise of implies needs a clear margin before it counts as established.
-    assert check("a > 0 implies u", refute, a=5e-7, u=False).margin > 0
-    assert check("a > 0 implies u", refute, a=1.0, u=False).margin < 0
+    # not (phi == b within 1): the tolerance shrinks to 0.1 where it is negated ...
+    assert check("not phi == b within 1", refute, phi=0.0, b=0.5).margin == pytest.approx(0.4)
+    # ... and a method-reading premise of implies needs a clear margin before it counts.
+    assert check("phi > 0 implies u", refute, phi=5e-7, u=False).margin > 0
+    assert check("phi > 0 implies u", refute, phi=1.0, u=False).margin < 0
 
 
 def test_default_mode_is_the_plain_semantics() -> None:

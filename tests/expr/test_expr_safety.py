@@ -86,3 +86,16 @@ def test_no_eval_exec_or_compile_in_the_interpreter() -> None:
         assert not pattern.search(path.read_text()), path
     # the grep test itself can fail:
     assert pattern.search("x = eval('1')")
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["base", "builtins", "guards", "interpreter", "margins", "nodes", "render", "__init__"],
+)
+def test_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    name = "explainspec.expr" if module == "__init__" else f"explainspec.expr.{module}"
+    failures, tried = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert failures == 0 and tried > 0

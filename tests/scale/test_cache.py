@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from explainspec.runner.cache import (
     ResultsCache,
     RowError,
     decode_result,
+    default_cache_dir,
     encode_result,
 )
 from explainspec.runner.events import (
@@ -208,7 +210,13 @@ def _cli(tmp_path, *args):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": env_path, "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": env_path,
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"],  # set by tests/conftest.py
+            "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
+        },
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
@@ -221,7 +229,9 @@ def test_a_cached_rerun_imports_nothing_heavy_and_says_cached(tmp_path):
     args = (spec, "--profile", "fast", "--max-examples", "5", "--jobs", "1")
     first, out1, _ = _cli(tmp_path, *args)
     assert first["rc"] == 0 and "hypothesis" in first["heavy"]
-    assert (tmp_path / ".explainspec" / "cache.sqlite").exists()
+    # the cache is in the user's cache folder, never in the checkout
+    assert (default_cache_dir(tmp_path) / "cache.sqlite").exists()
+    assert not (tmp_path / ".explainspec").exists()
     second, out2, _ = _cli(tmp_path, *args, "--format", "json", "--output", "r.json")
     assert second == {"rc": 0, "heavy": []}
     assert out2.count(", cached") == 3
