@@ -76,6 +76,9 @@ def test_same_seed_same_terms():
 
 
 def test_missing_interpret_is_not_applicable(monkeypatch):
-    monkeypatch.setitem(sys.modules, "interpret", None)  # import interpret raises ImportError
+    # `from interpret.glassbox import ...` raises ImportError (the submodule too: an earlier
+    # test may have imported it)
+    monkeypatch.setitem(sys.modules, "interpret", None)
+    monkeypatch.setitem(sys.modules, "interpret.glassbox", None)
     with pytest.raises(NotApplicable, match=r"explainspec\[interpret\]"):
         ia.ebm(_problem())
