@@ -18,6 +18,7 @@ Each method returns ``(d, m)``: the curve of feature ``j`` at the world's grid `
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import numpy as np
@@ -90,8 +91,12 @@ def pyale(problem: Problem) -> np.ndarray:
     level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        for j, name in enumerate(names):
-            out[j] = _pyale_curve(pyale_ale, X, model, name, grid[j], p)
+        with warnings.catch_warnings():
+            # PyALE predicts on DataFrames; a world's own fitted sklearn model then warns that it
+            # was fitted without feature names (the numbers are the same)
+            warnings.filterwarnings("ignore", message="X has feature names", category=UserWarning)
+            for j, name in enumerate(names):
+                out[j] = _pyale_curve(pyale_ale, X, model, name, grid[j], p)
     finally:
         logger.setLevel(level)
     return out
