@@ -32,6 +32,7 @@ BENCHMARKS = [
     ("overhead.py", [], ["--max-examples", "10"]),
     ("overhead.py", ["--library", "--repeat", "3"], ["--library", "--repeat", "1"]),
     ("oracles.py", [], ["--quick"]),
+    ("audit.py", [], ["--quick"]),
     ("library.py", ["--standard"], []),
 ]
 

@@ -53,6 +53,7 @@ __all__ = [
     "SpecError",
     # verification
     "verify",
+    "audit",
     "RunResult",
     "ClaimResult",
     "Counterexample",
@@ -152,6 +153,8 @@ def verify(
     claims: Iterable[str] | str | None = None,
     timeout: float | None = None,
     plugins: Iterable[str] = (),
+    claim_timeout: float | None = None,
+    debug: bool = False,
 ) -> RunResult:
     """Verify the claims of one or more specs and return their verdicts.
 
@@ -172,6 +175,14 @@ def verify(
         Seconds per method call; claims then run in a worker process that is killed on a hang.
     plugins
         Modules to import (in the worker process too) that register methods.
+    claim_timeout
+        Wall-clock seconds each claim may take in all (world generation, oracles, the check,
+        the method calls); default: the profile's budget; ``math.inf``: none. A claim over it
+        gets the verdict ``error`` (ES340) and the run goes on. (The memory cap of
+        ``--memory-limit`` is the command's: it changes the process's limits.)
+    debug
+        Keep the traceback of a method error or an internal error in the claim's result
+        (``ClaimResult.traceback``).
 
     Returns
     -------
@@ -215,6 +226,8 @@ def verify(
         claims=tuple(claims or ()),
         timeout=timeout,
         plugins=plugins,
+        claim_timeout=claim_timeout,
+        debug=debug,
     )
     return drive(run(specs, options), lambda event: None)
 
@@ -231,3 +244,102 @@ def _specs(obj: Any) -> list[Spec]:
     for item in obj:
         out.extend(_specs(item))
     return out
+
+
+def audit(
+    model: Any,
+    data: Any,
+    *,
+    target: str | None = None,
+    groups: Any = None,
+    methods: Iterable[str] | None = None,
+    points: int = 20,
+    background: int = 100,
+    rows: Iterable[Any] | None = None,
+    seed: int = 0,
+    scale: str | None = None,
+    class_: Any = None,
+    budget: float | None = None,
+    specs: Iterable[Any] = (),
+    jobs: int = 1,
+    max_rows: int | None = 2000,
+) -> Any:
+    """Audit explanation methods on your fitted model and your data, with exact ground truth.
+
+    Every audited method runs on your model at rows of your data; its numbers are checked against
+    exact truth (interventional Shapley values by enumeration up to 16 features, and at any size
+    for tree ensembles; permutation importance and partial dependence as exact means over the
+    rows) and against metamorphic variants of your model whose correct answer is known (an
+    appended column the model never reads, a noisy or exact copy of a column, a bump that is zero
+    on every row, an increasing link of the output).
+
+    Parameters
+    ----------
+    model
+        A fitted scikit-learn estimator or pipeline, or a callable ``(n, d) -> (n,)``.
+    data
+        A pandas DataFrame (column names and index are carried into the report), an array, or
+        the path of a CSV or Parquet file.
+    target
+        The column of ``data`` holding the target (permutation importance needs it; without it
+        ``y`` is the model's own prediction).
+    groups
+        ``{group: [columns]}`` partitioning the features, or ``"auto:K"``: enables the grouped
+        checks (group Shapley values).
+    methods
+        Registered method names (default: the shap explainers that apply, lime if installed,
+        sklearn's permutation importance and partial dependence).
+    points, background, rows, seed
+        Rows explained (default 20, or the ids in ``rows``) and background rows (default 100),
+        chosen reproducibly from ``seed``.
+    scale, class_
+        For a classifier: the output audited (``probability`` (default), ``log_odds``,
+        ``decision``) and its class (default: the positive class of a binary classifier).
+    budget
+        Stop after this many seconds (the checks not run are reported as such).
+    specs
+        Your own specs (or their paths) naming ``user_model("model")`` and ``table("data")``,
+        run instead of the built-in audit.
+    max_rows
+        A larger table is audited on a reproducible sample of this many rows (the exact
+        permutation importance needs rows x distinct values evaluations per column).
+    jobs
+        Worker processes (default 1: everything in this process). With more, the methods are
+        split between processes that bind the model and data again (they must be picklable).
+
+    Returns
+    -------
+    explainspec.report.audit.AuditReport
+        ``print(report)`` for the text; ``report.finding(method, claim)``; ``report.to_dict()``.
+
+    Raises
+    ------
+    explainspec.worlds.sources.errors.SourceError
+        ES360-ES369: the model or the data cannot be used (nothing is run).
+
+    Examples
+    --------
+    >>> import explainspec  # doctest: +SKIP
+    >>> report = explainspec.audit(model=gbr, data=df, target="target")  # doctest: +SKIP
+    >>> report.finding("shap.kernel", "interventional_shapley").verdict  # doctest: +SKIP
+    'holds'
+    """
+    from explainspec.auditing import audit as _audit
+
+    return _audit(
+        model,
+        data,
+        target=target,
+        groups=groups,
+        methods=tuple(methods) if methods is not None else None,
+        points=points,
+        background=background,
+        rows=tuple(rows) if rows is not None else None,
+        seed=seed,
+        scale=scale,
+        klass=class_,
+        budget=budget,
+        specs=tuple(specs),
+        jobs=jobs,
+        max_rows=max_rows,
+    )

@@ -6,7 +6,9 @@ others are imported for their ``HELP`` line only when the top-level help is show
 module that does not exist is skipped.
 
 Exit codes: 0 pass, 1 a claim failed (or ``fmt --check`` would reformat), 2 spec or usage error,
-3 internal error. No traceback is ever shown unless ``EXPLAINSPEC_DEBUG=1``.
+3 internal error. No traceback is ever shown unless ``--debug`` (accepted before or after the
+subcommand) or ``EXPLAINSPEC_DEBUG=1``; an internal error is reported as ``ES259``, a plugin
+module that cannot be imported as ``ES250`` (exit 2).
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ import contextlib
 import gc
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 #: Subcommands, in the order of the help text.
-COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "docs")
+COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "audit", "docs")
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: What ``--plugin`` accepts: a dotted module name (never a file path).
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_DEBUG_HELP = "show the traceback of an internal error (also EXPLAINSPEC_DEBUG=1)"
 
 
 class _Version(argparse.Action):
@@ -75,8 +82,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="MODULE",
-        help="import MODULE to register plugin methods (repeatable)",
+        help="import MODULE (a module name, not a file path) to register plugin methods "
+        "(repeatable)",
     )
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         if only is not None and name != only:
@@ -86,6 +95,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             continue
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        if "--debug" not in p._option_string_actions:
+            # after the subcommand too; SUPPRESS keeps a top-level --debug from being reset
+            p.add_argument(
+                "--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP
+            )
         p.set_defaults(_run=module.run)
     return parser
 
@@ -106,17 +120,63 @@ def _chosen(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _internal_error(err: BaseException) -> int:
+def _debug(argv: Sequence[str], args: Any = None) -> bool:
     if os.environ.get("EXPLAINSPEC_DEBUG"):
-        raise err
-    message = str(err).splitlines()[0] if str(err) else ""
+        return True
+    if args is not None:
+        return bool(getattr(args, "debug", False))
+    return "--debug" in argv
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err)
+    return text.splitlines()[0][:300] if text else ""
+
+
+def _internal_error(err: BaseException, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exception(err, file=sys.stderr)
     print(
-        f"explainspec: internal error: {type(err).__name__}: {message[:300]}\n"
-        "  This is a bug in explainspec. Please report it with the command you ran "
-        "(set EXPLAINSPEC_DEBUG=1 to see the traceback).",
+        f"explainspec: ES259 internal error: {type(err).__name__}: {_first_line(err)}\n"
+        "  This is a bug in explainspec (or in a plugin). Please report it with the command you "
+        "ran (add --debug to see the traceback).",
         file=sys.stderr,
     )
     return EXIT_INTERNAL
+
+
+def _load_plugins(names: Sequence[str], debug: bool) -> int | None:
+    """Import the ``--plugin`` modules; ``None``, or the exit code of a clean ES250 error."""
+    for name in names:
+        if not MODULE_NAME.match(name):
+            print(
+                f"explainspec: ES250 --plugin {name!r} is not a module name: --plugin takes the "
+                "dotted name of an importable module (e.g. my_methods or my_pkg.methods), not "
+                "a file path\n"
+                "  hint: install the package, or put its folder on PYTHONPATH: "
+                "PYTHONPATH=path/to/folder explainspec --plugin my_methods ...",
+                file=sys.stderr,
+            )
+            return EXIT_INVALID
+    from explainspec.registry import load_plugins
+
+    try:
+        load_plugins(names)
+    except Exception as err:  # noqa: BLE001 - a plugin is the user's code; say what failed
+        if debug:
+            import traceback
+
+            traceback.print_exception(err, file=sys.stderr)
+        kind = (
+            "cannot import plugin module"
+            if isinstance(err, ImportError)
+            else (f"plugin module raised {type(err).__name__} while importing")
+        )
+        print(f"explainspec: ES250 {kind}: {_first_line(err)}", file=sys.stderr)
+        return EXIT_INVALID
+    return None
 
 
 def entry() -> int:
@@ -149,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code (0 pass, 1 a claim failed, 2 spec or usage error, 3 internal error).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    args = None
     try:
         parser = build_parser(only=_chosen(argv))
         try:
@@ -156,13 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as exit_:  # --help, --version, usage errors
             return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_INVALID
         if args.plugin:
-            from explainspec.registry import load_plugins
-
-            try:
-                load_plugins(args.plugin)
-            except ImportError as err:
-                print(f"explainspec: cannot import plugin module: {err}", file=sys.stderr)
-                return EXIT_INVALID
+            failed = _load_plugins(args.plugin, _debug(argv, args))
+            if failed is not None:
+                return failed
         run = getattr(args, "_run", None)
         if run is None:
             parser.print_help()
@@ -181,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(err, SpecError):
             print(err.render(), file=sys.stderr)
             return EXIT_INVALID
-        return _internal_error(err)
+        return _internal_error(err, _debug(argv, args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,17 +43,116 @@ class Param:
     """One parameter of a registered callable.
 
     ``type`` is a short name used in messages and docs (``"int"``, ``"float"``, ``"str"``,
-    ``"function"``, ``"point"``, ``"data"``, ``"int | 'auto'"`` ...).
+    ``"function"``, ``"point"``, ``"data"``, ``"int | 'auto'"`` ...). It is also read by
+    machines (:func:`param_type`): alternatives separated by ``|``, each ``int``, ``float``,
+    ``number``, ``str``, ``bool``, ``None``, a quoted value (``'auto'``: the choices of a string
+    parameter are written this way), or ``[T]`` (a list of T); any other word (``point``,
+    ``data``, ...) is not checked. ``low`` is the smallest allowed number and ``limit`` names
+    the limit of :mod:`explainspec.catalog.limits` that bounds it from above.
     """
 
     name: str
     type: str = "any"
     default: Any = REQUIRED
     doc: str = ""
+    low: float | None = None
+    limit: str | None = None
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    def problem(self, value: Any) -> tuple[str, str] | None:
+        """Why ``value`` (a literal: int, float, str, bool, or a tuple of them) does not fit
+        this parameter: ``("type", text)``, ``("limit", text)``, or ``None`` when it fits (or
+        the type is not machine-checkable).
+
+        >>> Param(name="n", type="int | 'auto'", low=1).problem("lots")
+        ('type', "expected int | 'auto', got 'lots'")
+        >>> Param(name="n", type="int | 'auto'", low=1).problem(0)
+        ('type', 'expected a number >= 1, got 0')
+        """
+        alts = param_type(self.type)
+        if any(kind == "other" for kind, _ in alts):
+            return None
+        if not any(_fits(alt, value) for alt in alts):
+            return "type", f"expected {self.type}, got {_shown(value)}"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if self.low is not None and value < self.low:
+                return "type", f"expected a number >= {self.low:g}, got {_shown(value)}"
+            if self.limit is not None:
+                from explainspec.catalog.limits import limit
+
+                if value > limit(self.limit):
+                    return "limit", (
+                        f"{_shown(value)} is over the limit `{self.limit}` = {limit(self.limit)}"
+                    )
+        return None
+
+
+def param_type(text: str) -> tuple[tuple[str, Any], ...]:
+    """The alternatives of a :attr:`Param.type` string as ``(kind, argument)`` pairs.
+
+    ``kind`` is ``"int"``, ``"float"`` (any number), ``"str"``, ``"bool"``, ``"none"``,
+    ``"literal"`` (argument: the quoted value), ``"list"`` (argument: the alternatives of the
+    items) or ``"other"`` (argument: the text; not machine-checkable).
+
+    >>> param_type("int | 'auto'")
+    (('int', None), ('literal', 'auto'))
+    >>> param_type("[str]")
+    (('list', (('str', None),)),)
+    """
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        depth += (ch == "[") - (ch == "]")
+        if ch == "|" and depth == 0:
+            parts.append(text[start:k])
+            start = k + 1
+    parts.append(text[start:])
+    out: list[tuple[str, Any]] = []
+    for raw in parts:
+        word = raw.strip()
+        if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
+            out.append(("literal", word[1:-1]))
+        elif word.startswith("[") and word.endswith("]") and "," not in word:
+            out.append(("list", param_type(word[1:-1])))
+        else:
+            kind = _TYPE_WORDS.get(word)
+            out.append((kind, None) if kind else ("other", word))
+    return tuple(out)
+
+
+_TYPE_WORDS: Final = {
+    "int": "int",
+    "float": "float",
+    "number": "float",
+    "str": "str",
+    "bool": "bool",
+    "None": "none",
+    "none": "none",
+}
+
+
+def _fits(alt: tuple[str, Any], value: Any) -> bool:
+    kind, arg = alt
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "literal":
+        return isinstance(value, str) and value == arg
+    if kind == "list":
+        return isinstance(value, tuple) and all(any(_fits(a, v) for a in arg) for v in value)
+    return kind == "other"  # "none": no literal is None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,6 +8,7 @@ Parameters written as ranges (``rho = 0..0.9``) are drawn and shrink toward the 
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.sources import DISTRIBUTIONS as _SOURCE_DISTRIBUTIONS
 from explainspec.registry import Entry, Param
 
 _T = "explainspec.worlds.distributions"
@@ -118,3 +119,4 @@ ENTRIES: list[Entry] = [
         target="explainspec.worlds.spec:resolve",
     ),
 ]
+ENTRIES += _SOURCE_DISTRIBUTIONS  # bound world sources (explainspec audit): catalog/sources.py

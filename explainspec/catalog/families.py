@@ -14,6 +14,7 @@ shrink toward the lower end.
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.sources import FAMILIES as _SOURCE_FAMILIES
 from explainspec.registry import Entry, Param
 
 _T = "explainspec.worlds.families"
@@ -218,3 +219,4 @@ ENTRIES: list[Entry] = [
         modifiers=False,
     ),
 ]
+ENTRIES += _SOURCE_FAMILIES  # bound world sources (explainspec audit): catalog/sources.py

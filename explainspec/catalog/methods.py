@@ -60,7 +60,12 @@ _LINEARIZE_LINK = Param(
 )
 
 _NUM_SAMPLES = Param(
-    name="num_samples", type="int", default=5000, doc="perturbation samples (lime default 5000)."
+    name="num_samples",
+    type="int",
+    default=5000,
+    doc="perturbation samples (lime default 5000).",
+    low=1,
+    limit="samples",
 )
 _KERNEL_WIDTH = Param(
     name="kernel_width", type="float | None", default=None, doc="None = lime's 0.75 * sqrt(d)."
@@ -83,6 +88,7 @@ _ALPHA = Param(
     type="float",
     default=1.0,
     doc="Ridge penalty of model_regressor='ridge' (lime's default Ridge(alpha=1)).",
+    low=0,
 )
 _LIME_COMMON = {
     "sampling": "around the training mean unless sample_around_instance=True",
@@ -118,6 +124,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=100000,
                 doc="shap's guard: raises if 2**d exceeds it (shap default 100000).",
+                low=1,
+                limit="samples",
             ),
             _LINK,
             _LINEARIZE_LINK,
@@ -143,6 +151,8 @@ ENTRIES: list[Entry] = [
                 type="int | 'auto'",
                 default=500,
                 doc="model evaluations per point, shap default 500 (about max_evals / (2d) permutations).",
+                low=1,
+                limit="samples",
             ),
             _LINK,
             _LINEARIZE_LINK,
@@ -174,6 +184,8 @@ ENTRIES: list[Entry] = [
                 type="int | 'auto'",
                 default="auto",
                 doc="coalitions sampled per point; 'auto' = 2*d + 2048 (shap's default).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="l1_reg",
@@ -208,12 +220,16 @@ ENTRIES: list[Entry] = [
                 type="int | 'auto'",
                 default="auto",
                 doc="total samples per point; 'auto' = 1000*d (shap's default).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="min_samples_per_feature",
                 type="int",
                 default=100,
                 doc="first-round samples per feature (shap default 100).",
+                low=1,
+                limit="samples",
             ),
         ),
     ),
@@ -321,6 +337,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=1000,
                 doc="coalition samples used to estimate the transform (shap default 1000).",
+                low=1,
+                limit="samples",
             ),
         ),
     ),
@@ -345,6 +363,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=500,
                 doc="model evaluations per point (shap default 500).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="clustering",
@@ -378,6 +398,8 @@ ENTRIES: list[Entry] = [
                 type="int",
                 default=5,
                 doc="permutations per feature (sklearn default 5).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="scoring",
@@ -446,9 +468,9 @@ ENTRIES: list[Entry] = [
             _KERNEL_WIDTH,
             Param(
                 name="discretizer",
-                type="str",
+                type="'quartile' | 'decile' | 'entropy'",
                 default="quartile",
-                doc="quartile | decile | entropy (lime default quartile).",
+                doc="how continuous features are binned (lime default quartile).",
             ),
             _SAMPLE_AROUND,
             _MODEL_REGRESSOR,
@@ -504,7 +526,14 @@ ENTRIES: list[Entry] = [
         randomized=True,
         library="reference",
         params=(
-            Param(name="n_permutations", type="int", default=100, doc="random feature orders."),
+            Param(
+                name="n_permutations",
+                type="int",
+                default=100,
+                doc="random feature orders.",
+                low=1,
+                limit="samples",
+            ),
         ),
     ),
     _m(
@@ -560,7 +589,16 @@ ENTRIES: list[Entry] = [
             "shape": "(2**d,) indexed by subset bitmask",
         },
         library="reference",
-        params=(Param(name="n", type="int", default=2, doc="highest interaction order."),),
+        params=(
+            Param(
+                name="n",
+                type="int",
+                default=2,
+                doc="highest interaction order.",
+                low=1,
+                limit="order",
+            ),
+        ),
         shape="2**d",
     ),
     _m(
@@ -607,12 +645,19 @@ ENTRIES: list[Entry] = [
         },
         library="reference",
         params=(
-            Param(name="steps", type="int", default=50, doc="gradient evaluations on the path."),
+            Param(
+                name="steps",
+                type="int",
+                default=50,
+                doc="gradient evaluations on the path.",
+                low=1,
+                limit="samples",
+            ),
             Param(
                 name="rule",
-                type="str",
+                type="'riemann_left' | 'riemann_right' | 'midpoint' | 'trapezoid'",
                 default="riemann_left",
-                doc="riemann_left | riemann_right | midpoint | trapezoid.",
+                doc="the quadrature rule on the path.",
             ),
         ),
     ),
@@ -646,7 +691,14 @@ ENTRIES: list[Entry] = [
         randomized=True,
         library="reference",
         params=(
-            Param(name="num_samples", type="int", default=5000, doc="perturbation samples."),
+            Param(
+                name="num_samples",
+                type="int",
+                default=5000,
+                doc="perturbation samples.",
+                low=1,
+                limit="samples",
+            ),
             Param(
                 name="kernel_width",
                 type="float | None",
@@ -655,9 +707,9 @@ ENTRIES: list[Entry] = [
             ),
             Param(
                 name="sample_around",
-                type="str",
+                type="'instance' | 'mean'",
                 default="instance",
-                doc="'instance' (x) or 'mean' (background mean, lime's default).",
+                doc="around x ('instance') or around the background mean (lime's default).",
             ),
             Param(
                 name="standardize",
@@ -684,7 +736,16 @@ ENTRIES: list[Entry] = [
         },
         randomized=True,
         library="reference",
-        params=(Param(name="n_repeats", type="int", default=5, doc="permutations K per feature."),),
+        params=(
+            Param(
+                name="n_repeats",
+                type="int",
+                default=5,
+                doc="permutations K per feature.",
+                low=1,
+                limit="samples",
+            ),
+        ),
     ),
     _m(
         "reference.pd",

@@ -50,7 +50,12 @@ _INDEX = Param(
     doc="the interaction index (shapiq's TabularExplainer default 'k-SII').",
 )
 _MAX_ORDER = Param(
-    name="max_order", type="int", default=2, doc="largest interaction order (shapiq default 2)."
+    name="max_order",
+    type="int",
+    default=2,
+    doc="largest interaction order (shapiq default 2).",
+    low=1,
+    limit="order",
 )
 _SAMPLE_SIZE = Param(
     name="sample_size",
@@ -58,6 +63,8 @@ _SAMPLE_SIZE = Param(
     default=100,
     doc="background rows the MarginalImputer averages over (shapiq default 100; all rows when "
     "the background has at most this many).",
+    low=1,
+    limit="samples",
 )
 _BUDGET = Param(
     name="budget",
@@ -65,6 +72,8 @@ _BUDGET = Param(
     default="all",
     doc="coalitions evaluated per point. shapiq's explain(x, budget) has no default; explainspec's "
     "'all' is 2**d (every coalition).",
+    low=1,
+    limit="samples",
 )
 
 
@@ -150,34 +159,82 @@ _EBM_PARAMS: tuple[Param, ...] = (
         default="5x",
         doc="pair terms: a count, "
         "a fraction of d, or 'Nx' = N times d (interpret default '5x'); 0 = mains only.",
+        low=0,
+        limit="terms",
     ),
-    Param(name="max_bins", type="int", default=1024, doc="bins per feature (default 1024)."),
-    Param(name="outer_bags", type="int", default=14, doc="bagged models averaged (default 14)."),
+    Param(
+        name="max_bins",
+        type="int",
+        default=1024,
+        doc="bins per feature (default 1024).",
+        low=2,
+        limit="samples",
+    ),
+    Param(
+        name="outer_bags",
+        type="int",
+        default=14,
+        doc="bagged models averaged (default 14).",
+        low=1,
+        limit="samples",
+    ),
     Param(
         name="validation_size",
         type="float",
         default=0.15,
         doc="share of rows held out for "
         "early stopping in each outer bag (default 0.15); 0 = train on every row.",
+        low=0,
     ),
-    Param(name="learning_rate", type="float", default=0.04, doc="boosting step (default 0.04)."),
-    Param(name="max_rounds", type="int", default=50000, doc="boosting rounds (default 50000)."),
-    Param(name="early_stopping_rounds", type="int", default=100, doc="default 100."),
+    Param(
+        name="learning_rate",
+        type="float",
+        default=0.04,
+        doc="boosting step (default 0.04).",
+        low=0,
+    ),
+    Param(
+        name="max_rounds",
+        type="int",
+        default=50000,
+        doc="boosting rounds (default 50000).",
+        low=1,
+        limit="samples",
+    ),
+    Param(
+        name="early_stopping_rounds",
+        type="int",
+        default=100,
+        doc="default 100; 0 = no early stopping.",
+        low=0,
+        limit="samples",
+    ),
     Param(
         name="smoothing_rounds",
         type="int",
         default=500,
         doc="initial rounds with random splits (default 500).",
+        low=0,
+        limit="samples",
     ),
-    Param(name="interaction_smoothing_rounds", type="int", default=100, doc="default 100."),
+    Param(
+        name="interaction_smoothing_rounds",
+        type="int",
+        default=100,
+        doc="default 100.",
+        low=0,
+        limit="samples",
+    ),
     Param(
         name="min_samples_leaf",
         type="int",
         default=4,
         doc="rows a leaf needs (default 4): "
         "with fewer rows per level than this a feature gets no term.",
+        low=1,
+        limit="rows",
     ),
-    Param(name="greedy_ratio", type="float", default=10.0, doc="default 10.0."),
+    Param(name="greedy_ratio", type="float", default=10.0, doc="default 10.0.", low=0),
 )
 _EBM_STAT = {
     "value_function": "none: a glass-box model fitted to the world's data and y",
@@ -245,7 +302,16 @@ EFFECTS: list[Entry] = [
             "intervals": "(q_{k-1}, q_k], the first one closed, as in R's ALEPlot",
         },
         library="reference",
-        params=(Param(name="grid_size", type="int", default=40, doc="K intervals (ALEPlot 40)."),),
+        params=(
+            Param(
+                name="grid_size",
+                type="int",
+                default=40,
+                doc="K intervals (ALEPlot 40).",
+                low=1,
+                limit="grid",
+            ),
+        ),
     ),
     _method(
         "pyale.ale",
@@ -278,6 +344,8 @@ EFFECTS: list[Entry] = [
                 type="int",
                 default=20,
                 doc="quantile intervals of a continuous feature (PyALE default 20).",
+                low=1,
+                limit="grid",
             ),
         ),
     ),
@@ -317,7 +385,16 @@ IMPORTANCE: list[Entry] = [
         },
         library="reference",
         randomized=True,
-        params=(Param(name="n_repeats", type="int", default=5, doc="permutations per feature."),),
+        params=(
+            Param(
+                name="n_repeats",
+                type="int",
+                default=5,
+                doc="permutations per feature.",
+                low=1,
+                limit="samples",
+            ),
+        ),
     ),
     _method(
         "reference.cpi_gaussian",
@@ -336,7 +413,16 @@ IMPORTANCE: list[Entry] = [
         },
         library="reference",
         randomized=True,
-        params=(Param(name="n_draws", type="int", default=5, doc="conditional draws per row."),),
+        params=(
+            Param(
+                name="n_draws",
+                type="int",
+                default=5,
+                doc="conditional draws per row.",
+                low=1,
+                limit="samples",
+            ),
+        ),
     ),
     _method(
         "reference.loco",
@@ -408,12 +494,15 @@ COUNTERFACTUALS: list[Entry] = [
                 type="int",
                 default=1000,
                 doc="random samples per round (DiCE default 1000).",
+                low=1,
+                limit="samples",
             ),
             Param(
                 name="posthoc_sparsity_param",
                 type="float",
                 default=0.1,
                 doc="DiCE default 0.1: moves changed features back toward x while the class holds.",
+                low=0,
             ),
         ),
     ),
@@ -434,11 +523,26 @@ COUNTERFACTUALS: list[Entry] = [
         randomized=True,
         params=(
             _THRESHOLD,
-            Param(name="proximity_weight", type="float", default=0.2, doc="DiCE default 0.2."),
-            Param(name="sparsity_weight", type="float", default=0.2, doc="DiCE default 0.2."),
-            Param(name="maxiterations", type="int", default=500, doc="DiCE default 500."),
             Param(
-                name="posthoc_sparsity_param", type="float", default=0.1, doc="DiCE default 0.1."
+                name="proximity_weight", type="float", default=0.2, doc="DiCE default 0.2.", low=0
+            ),
+            Param(
+                name="sparsity_weight", type="float", default=0.2, doc="DiCE default 0.2.", low=0
+            ),
+            Param(
+                name="maxiterations",
+                type="int",
+                default=500,
+                doc="DiCE default 500.",
+                low=1,
+                limit="samples",
+            ),
+            Param(
+                name="posthoc_sparsity_param",
+                type="float",
+                default=0.1,
+                doc="DiCE default 0.1.",
+                low=0,
             ),
         ),
     ),

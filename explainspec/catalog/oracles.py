@@ -12,6 +12,8 @@ weights (a multiset); coalition-indexed results use bitmasks (feature ``i`` is i
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.oracles_tabular import ENTRIES as _TABULAR
+from explainspec.catalog.sources import ORACLES as _SOURCE_ORACLES
 from explainspec.registry import Entry, Param
 
 _F = Param(name="f", type="function", doc="the function, any callable (n, d) -> (n,)")
@@ -181,8 +183,5 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
-
-# the rest of the tabular toolbox: interaction indices, linked games, refitting, MAD
-from explainspec.catalog.oracles_tabular import ENTRIES as _TABULAR  # noqa: E402
-
-ENTRIES += _TABULAR
+ENTRIES += _SOURCE_ORACLES  # bound world sources (explainspec audit): catalog/sources.py
+ENTRIES += _TABULAR  # the rest of the tabular toolbox: catalog/oracles_tabular.py

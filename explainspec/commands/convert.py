@@ -26,22 +26,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 on success, 2 when the input is not a valid spec."""
-    from explainspec.lang import format_spec, load_text, to_yaml
+    """0 on success, 2 when the input is not a valid spec (syntax or semantic errors: a spec
+    with errors is not converted, since its meaning may not survive) or the output cannot be
+    written."""
+    from explainspec.lang import format_spec, to_yaml
     from explainspec.lang.diagnostics import SpecError
-    from explainspec.lang.loader import form_of, read_source
+    from explainspec.lang.loader import form_of, load_valid, read_source
 
     try:
         text = read_source(args.path)
         form = ("dsl" if args.to == "yaml" else "yaml") if args.path == "-" else form_of(args.path)
-        spec = load_text(text, path=None if args.path == "-" else args.path, form=form)
+        spec = load_valid(text, path=None if args.path == "-" else args.path, form=form)
     except SpecError as err:
         print(err.render(), file=sys.stderr)
+        print("explainspec convert: the spec has errors; nothing was written", file=sys.stderr)
         return 2
     out = to_yaml(spec) if args.to == "yaml" else format_spec(spec)
-    if args.output == "-":
-        sys.stdout.write(out)
-    else:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(out)
+    return write_output(args.output, out, "convert")
+
+
+def write_output(target: str, text: str, command: str) -> int:
+    """Write ``text`` to ``target`` (``-``: stdout); 0, or 2 with ``ES251`` when it cannot."""
+    if target == "-":
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as err:
+        print(
+            f"explainspec {command}: ES251 cannot write {target}: {err.strerror or err}",
+            file=sys.stderr,
+        )
+        return 2
     return 0

@@ -24,15 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def canonical(text: str, path: str, form: str) -> str:
-    """The canonical text of a spec in its own form (raises SpecError)."""
-    from explainspec.lang import format_spec, load_text, to_yaml
+    """The canonical text of a spec in its own form (raises SpecError, also for semantic
+    errors: a spec with errors is not rewritten, since its meaning may not survive)."""
+    from explainspec.lang import format_spec, to_yaml
+    from explainspec.lang.loader import load_valid
 
-    spec = load_text(text, path=path, form=form)
+    spec = load_valid(text, path=path, form=form)  # type: ignore[arg-type]
     return to_yaml(spec) if form == "yaml" else format_spec(spec)
 
 
 def run(args: argparse.Namespace) -> int:
-    """0 when done (or already canonical), 1 with ``--check`` when a file would change, 2 on errors."""
+    """0 when done (or already canonical), 1 with ``--check`` when a file would change, 2 on
+    errors (a file that does not load, has semantic errors, or cannot be written)."""
     from explainspec.lang.diagnostics import SpecError
     from explainspec.lang.loader import discover, form_of, read_source
 
@@ -58,9 +61,17 @@ def run(args: argparse.Namespace) -> int:
         changed += 1
         if args.check:
             print(f"would reformat {path}", file=sys.stderr)
-        else:
+            continue
+        try:
             path.write_text(new, encoding="utf-8")
-            print(f"reformatted {path}", file=sys.stderr)
+        except OSError as err:
+            print(
+                f"explainspec fmt: ES251 cannot write {path}: {err.strerror or err}",
+                file=sys.stderr,
+            )
+            errors += 1
+            continue
+        print(f"reformatted {path}", file=sys.stderr)
     if errors:
         return 2
     return 1 if args.check and changed else 0

@@ -15,15 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print (or write) the schema; 0."""
+    """Print (or write) the schema; 0 (2 when the file cannot be written)."""
     import json
 
+    from explainspec.commands.convert import write_output
     from explainspec.lang.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2) + "\n"
-    if args.output == "-":
-        print(text, end="")
-    else:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    return 0
+    return write_output(args.output, text, "schema")

@@ -1,13 +1,16 @@
 """``explainspec verify``: check every claim of the given specs against synthetic worlds.
 
-Exit codes: 0 every claim verified or shown (``not_applicable`` claims are skips); 1 a claim was
-refuted, unshown, an error or invalid, or the run was interrupted; 2 a spec or usage error (the
-diagnostics are printed); 3 an internal error.
+Exit codes: 0 every claim verified or shown; 1 a claim was refuted, unshown, an error (its
+method crashed, it exceeded its time budget or the memory limit), invalid or not applicable, or
+the run was interrupted; 2 a spec or usage error (the diagnostics are printed); 3 an internal
+error of explainspec (also when it happened inside one claim: ES309).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from typing import Any
 
@@ -73,6 +76,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="MODULE",
         help="import MODULE first: it registers methods with @explainspec.method (repeatable)",
+    )
+    from explainspec.runner import settings  # plain data, no numpy
+
+    budgets = parser.add_argument_group("budgets (docs/concepts/budgets.md)")
+    share = f"{settings.MEMORY_FRACTION * 100:g}%"
+    defaults = ", ".join(f"{p.name} {p.claim_budget:g}" for p in settings.PROFILES.values())
+    budgets.add_argument(
+        "--claim-timeout",
+        metavar="SECONDS",
+        help="wall-clock budget of each claim: world generation, oracles, the check and the "
+        f"method calls (default: the profile's, {defaults}, more with --max-examples; 0 or "
+        "'none': no budget); a claim "
+        "over it is an 'error' (ES340) and the run goes on",
+    )
+    budgets.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        default=share,
+        help="memory cap of the verify process and of each worker process, e.g. 4G, 512M or a "
+        f"percentage of the machine's memory (default {share}%; 0 or 'none': no "  # '%%': argparse
+        "cap); an allocation beyond it is an 'error' (ES341), not an exhausted machine",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,  # a --debug before the command is not reset here
+        help="print the full traceback of a method error or an internal error (stderr)",
     )
     scale = parser.add_argument_group("scale (docs/howto/scale.md)")
     scale.add_argument(
@@ -174,6 +204,12 @@ def run(args: argparse.Namespace) -> int:
     except _UsageError as e:
         print(f"explainspec verify: {e}", file=sys.stderr)
         return 2
+    except Exception:  # the command line reports it in one line (exit 3); --debug shows where
+        if getattr(args, "debug", False):
+            import traceback
+
+            traceback.print_exc()
+        raise
 
 
 def _execution(args: argparse.Namespace) -> Any:
@@ -209,6 +245,42 @@ def _execution(args: argparse.Namespace) -> Any:
     )
 
 
+def _claim_timeout(text: str | None) -> float | None:
+    """Seconds of ``--claim-timeout`` (``None``: the profile's; ``inf``: no budget)."""
+    if text is None:
+        return None
+    if text.strip().lower() in ("0", "none", "off"):
+        return float("inf")
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise _UsageError(
+            f"--claim-timeout {text!r} is not a number of seconds or 'none'"
+        ) from None
+    if not seconds > 0:
+        raise _UsageError(f"--claim-timeout {text} must be positive (0 or 'none': no budget)")
+    return seconds
+
+
+def _memory_limit(text: str) -> int | None:
+    """Bytes of ``--memory-limit`` (``None``: no cap)."""
+    from explainspec.runner.budget import parse_memory_limit
+
+    try:
+        limit = parse_memory_limit(text)
+    except ValueError as e:
+        raise _UsageError(str(e)) from None
+    from explainspec.runner.budget import data_in_use, format_bytes
+
+    used = data_in_use()
+    if limit is not None and used is not None and used >= limit:
+        raise _UsageError(
+            f"--memory-limit {text} ({format_bytes(limit)}) is below what this process already "
+            f"uses ({format_bytes(used)}); a run needs about 0.5 GiB per process with shap loaded"
+        )
+    return limit
+
+
 class _cache_notices:  # noqa: N801 - used as a context manager
     """Print the results cache's warnings (a claim not cached, a cache rebuilt) as one plain line
     each on stderr, as they happen, instead of Python's ``file:line: CacheWarning: ...``."""
@@ -239,6 +311,8 @@ def _run(args: argparse.Namespace) -> int:
         raise _UsageError(f"--max-examples {args.max_examples} must be at least 1")
     if args.timeout is not None and not args.timeout > 0:
         raise _UsageError(f"--timeout {args.timeout} must be positive")
+    claim_timeout = _claim_timeout(args.claim_timeout)
+    memory_limit = _memory_limit(args.memory_limit)
     seed = _seed(args.seed)
     from explainspec.registry import UnknownName, load_plugins
 
@@ -263,6 +337,8 @@ def _run(args: argparse.Namespace) -> int:
         claims=patterns,
         timeout=args.timeout,
         plugins=tuple(args.plugin),
+        claim_timeout=claim_timeout,
+        debug=getattr(args, "debug", False),
     )
     reporters: list[Any] = []
     if args.format == "text" or args.output:
@@ -271,17 +347,59 @@ def _run(args: argparse.Namespace) -> int:
         reporters.append(JsonReporter(args.output, stream=None if args.output else sys.stdout))
     elif args.format == "junit":
         reporters.append(JunitReporter(args.output, stream=None if args.output else sys.stdout))
-    try:
-        events = run(specs, options, _execution(args))
-    except UnknownName as e:
-        raise _UsageError(str(e)) from None
-    try:
-        with _cache_notices():
-            result = drive(events, fan_out(reporters))
-    except Exception:  # noqa: BLE001 - anything escaping the runner is a bug of explainspec
-        import traceback
+    if getattr(args, "debug", False):
+        reporters.append(_DebugTracebacks())
+    from explainspec.runner.budget import apply_memory_limit, current_memory_limit
 
-        traceback.print_exc()
-        print("explainspec verify: internal error (exit 3); please report it", file=sys.stderr)
+    # workers set the cap themselves (explicitly: their server process may have been started
+    # under another limit); with no cap they get this process's own limit back
+    before = current_memory_limit()
+    options = dataclasses.replace(
+        options, memory_limit=memory_limit if memory_limit is not None else before
+    )
+    restore = apply_memory_limit(memory_limit)
+    try:
+        try:
+            events = run(specs, options, _execution(args))
+        except UnknownName as e:
+            raise _UsageError(str(e)) from None
+        try:
+            with _cache_notices():
+                result = drive(events, fan_out(reporters))
+        except Exception:  # noqa: BLE001 - anything escaping the runner is a bug of explainspec
+            if getattr(args, "debug", False) or os.environ.get("EXPLAINSPEC_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            print(
+                "explainspec verify: internal error (exit 3); this is a bug in explainspec, "
+                "please report it (--debug shows the traceback)",
+                file=sys.stderr,
+            )
+            return 3
+    finally:
+        restore()
+    internal = [c for c in result.claims if c.internal_error]
+    if internal:
+        names = ", ".join(c.id for c in internal)
+        print(
+            f"explainspec verify: internal error of explainspec in {len(internal)} claim(s) "
+            f"(ES309: {names}); exit 3. This is a bug in explainspec, please report it"
+            + ("" if getattr(args, "debug", False) else " (--debug shows the traceback)"),
+            file=sys.stderr,
+        )
         return 3
     return 0 if result.passed else 1
+
+
+class _DebugTracebacks:
+    """``--debug``: prints each claim's traceback (a method error or an internal error) to stderr
+    as the claim finishes, whatever the report format."""
+
+    def handle(self, event: Any) -> None:
+        from explainspec.runner.events import ClaimFinished
+
+        if isinstance(event, ClaimFinished) and event.result.traceback:
+            r = event.result
+            print(f"--- traceback of {r.id} ({r.verdict.value}) ---", file=sys.stderr)
+            print(str(r.traceback).rstrip("\n"), file=sys.stderr)

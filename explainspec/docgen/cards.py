@@ -14,6 +14,10 @@ One Markdown page per spec, generated from the spec IR and (optionally) the veri
 
 Plus an index page with the method x question matrix. Without results every claim reads "not yet
 verified": a card never claims more than was checked.
+
+Spec text and report text are untrusted: every piece of it enters the Markdown through
+:mod:`explainspec.docgen.escape` (prose with ``text``, code with ``code``/``fence``), so it is
+shown as written and never becomes HTML, a link or an attribute.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from explainspec.docgen.escape import attribute, code, fence, text
 from explainspec.docgen.results import ClaimResult, Results
 from explainspec.lang import ir
 
@@ -85,16 +90,16 @@ def format_value(value: Any, *, digits: int = 4, max_items: int = 8) -> str:
     return str(value)
 
 
-def _cell(text: str) -> str:
-    """Escape a string for a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def _cell(value: str) -> str:
+    """A table cell of trusted Markdown (registry metadata): pipes and line breaks escaped."""
+    return value.replace("|", "\\|").replace("\n", " ")
 
 
-def _code(text: str) -> str:
-    """Inline code that survives backticks and pipes inside tables."""
-    text = text.replace("\n", " ")
-    fence = "``" if "`" in text else "`"
-    return f"{fence}{_cell(text)}{fence}"
+def _link(name: str) -> str:
+    """A spec or claim name as part of a link target (names are identifiers; quoted anyway)."""
+    from urllib.parse import quote
+
+    return quote(name, safe="")
 
 
 def format_expr(expr: ir.Expr) -> str:
@@ -185,7 +190,7 @@ def _default(key: str, value: Any) -> bool:
 def _verdict_line(result: ClaimResult | None) -> str:
     if result is None:
         return f"*{NOT_VERIFIED}*"
-    parts = [f"**{result.verdict}**"]
+    parts = [f"**{text(result.verdict)}**"]
     if result.worlds is not None:
         parts.append(f"{result.worlds} worlds tried")
     # a counterexample's margin is printed once, in its table
@@ -193,7 +198,7 @@ def _verdict_line(result: ClaimResult | None) -> str:
         label = "worst margin" if result.verdict in ("verified", "unshown") else "margin"
         parts.append(f"{label} {format_value(result.margin)}")
     if result.message:
-        parts.append(result.message)
+        parts.append(text(result.message))
     return " — ".join(parts[:1]) + (" (" + ", ".join(parts[1:]) + ")" if parts[1:] else "")
 
 
@@ -238,6 +243,7 @@ class CardWriter:
         is the default (target ``f``, no noise, the data as background) or printed elsewhere: the
         margin appears once, the seed only when the reproduce line does not carry it.
         """
+        # (label as Markdown, value): the labels are ours, except the report's info keys
         rows: list[tuple[str, str]] = [("f", str(cx.get("function", "—")))]
         if cx.get("second"):
             rows.append(("g", str(cx["second"])))
@@ -261,7 +267,7 @@ class CardWriter:
                 where += f"; background: {rows_n} rows"
             where += ")"
         rows.append(("P", where))
-        rows += [(k, format_value(v)) for k, v in info]
+        rows += [(text(k), format_value(v)) for k, v in info]
         for key, label in (("point", "x"), ("baseline", "baseline"), ("phi", "phi")):
             if cx.get(key) is not None:
                 rows.append((label, format_value(cx[key])))
@@ -275,7 +281,7 @@ class CardWriter:
                 continue
             if q.get("text") == "phi" and cx.get("phi") is not None:
                 continue
-            rows.append((f"`{q.get('text', '')}`", shown))
+            rows.append((code(q.get("text", "")), shown))
         if margin is not None:
             rows.append(("margin (< 0: the check fails)", margin))
         seed = cx.get("seed")
@@ -286,8 +292,8 @@ class CardWriter:
             if cx.get("source", "search") == "search"
             else str(cx["source"])
         )
-        lines = [f"Counterexample ({found}):", "", "| quantity | value |", "|---|---|"]
-        lines += [f"| {_cell(k)} | {_code(v)} |" for k, v in rows]
+        lines = [f"Counterexample ({text(found)}):", "", "| quantity | value |", "|---|---|"]
+        lines += [f"| {k} | {code(v)} |" for k, v in rows]
         lines.append("")
         if self.assets is not None:
             from explainspec.docgen.plots import counterexample_plot
@@ -301,10 +307,11 @@ class CardWriter:
             )
             picture = counterexample_plot(cx, self.assets / name, efficient=efficient)
             if picture is not None:
-                alt = f"Counterexample to {spec.name}.{claim.name}: {picture}"
+                alt = text(f"Counterexample to {spec.name}.{claim.name}: {picture}")
                 lines += [f"![{alt}]({self.assets_url}/{name})", ""]
         if cx.get("reproduce"):
-            lines += ["Reproduce with:", "", "```console", f"$ {cx['reproduce']}", "```", ""]
+            command = " ".join(str(cx["reproduce"]).split())  # one line
+            lines += ["Reproduce with:", "", *fence(f"$ {command}", "console"), ""]
         return lines
 
     def _claim(self, spec: ir.Spec, claim: ir.Claim) -> list[str]:
@@ -315,26 +322,26 @@ class CardWriter:
             icon = "○"
         else:
             icon = _VERDICT_ICON.get(result.verdict, "?")
-        about = f" · *{claim.about}*" if claim.about else ""
+        about = f" · *{text(claim.about)}*" if claim.about else ""
         lines = [
-            f'<a id="{claim.name}"></a>',
+            f'<a id="{attribute(claim.name)}"></a>',
             "",
-            f"### {icon} {claim.name}{about}",
+            f"### {icon} {text(claim.name)}{about}",
             "",
-            claim.statement,
+            text(claim.statement),
             "",
         ]
         assumptions = tuple(spec.assumptions) + tuple(claim.assumptions)
         if assumptions:
             lines.append("Assumptions:")
             lines.append("")
-            lines += [f"- **{a.name}** — {a.text}" for a in assumptions]
+            lines += [f"- **{text(a.name)}** — {text(a.text)}" for a in assumptions]
             lines.append("")
         world = self._world_lines(spec, claim)
         if world:
-            lines.append("Worlds: " + "; ".join(_code(w) for w in world))
+            lines.append("Worlds: " + "; ".join(code(w) for w in world))
             lines.append("")
-        lines += [f"Check: {_code(format_expr(claim.check))}", ""]
+        lines += [f"Check: {code(format_expr(claim.check))}", ""]
         lines += [f"Verdict: {_verdict_line(result)}", ""]
         if result is not None and result.counterexample:
             lines += self._counterexample(spec, claim, result.counterexample)
@@ -343,26 +350,26 @@ class CardWriter:
     def _statistic(self, spec: ir.Spec) -> list[str]:
         stat = method_statistic(spec)
         lines = ["## The statistic", ""]
-        head = f"Method `{stat.method}`"
+        head = f"Method {code(stat.method)}"
         if stat.library:
-            head += f" ({stat.library})"
+            head += f" ({text(stat.library)})"
         head += f", output **{spec.output.value}**"
         lines.append(head + ("." if not stat.doc else f": {stat.doc}"))
         lines.append("")
         if spec.estimates:
-            target = f"**{spec.estimates}**"
+            target = f"**{text(spec.estimates)}**"
             if spec.estimates in self.known:
-                target = f"[{target}]({spec.estimates}.md)"
+                target = f"[{target}]({_link(spec.estimates)}.md)"
             lines += [
                 f"This is an estimator of {target}: its claims are about accuracy; what the "
                 "numbers mean is the interpretation of the statistic it estimates.",
                 "",
             ]
         if not stat.registered:
-            lines += [f"*Method `{stat.method}` is not registered in this installation.*", ""]
+            lines += [f"*Method {code(stat.method)} is not registered in this installation.*", ""]
         if stat.params:
             lines += ["| hyper-parameter | value | from |", "|---|---|---|"]
-            lines += [f"| `{n}` | {_code(v)} | {w} |" for n, v, w in stat.params]
+            lines += [f"| {code(n)} | {code(v)} | {w} |" for n, v, w in stat.params]
             lines.append("")
         if stat.metadata:
             lines += ["| what the numbers mean | |", "|---|---|"]
@@ -375,8 +382,8 @@ class CardWriter:
         if self.results is None:
             return lines + [
                 f"*This card has {NOT_VERIFIED}.* Run "
-                f"`explainspec verify {spec.source or spec.name}` and regenerate it with "
-                "`--results`.",
+                f"{code(f'explainspec verify {spec.source or spec.name}')} and regenerate it "
+                "with `--results`.",
                 "",
             ]
         results = [r for r in (self.result(spec, c) for c in spec.claims) if r is not None]
@@ -394,22 +401,22 @@ class CardWriter:
             rows.insert(2, ("worst margin of a verified claim", format_value(min(ok))))
         for name, version in sorted(self.results.versions.items()):
             rows.append((name, version))
-        lines += ["| | |", "|---|---|"] + [f"| {k} | {_cell(v)} |" for k, v in rows]
+        lines += ["| | |", "|---|---|"] + [f"| {text(k)} | {text(v)} |" for k, v in rows]
         return lines + [""]
 
     def _source(self, spec: ir.Spec, source: str | None) -> list[str]:
         """The spec as written (DSL), or its canonical DSL form when it was written in YAML."""
         lines = ["## The spec", ""]
         if source is not None and not (spec.source or "").endswith((".yaml", ".yml")):
-            return lines + ["```espec", source.rstrip("\n"), "```", ""]
+            return lines + [*fence(source, "espec"), ""]
         from explainspec.lang import format_spec
 
         if source is not None:
             lines += [
-                f"Written in YAML (`{Path(spec.source or '').name}`); its canonical DSL form:",
+                f"Written in YAML ({code(Path(spec.source or '').name)}); its canonical DSL form:",
                 "",
             ]
-        return lines + ["```espec", format_spec(spec).rstrip("\n"), "```", ""]
+        return lines + [*fence(format_spec(spec), "espec"), ""]
 
     # -- whole pages ----------------------------------------------------------------------------
 
@@ -419,7 +426,7 @@ class CardWriter:
         groups: dict[ir.ClaimKind, list[ir.Claim]] = {k: [] for k in ir.ClaimKind}
         for claim in spec.claims:
             groups[claim.kind].append(claim)
-        lines = [f"# {spec.title}", "", f"> **Question.** {spec.question}", ""]
+        lines = [f"# {text(spec.title)}", "", f"> **Question.** {text(spec.question)}", ""]
         lines += self._statistic(spec)
         sections = (
             (ir.ClaimKind.ANSWERS, "You may conclude"),
@@ -433,7 +440,7 @@ class CardWriter:
             for claim in groups[kind]:
                 lines += self._claim(spec, claim)
         if spec.references:
-            lines += ["## References", ""] + [f"- {r}" for r in spec.references] + [""]
+            lines += ["## References", ""] + [f"- {text(r)}" for r in spec.references] + [""]
         lines += self._evidence(spec)
         lines += self._source(spec, source)
         return "\n".join(lines).rstrip("\n") + "\n"
@@ -453,7 +460,7 @@ class CardWriter:
         ]
         if not specs:
             return "\n".join(lines + ["*No specs.*", ""])
-        lines.append("| method | " + " | ".join(f"`{q}`" for q in questions) + " |")
+        lines.append("| method | " + " | ".join(code(q) for q in questions) + " |")
         lines.append("|---|" + "---|" * len(questions))
         for spec in specs:
             cells = []
@@ -469,12 +476,15 @@ class CardWriter:
                         mark += "?"
                     elif not result.passed:
                         mark = "⚠"
-                    marks.append(f"[{mark}]({spec.name}.md#{claim.name} '{claim.name}')")
+                    target = f"{_link(spec.name)}.md#{_link(claim.name)}"
+                    marks.append(f"[{mark}]({target} '{_link(claim.name)}')")
                 cells.append(" ".join(marks) if marks else "·")
-            lines.append(f"| [{_cell(spec.title)}]({spec.name}.md) | " + " | ".join(cells) + " |")
+            lines.append(
+                f"| [{text(spec.title)}]({_link(spec.name)}.md) | " + " | ".join(cells) + " |"
+            )
         lines += ["", "## Cards", ""]
         for spec in specs:
-            lines.append(f"- [{spec.title}]({spec.name}.md) — {_cell(spec.question)}")
+            lines.append(f"- [{text(spec.title)}]({_link(spec.name)}.md) — {text(spec.question)}")
         return "\n".join(lines) + "\n"
 
 

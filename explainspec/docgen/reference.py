@@ -165,6 +165,12 @@ def _codes_page() -> str:
         codes.update(RUN_CODES)
     except ImportError:
         pass
+    try:
+        from explainspec.worlds.sources.errors import SOURCE_CODES  # explainspec audit
+
+        codes.update(SOURCE_CODES)
+    except ImportError:
+        pass
     lines = [
         "# Diagnostic codes",
         "",

@@ -27,6 +27,8 @@ CODES: Final[Mapping[str, str]] = {
     "ES108": "an item is given twice",
     "ES109": "invalid string escape or literal",
     "ES110": "a positional argument follows a keyword argument",
+    "ES111": "a literal is larger than its limit (integer digits, string characters, list items)",
+    "ES112": "the file has more tokens (YAML: nodes) than the limit",
     "ES120": "invalid YAML",
     "ES121": "unsupported YAML tag (a spec cannot construct objects)",
     "ES122": "a YAML value has the wrong type",
@@ -57,6 +59,16 @@ CODES: Final[Mapping[str, str]] = {
     "ES222": "unknown statistic in `estimates`",
     "ES223": "invalid tolerance",
     "ES224": "a method parameter that is not a literal value",
+    "ES225": "a check (or an operand of and/or/not/implies, a quantifier body) is not a condition",
+    "ES226": "an empty range `lo..hi` (lo > hi)",
+    "ES227": "a method parameter of the wrong type or value",
+    "ES228": "a size over its documented limit",
+    "ES229": "a world value the world resolver refuses",
+    "ES230": "a quantifier domain or variable misused",
+    # ---- command line (not about one spec)
+    "ES250": "a --plugin module cannot be imported (or is a file path)",
+    "ES251": "an output file cannot be written",
+    "ES259": "internal error (a bug in explainspec or a plugin)",
 }
 
 
@@ -115,14 +127,19 @@ class Diagnostic:
             src_lines = source.splitlines()
             if self.span.line <= len(src_lines):
                 text = src_lines[self.span.line - 1].expandtabs(1)
-                if len(text) > 200:
-                    text = text[:200] + " ..."
-                lines.append("    " + text)
                 col = max(self.span.column, 1)
-                width = 1
+                end = col + 1
                 if self.span.end_line == self.span.line and self.span.end_column > col:
-                    width = min(self.span.end_column - col, max(1, len(text) - col + 1))
-                lines.append("    " + " " * (col - 1) + "^" * max(width, 1))
+                    end = self.span.end_column
+                # a window of at most 200 characters around the start of the span
+                first = max(0, col - 100) if len(text) > 200 else 0
+                shown = text[first : first + 200]
+                prefix = "... " if first else ""
+                suffix = " ..." if first + 200 < len(text) else ""
+                lines.append("    " + prefix + shown + suffix)
+                start = col - first
+                width = max(1, min(end - col, len(shown) - start + 1))
+                lines.append("    " + " " * (len(prefix) + start - 1) + "^" * width)
         if self.hint:
             lines.append(f"    hint: {self.hint}")
         return "\n".join(lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 # --------------------------------------------------------------------------- locations
 
@@ -301,6 +301,22 @@ class MethodRef:
     use: str
     params: tuple[Param, ...] = ()
     span: Span | None = _span()
+
+
+#: The fields of a ``world { ... }`` block (the semantic checker refuses any other name).
+WORLD_FIELDS: Final = (
+    "function",
+    "second",
+    "features",
+    "data",
+    "background",
+    "points",
+    "baseline",
+    "target",
+    "noise",
+    "grid",
+    "seed",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final, Literal
 
+from explainspec.catalog.limits import limit
 from explainspec.lang import ir
 from explainspec.lang.diagnostics import Diagnostic, SpecError
 
-#: Largest spec file accepted, in bytes. Real specs are a few kilobytes.
-MAX_BYTES: Final = 5 * 1024 * 1024
+#: Largest spec file accepted, in bytes (the limit ``file_bytes``). Real specs are a few kilobytes.
+MAX_BYTES: Final = limit("file_bytes")
 
 DSL_SUFFIX: Final = ".espec"
 YAML_SUFFIXES: Final = (".espec.yaml", ".espec.yml")
@@ -30,7 +32,7 @@ def _too_large(size: int, file: str) -> SpecError:
         [
             Diagnostic(
                 "ES102",
-                f"the file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB",
+                f"the file is {size:,} bytes; the limit is file_bytes = {MAX_BYTES:,}",
                 ir.Span(file=file, line=1, column=1),
                 "a spec file is a few kilobytes: is this the right file?",
             )
@@ -61,7 +63,8 @@ def decode(data: bytes, file: str) -> str:
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
-    """Read a spec file as text, refusing missing files, folders, huge files and bad UTF-8.
+    """Read a spec file as text, refusing missing files, folders, anything but a regular file
+    (a FIFO would block), huge files and bad UTF-8.
 
     The size is checked before the file is read, so a 50 MB file costs nothing.
 
@@ -77,9 +80,15 @@ def read_source(path: str | os.PathLike[str]) -> str:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         return decode(data, "<stdin>")
     try:
-        size = os.stat(file).st_size
-        if size > MAX_BYTES:
-            raise _too_large(size, file)
+        info = os.stat(file)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could block or never end
+            raise SpecError(
+                [Diagnostic("ES101", "is not a regular file", ir.Span(file=file))]
+            ) from None
+        if info.st_size > MAX_BYTES:
+            raise _too_large(info.st_size, file)
         with open(file, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except SpecError:
@@ -187,6 +196,28 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 seen.add(h)
                 found.append(h)
     return found
+
+
+def load_valid(
+    text: str,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    form: Form = "dsl",
+    registries: object = None,
+) -> ir.Spec:
+    """:func:`load_text`, then the semantic checks: a spec without errors, or a SpecError with
+    every error found (warnings are not errors). What ``fmt`` and ``convert`` read: a spec with
+    errors may not mean what its text says (two claims of one name, a parameter that is not a
+    literal), so it is not rewritten.
+    """
+    from explainspec.lang.semantics import check_spec
+
+    spec = load_text(text, path=path, form=form)
+    errors = [d for d in check_spec(spec, registries) if d.is_error]  # type: ignore[arg-type]
+    if errors:
+        file = os.fspath(path) if path is not None else "<string>"
+        raise SpecError(errors, {file: text})
+    return spec
 
 
 def load_checked(

@@ -12,6 +12,12 @@ as its parentheses. The builder's parser keeps every token (``keep_all_tokens``)
 Deep nesting is refused (``ES106``): absurd bracket nesting before parsing, and any parse deeper
 than :data:`MAX_DEPTH` levels after it, so the recursive passes that follow (semantic checks,
 printers) never meet a ``RecursionError``. Building is iterative, like lark's LALR parser.
+
+The cost of parsing is bounded by the limits of :mod:`explainspec.catalog.limits`: a file has at
+most ``tokens`` tokens (counted while lark lexes; the parse stops at the first token over,
+``ES112``), and a literal at most ``integer_digits`` digits, ``string_chars`` characters or
+``literal_items`` list elements (``ES111``). A string never holds a lone surrogate (``ES109``):
+such text cannot be written out as UTF-8.
 """
 
 from __future__ import annotations
@@ -25,11 +31,51 @@ from typing import Any, Final, cast
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from explainspec.catalog.limits import limit
 from explainspec.lang import ir
 from explainspec.lang.diagnostics import Diagnostic, SpecError
 
 #: Deepest parse tree accepted (an expression nested ~100 levels is far beyond any real check).
-MAX_DEPTH: Final = 120
+MAX_DEPTH: Final = limit("nesting")
+_DIGITS: Final = limit("integer_digits")
+_CHARS: Final = limit("string_chars")
+_ITEMS: Final = limit("literal_items")
+TOKENS: Final = limit("tokens")
+#: A lone surrogate (U+D800..U+DFFF): not a character, and not encodable as UTF-8.
+SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(text: str) -> tuple[str, str, str | None] | None:
+    """``(code, message, hint)`` when a string literal's text is over ``string_chars``
+    (ES111) or holds a lone surrogate (ES109); ``None`` when it is fine."""
+    if len(text) > _CHARS:
+        return (
+            "ES111",
+            f"a string of {len(text)} characters; the limit is string_chars = {_CHARS}",
+            None,
+        )
+    bad = SURROGATE.search(text)
+    if bad is not None:
+        return (
+            "ES109",
+            f"the string holds a lone surrogate U+{ord(bad.group()):04X}, which is not a character",
+            "write the character itself, or its code point as \\UXXXXXXXX",
+        )
+    return None
+
+
+class Budget:
+    """The tokens a file may still spend (the limit ``tokens``), shared by every parse of the
+    file: the YAML form spends it on its nodes and on each expression string."""
+
+    __slots__ = ("exhausted", "left", "limit")
+
+    def __init__(self, tokens: int | None = None) -> None:
+        self.limit = TOKENS if tokens is None else tokens
+        self.left = self.limit
+        #: set when a parse went over (its ES112 was raised): later parses add nothing
+        self.exhausted = False
+
 
 _START = ("start", "expr_start", "value_start")
 _lock = threading.Lock()
@@ -202,6 +248,8 @@ class _Builder:
     def __init__(self) -> None:
         self.file: str | None = None
         self.diagnostics: list[Diagnostic] = []
+        #: items of the list literals built so far that contain lists (by id), see :meth:`list`
+        self.sizes: dict[int, int] = {}
 
     # ---- utilities
 
@@ -257,38 +305,49 @@ class _Builder:
 
     def _string(self, tok: Token) -> str:
         body = tok.value[1:-1]
-        if "\\" not in body:
-            return body
+        if "\\" in body:
 
-        def unescape(m: re.Match[str]) -> str:
-            ch = m.group(1)
-            if ch in _ESCAPES:
-                return _ESCAPES[ch]
-            if len(ch) > 1 and int(ch[1:], 16) <= 0x10FFFF:
-                return chr(int(ch[1:], 16))
-            self._error(
-                "ES109",
-                f"unknown escape '\\{ch}' in a string",
-                self._tspan(tok),
-                'the escapes are \\" \\\\ \\n \\t \\r \\uXXXX \\UXXXXXXXX',
-            )
-            return ch
+            def unescape(m: re.Match[str]) -> str:
+                ch = m.group(1)
+                if ch in _ESCAPES:
+                    return _ESCAPES[ch]
+                if len(ch) > 1 and int(ch[1:], 16) <= 0x10FFFF:
+                    return chr(int(ch[1:], 16))
+                self._error(
+                    "ES109",
+                    f"unknown escape '\\{ch}' in a string",
+                    self._tspan(tok),
+                    'the escapes are \\" \\\\ \\n \\t \\r \\uXXXX \\UXXXXXXXX',
+                )
+                return ch
 
-        return _ESCAPE_RE.sub(unescape, body)
+            body = _ESCAPE_RE.sub(unescape, body)
+        problem = text_problem(body)
+        if problem is not None:
+            self._error(*problem[:2], self._tspan(tok), problem[2])
+            return ""
+        return body
 
     def _prose(self, tok: Token) -> str:
         return normalize_prose(self._string(tok))
 
     def _number_value(self, tok: Token) -> int | float:
         text = tok.value
-        try:
-            value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
-        except ValueError:
-            value = float("inf")
-        if value == float("inf"):
-            self._error("ES109", f"the number {text[:40]!r} is too large", self._tspan(tok))
+        if "." in text or "e" in text or "E" in text:
+            value = float(text)
+            if value == _INF:
+                self._error("ES109", f"the number {text[:40]!r} is too large", self._tspan(tok))
+                return 0
+            return value
+        if len(text) > _DIGITS:
+            self._error(
+                "ES111",
+                f"an integer of {len(text)} digits; the limit is integer_digits = {_DIGITS}",
+                self._tspan(tok),
+                "write a large number with an exponent, e.g. 1e30",
+            )
             return 0
-        return value
+        return int(text)
 
     # ---- start rules
 
@@ -594,8 +653,37 @@ class _Builder:
     def list(self, c: list[Any]) -> _Rec:
         # "[" [expr ("," expr)* [","]] "]"
         span = self._span(c)
-        return ir.ListExpr(items=tuple(_values(c)), span=span), _depth(c), span
+        items = tuple(_values(c))
+        node = ir.ListExpr(items=items, span=span)
+        sizes = self.sizes
+        total = len(items)
+        for item in items:
+            if type(item) is _ListExpr:
+                inner = sizes.get(id(item), 0)
+                if inner < 0:  # an inner list is over the limit: reported there
+                    sizes[id(node)] = -1
+                    return node, _depth(c), span
+                total += inner
+        sizes[id(node)] = total
+        if total > _ITEMS:
+            sizes[id(node)] = -1
+            self._error(
+                "ES111",
+                f"a list of {total} items (nested lists included); the limit is literal_items "
+                f"= {_ITEMS}",
+                ir.Span(
+                    file=self.file,
+                    line=span.line,
+                    column=span.column,
+                    end_line=span.line,
+                    end_column=span.column + 1,
+                ),
+            )
+        return node, _depth(c), span
 
+
+_INF: Final = float("inf")
+_ListExpr: Final = ir.ListExpr
 
 # --------------------------------------------------------------------------- errors
 
@@ -695,7 +783,13 @@ def bracket_depth(text: str) -> tuple[int, int]:
     return best, where
 
 
-def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None) -> Any:
+def _parse(
+    text: str,
+    start: str,
+    file: str | None,
+    base: ir.Span | None = None,
+    budget: Budget | None = None,
+) -> Any:
     builder = _builder_parser()
     deepest, offset = bracket_depth(text)
     if deepest > MAX_DEPTH:
@@ -716,14 +810,18 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
             {file or "<string>": text},
         )
     problem: UnexpectedInput | None = None
+    budget = budget if budget is not None else Budget()
+    over: Token | None = None
+    deep = False
     with _parse_lock:
         builder.file = file
         diagnostics: list[Diagnostic] = []
         builder.diagnostics = diagnostics
         try:
-            # tree-less mode: parse returns the builder's record of the start rule, not a Tree
-            parsed: Any = builder.parser.parse(text, start=start)
-            result, depth, _ = parsed
+            # tree-less mode: the result is the builder's record of the start rule, not a Tree
+            parsed, over, deep = _run_parser(builder.parser, text, start, budget)
+            if over is None:
+                result, depth, _ = parsed
         except UnexpectedInput as err:
             problem = err
         except RecursionError:  # pragma: no cover - the LALR parser is iterative
@@ -731,11 +829,44 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
                 [Diagnostic("ES106", "the input is nested too deeply", ir.Span(file=file))]
             ) from None
         finally:
-            builder.file, builder.diagnostics = None, []
+            builder.file, builder.diagnostics, builder.sizes = None, [], {}
     if problem is not None:
         raise SpecError(
             [_shift(_from_lark(problem, file, text), base)], {file or "<string>": text}
         ) from None
+    if over is not None and deep:
+        raise SpecError(
+            [
+                _shift(
+                    Diagnostic(
+                        "ES106",
+                        f"the input is nested too deeply (more than {MAX_DEPTH} levels); "
+                        "reading stopped here",
+                        _token_span(over, file),
+                        "split the check into smaller claims",
+                    ),
+                    base,
+                )
+            ],
+            {file or "<string>": text},
+        )
+    if over is not None:
+        tokens = budget.limit
+        raise SpecError(
+            [
+                _shift(
+                    Diagnostic(
+                        "ES112",
+                        f"the file has more than {tokens} tokens (the limit `tokens`); reading "
+                        "stopped here",
+                        _token_span(over, file),
+                        "a spec is a few thousand tokens: split it into several files",
+                    ),
+                    base,
+                )
+            ],
+            {file or "<string>": text},
+        )
     if depth > MAX_DEPTH:
         raise SpecError(
             [
@@ -756,6 +887,42 @@ def _parse(text: str, start: str, file: str | None, base: ir.Span | None = None)
     if base is not None:
         result = relocate(result, base)
     return result
+
+
+#: The parser's stack may hold this many entries: a tree of ``MAX_DEPTH`` levels needs fewer
+#: (a rule has at most a few pending symbols per level), a chain of 20 000 unary minus signs or
+#: ``not``s (no brackets for :func:`bracket_depth` to see) would be shifted in full before the
+#: tree depth could be measured.
+_STACK: Final = 12 * MAX_DEPTH
+
+
+def _run_parser(
+    parser: Lark, text: str, start: str, budget: Budget
+) -> tuple[Any, Token | None, bool]:
+    """``parser.parse(text, start=start)``, counting tokens against ``budget``.
+
+    Lark's own loop (``LALR_Parser.parse_from_state``) with a counter: ``(result, None, False)``,
+    or ``(None, token, deep)`` with the first token over the budget (``deep`` False) or at which
+    the parser's stack went over :data:`_STACK` (``deep`` True); nothing after it is read.
+    """
+    interactive = parser.parse_interactive(text, start=start)
+    state = interactive.parser_state
+    stack = state.state_stack
+    left = budget.left
+    tok = None
+    try:
+        for tok in interactive.lexer_thread.lex(state):
+            left -= 1
+            if left < 0:
+                budget.exhausted = True
+                return None, tok, False
+            state.feed_token(tok)
+            if len(stack) > _STACK:
+                return None, tok, True
+    finally:
+        budget.left = max(left, 0)
+    end = Token.new_borrow_pos("$END", "", tok) if tok is not None else Token("$END", "", 0, 1, 1)
+    return state.feed_token(end, True), None, False
 
 
 def _shift(d: Diagnostic, base: ir.Span | None) -> Diagnostic:
@@ -810,7 +977,9 @@ def parse_spec_text(text: str, *, file: str | None = None) -> ir.Spec:
     return spec
 
 
-def parse_expression(text: str, *, file: str | None = None, base: ir.Span | None = None) -> ir.Expr:
+def parse_expression(
+    text: str, *, file: str | None = None, base: ir.Span | None = None, budget: Budget | None = None
+) -> ir.Expr:
     """Parse a check expression, e.g. ``"sum(phi) == f(x) - mean(f(background)) within 1e-6"``.
 
     Parameters
@@ -832,9 +1001,11 @@ def parse_expression(text: str, *, file: str | None = None, base: ir.Span | None
     >>> parse_expression("phi[i] == 0 within 1e-6").op
     <CmpOp.EQ: '=='>
     """
-    return _parse(text, "expr_start", file, base)
+    return _parse(text, "expr_start", file, base, budget)
 
 
-def parse_value(text: str, *, file: str | None = None, base: ir.Span | None = None) -> ir.Expr:
+def parse_value(
+    text: str, *, file: str | None = None, base: ir.Span | None = None, budget: Budget | None = None
+) -> ir.Expr:
     """Parse a world-field or parameter value: an expression or a range ``lo..hi``."""
-    return _parse(text, "value_start", file, base)
+    return _parse(text, "value_start", file, base, budget)

@@ -1,7 +1,9 @@
 """JSON Schema of the YAML form (``.espec.yaml``), with enums derived from the registries.
 
 Editors use it for completion and validation; it describes the document's shape. Expressions
-(checks, world values) are strings in the Lark grammar; only the loader validates them.
+(checks, world values) are strings in the Lark grammar; only the loader validates them. Method
+parameters are described per method, from the machine-readable ``Param.type`` (and ``low``,
+``limit``) of the registry: the same rules ``explainspec check`` applies (ES227, ES228).
 """
 
 from __future__ import annotations
@@ -9,14 +11,67 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from explainspec.catalog.limits import limit
 from explainspec.lang import ir
-from explainspec.registry import Registry
+from explainspec.registry import Entry, Param, Registry, param_type
 
 _NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
 _EXPR = {
     "description": "an expression of the explainspec language (a string), or a number/boolean/list",
     "type": ["string", "number", "boolean", "array"],
 }
+
+
+def param_schema(p: Param) -> dict[str, Any]:
+    """The JSON Schema of one method parameter's YAML value (anything, when its type is not
+    machine-checkable)."""
+    out: dict[str, Any] = {"description": f"{p.type}: {p.doc}" if p.doc else p.type}
+    alts = param_type(p.type)
+    if any(kind == "other" for kind, _ in alts):
+        return out
+    options = [_alt_schema(a, p) for a in alts if a[0] != "none"]
+    if len(options) == 1:
+        out.update(options[0])
+    else:
+        out["anyOf"] = options
+    if isinstance(p.default, int | float | str | bool) and p.default is not None:
+        out["default"] = p.default
+    return out
+
+
+def _alt_schema(alt: tuple[str, Any], p: Param | None) -> dict[str, Any]:
+    kind, arg = alt
+    if kind == "literal":
+        return {"const": arg}
+    if kind == "list":
+        inner = [_alt_schema(a, None) for a in arg if a[0] != "none"]
+        return {"type": "array", "items": inner[0] if len(inner) == 1 else {"anyOf": inner}}
+    out: dict[str, Any] = {
+        "type": {"int": "integer", "float": "number", "str": "string", "bool": "boolean"}[kind]
+    }
+    if p is not None and kind in ("int", "float"):
+        if p.low is not None:
+            out["minimum"] = p.low
+        if p.limit is not None:
+            out["maximum"] = limit(p.limit)
+    return out
+
+
+def _method_schema(entry: Entry) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": entry.doc,
+        "properties": {
+            "use": {"const": entry.name},
+            "params": {
+                "type": "object",
+                "properties": {p.name: param_schema(p) for p in entry.params},
+                "additionalProperties": False,
+            },
+        },
+        "required": ["use"],
+        "additionalProperties": False,
+    }
 
 
 def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, Any]:
@@ -58,6 +113,20 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
         "additionalProperties": False,
     }
     use = {"type": "string", "enum": methods} if methods else {"type": "string"}
+    generic = {
+        "type": "object",
+        "properties": {
+            "use": use,
+            "params": {
+                "type": "object",
+                "propertyNames": _NAME,
+                "additionalProperties": _EXPR,
+            },
+        },
+        "required": ["use"],
+        "additionalProperties": False,
+    }
+    per_method = [_method_schema(e) for e in regs["method"]] if "method" in regs else []
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://explainspec.dev/schema/espec-1.json",
@@ -67,24 +136,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
             "explainspec": {"const": 1},
             "spec": _NAME,
             "title": prose,
-            "method": {
-                "oneOf": [
-                    use,
-                    {
-                        "type": "object",
-                        "properties": {
-                            "use": use,
-                            "params": {
-                                "type": "object",
-                                "propertyNames": _NAME,
-                                "additionalProperties": _EXPR,
-                            },
-                        },
-                        "required": ["use"],
-                        "additionalProperties": False,
-                    },
-                ]
-            },
+            "method": {"oneOf": [use, *(per_method or [generic])]},
             "output": {"type": "string", "enum": [k.value for k in ir.OutputKind]},
             "estimates": _NAME,
             "references": {"type": "array", "items": {"type": "string"}},

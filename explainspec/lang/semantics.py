@@ -13,7 +13,14 @@ What is checked (codes in :mod:`explainspec.lang.diagnostics`, documented in
   method is a warning (ES218);
 - structure: duplicate names (ES212), no claims (ES213), ranges outside world values (ES210),
   the check against the output kind (ES219), declared vs registered output (ES221), method
-  parameters that are not literal values (ES224).
+  parameters that are not literal values (ES224);
+- what a run would refuse, found without numpy: a check that is not a condition (ES225);
+  method parameters against their declared types (ES227, ``Param.type``/``low``) and limits
+  (ES228); sizes over the limits of :mod:`explainspec.catalog.limits` (ES228); quantifier
+  misuse (ES230) — :mod:`explainspec.lang.static`; and every world a run would draw from or
+  build (each claim's world, each example) through the world resolver
+  (:mod:`explainspec.worlds.spec`, numpy-free): empty ranges (ES226), sizes (ES228), any other
+  value it refuses (ES229).
 
 **Exact equality.** ``a == b`` without ``within`` is accepted only when *both* sides are
 discrete: integer or boolean literals, quantifier variables, ``d``, ``seed``, comparisons and
@@ -28,7 +35,8 @@ import difflib
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Final
 
-from explainspec.lang import ir
+from explainspec.catalog.limits import limit
+from explainspec.lang import ir, static
 from explainspec.lang.diagnostics import Diagnostic
 from explainspec.registry import KINDS, REQUIRED, Entry, Registry
 
@@ -51,20 +59,8 @@ QUANTITIES: Final = frozenset(
         "target",
     }
 )
-#: Fields of a ``world { ... }`` block.
-WORLD_FIELDS: Final = (
-    "function",
-    "second",
-    "features",
-    "data",
-    "background",
-    "points",
-    "baseline",
-    "target",
-    "noise",
-    "grid",
-    "seed",
-)
+#: Fields of a ``world { ... }`` block (defined with the IR).
+WORLD_FIELDS: Final = ir.WORLD_FIELDS
 #: Keywords of ``explain(fn, at=..., background=..., baseline=..., **method params)``.
 EXPLAIN_KEYWORDS: Final = ("fn", "at", "background", "baseline", "seed")
 #: Functions whose results are integers or booleans (see "Exact equality" above).
@@ -157,6 +153,9 @@ class _Checker:
         self.attributes = _attributes()
         self._known: frozenset[str] | None = None
         self.method: Entry | None = None
+        #: ids of world blocks in which a name or call was wrong (the resolver skips them)
+        self.bad_worlds: set[int] = set()
+        self._returns: dict[str, str] | None = None
 
     def error(
         self,
@@ -226,10 +225,18 @@ class _Checker:
         reg = self.reg[kind]
         if name in reg:
             return reg.get(name)
+        hint = None
+        libraries = {e.name.split(".")[0] for e in reg if e.extra.get("library", "") != "plugin"}
+        if kind == "method" and (name.startswith("plugin.") or name.split(".")[0] not in libraries):
+            hint = (
+                "a plugin method is registered by importing its module: "
+                "`explainspec --plugin MODULE check ...` (the same for verify, fmt, convert)"
+            )
         self.error(
             code,
             f"unknown {what} {name!r}.{_did_you_mean(name, reg.names())}{_known(what, reg.names())}",
             span,
+            hint,
         )
         return None
 
@@ -255,7 +262,8 @@ class _Checker:
                     f"the parameters are: {', '.join(names) or '(none)'}",
                 )
             self.no_ranges(p.value, "a method parameter")
-            self.literal_param(p)
+            if self.literal_param(p) and entry is not None and p.name in names:
+                self.param_value(entry.params[names.index(p.name)], p.value, p.span)
         if entry is not None:
             declared = entry.extra.get("output")
             if declared and declared != self.spec.output.value:
@@ -266,11 +274,30 @@ class _Checker:
                     f"write `output = {declared}`",
                 )
 
-    def literal_param(self, p: ir.Param) -> None:
+    def param_value(self, param: Any, value: ir.Expr, span: ir.Span | None) -> None:
+        """A literal method parameter against its declared type, bounds and limit."""
+        try:
+            v = static.literal(value)
+        except static.NotLiteral:
+            return
+        problem = param.problem(v)
+        if problem is None:
+            return
+        what, text = problem
+        method = self.method.name if self.method is not None else self.spec.method.use
+        self.error(
+            "ES228" if what == "limit" else "ES227",
+            f"parameter {param.name!r} of method {method!r}: {text}",
+            getattr(value, "span", None) or span,
+            f"the parameter is {param.name}: {param.type}"
+            + (f" ({param.doc})" if param.doc else ""),
+        )
+
+    def literal_param(self, p: ir.Param) -> bool:
         """A method parameter is data, not an expression: a number, string, boolean or list."""
         bad = _non_literal(p.value)
         if bad is None:
-            return
+            return True
         if isinstance(bad, ir.Name):
             hint = f'write it as a string: {p.name} = "{bad.id}"'
         else:
@@ -281,6 +308,7 @@ class _Checker:
             getattr(bad, "span", None) or p.span,
             hint,
         )
+        return False
 
     def check_estimates(self) -> None:
         name = self.spec.estimates
@@ -302,6 +330,14 @@ class _Checker:
                 f"spec {self.spec.name!r} has no claims",
                 self.spec.span,
                 'add e.g. `claim efficiency holds "..." { check ... }`',
+            )
+        if len(self.spec.claims) > limit("claims"):
+            self.error(
+                "ES228",
+                f"spec {self.spec.name!r} has {len(self.spec.claims)} claims; the limit is "
+                f"claims = {limit('claims')}",
+                self.spec.span,
+                "split the spec into several files",
             )
         seen: dict[str, ir.Claim] = {}
         questions = self.reg["question"]
@@ -336,7 +372,64 @@ class _Checker:
                 self.check_world(c.world)
             for ex in c.examples:
                 self.check_world(ex.world)
+            features = self.resolve_worlds(c)
             self.check_expr(c.check, scope={}, claim=c)
+            self.check_static(c.check, features)
+
+    # ------------------------------------------------------------------ what a run refuses
+
+    def report(self, code: str, message: str, node: Any, hint: str | None) -> None:
+        self.error(code, message, getattr(node, "span", None), hint)
+
+    def returns(self) -> dict[str, str]:
+        """Builtin and oracle names -> the kind of their result (see ``static.returns_kind``)."""
+        if self._returns is None:
+            out = {e.name: "number" for e in self.reg["oracle"]}
+            for e in self.reg["builtin"]:
+                out[e.name] = static.returns_kind(str(e.extra.get("returns", "")))
+            self._returns = out
+        return self._returns
+
+    def check_static(self, check: ir.Expr, features: int) -> None:
+        static.check_conditions(check, {}, self.returns(), self.report)
+        builtins = self.reg["builtin"]
+        static.check_sizes(check, {}, features, builtins.__contains__, self.report)
+        if self.method is not None:
+            params = {p.name: p for p in self.method.params}
+            for node in walk(check):
+                if isinstance(node, ir.Call) and _name_of(node.func) == "explain":
+                    for kw in node.kwargs:
+                        if kw.name in params and _non_literal(kw.value) is None:
+                            self.param_value(params[kw.name], kw.value, kw.span)
+
+    def resolve_worlds(self, claim: ir.Claim) -> int:
+        """Run the world resolver on the claim's world and on each of its examples, as a run
+        would; report what it refuses. Returns the largest number of features of the claim's
+        world (the limit ``features`` when it cannot be resolved)."""
+        from explainspec.worlds import spec as worlds  # numpy-free: the resolver of a run
+
+        features = limit("features")
+        blocks = (self.spec.world, claim.world)
+        if any(b is not None and id(b) in self.bad_worlds for b in blocks):
+            return features
+        merged = ir.merged_world(self.spec, claim)
+        try:
+            resolved = worlds.resolve(merged, registries=self.reg)
+            worlds.drawable(resolved)
+            features = int(resolved.features.hi)
+        except worlds.WorldError as e:
+            self.error(e.code, e.message, e.span or claim.span, e.hint)
+        for ex in claim.examples:
+            if id(ex.world) in self.bad_worlds:
+                continue
+            fields = {f.name: f for f in merged.fields}
+            fields.update({f.name: f for f in ex.world.fields})
+            try:
+                block = ir.WorldBlock(fields=tuple(fields.values()), span=ex.span)
+                worlds.drawable(worlds.example_spec(block, registries=self.reg))
+            except worlds.WorldError as e:
+                self.error(e.code, f"example {ex.name!r}: {e.message}", e.span or ex.span, e.hint)
+        return features
 
     def unique(self, items: tuple[Any, ...], what: str, outer: tuple[tuple[Any, ...], ...]) -> None:
         seen: dict[str, Any] = {}
@@ -353,6 +446,12 @@ class _Checker:
     # ------------------------------------------------------------------ worlds
 
     def check_world(self, block: ir.WorldBlock) -> None:
+        before = len(self.out)
+        self.check_world_names(block)
+        if len(self.out) > before:
+            self.bad_worlds.add(id(block))
+
+    def check_world_names(self, block: ir.WorldBlock) -> None:
         seen: set[str] = set()
         for f in block.fields:
             if f.name in seen:
@@ -656,7 +755,8 @@ class _Checker:
                     for v in node.vars:
                         self.bound_elsewhere.setdefault(v, node.span or ir.Span())
         self.check_claims()
-        return sorted(self.out, key=Diagnostic.sort_key)
+        unique = list(dict.fromkeys(self.out))  # a spec world's problem is found once per claim
+        return sorted(unique, key=Diagnostic.sort_key)
 
 
 def _fmt(e: Any) -> str:
@@ -717,6 +817,10 @@ def check_spec(spec: ir.Spec, registries: Mapping[str, Registry] | None = None) 
     for kind in KINDS:
         regs.setdefault(kind, Registry(kind))
     return _Checker(spec, regs).run()
+
+
+def _name_of(e: Any) -> str | None:
+    return e.id if isinstance(e, ir.Name) else None
 
 
 def _non_literal(e: ir.Expr) -> ir.Expr | None:

@@ -8,6 +8,12 @@ values are parsed by the same Lark grammar as the DSL (its ``expr_start``/``valu
 
 Errors are located by the document path (``$.claims.efficiency.check``) and the YAML line and
 column.
+
+Reading is bounded like the DSL's (limits in :mod:`explainspec.catalog.limits`): the document's
+nodes and the tokens of its expression strings share one budget of ``tokens`` (composing stops
+at the first node over it, ``ES112``); a scalar has at most ``string_chars`` characters, an
+integer at most ``integer_digits`` digits, a list at most ``literal_items`` items (``ES111``);
+no text holds a lone surrogate (``ES109``).
 """
 
 from __future__ import annotations
@@ -19,9 +25,18 @@ from typing import Any, Final
 
 import yaml
 
+from explainspec.catalog.limits import limit
 from explainspec.lang import ir
 from explainspec.lang.diagnostics import Diagnostic, SpecError
-from explainspec.lang.parser import normalize_prose, output_kind, parse_expression, parse_value
+from explainspec.lang.parser import (
+    MAX_DEPTH,
+    Budget,
+    normalize_prose,
+    output_kind,
+    parse_expression,
+    parse_value,
+    text_problem,
+)
 from explainspec.lang.printer import format_expr
 
 VERSION: Final = 1
@@ -33,6 +48,8 @@ _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DOTTED: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 #: Guard against alias bombs ("billion laughs"): composed nodes visited at most this many times.
 MAX_NODES: Final = 200_000
+_DIGITS: Final = limit("integer_digits")
+_ITEMS: Final = limit("literal_items")
 
 TOP_KEYS: Final = (
     "explainspec",
@@ -51,11 +68,54 @@ CLAIM_KINDS: Final = tuple(k.value for k in ir.ClaimKind)
 CLAIM_KEYS: Final = (*CLAIM_KINDS, "about", "assume", "world", "examples", "check")
 
 
+class _TooManyNodes(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing at most as many nodes as the budget allows, and at most
+    ``nesting`` levels of flow collections (``[`` ``{``): PyYAML's scanner keeps a possible key
+    per open flow level and walks them all for every token, so 20 000 nested ``[`` took seconds
+    (quadratic) before the composer's recursion stopped anything."""
+
+    def __init__(self, stream: str, budget: Budget) -> None:
+        super().__init__(stream)
+        self.budget = budget
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.budget.left -= 1
+        if self.budget.left < 0:
+            raise _TooManyNodes(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+
+def _items(node: yaml.SequenceNode) -> int:
+    """Items of a sequence, nested sequences included."""
+    total, stack = 0, [node]
+    while stack:
+        seq = stack.pop()
+        total += len(seq.value)
+        stack += [n for n in seq.value if isinstance(n, yaml.SequenceNode)]
+    return total
+
+
 class _Reader:
-    def __init__(self, file: str | None) -> None:
+    def __init__(self, file: str | None, budget: Budget | None = None) -> None:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
         self.visited = 0
+        self.budget = budget if budget is not None else Budget()
 
     # ---- locations and errors
 
@@ -107,6 +167,26 @@ class _Reader:
                 node,
                 path,
                 "a spec is plain data: remove the tag (objects, Python or otherwise, cannot be built)",
+            )
+            return False
+        if isinstance(node, yaml.ScalarNode):
+            problem = text_problem(node.value)
+            if problem is not None:
+                code, message, hint = problem
+                self.error(code, message, node, path, hint)
+                return False
+        return True
+
+    def list_size(self, node: yaml.SequenceNode, path: str) -> bool:
+        """Whether a list literal (nested lists included) is within ``literal_items`` (ES111)."""
+        total = _items(node)
+        if total > _ITEMS:
+            self.error(
+                "ES111",
+                f"a list of {total} items (nested lists included); the limit is "
+                f"literal_items = {_ITEMS}",
+                node,
+                path,
             )
             return False
         return True
@@ -190,18 +270,35 @@ class _Reader:
         value = self.text(node, path, what)
         return normalize_prose(value) if value is not None else None
 
-    def expr(self, node: yaml.Node, path: str, *, value: bool) -> ir.Expr | None:
+    def expr(
+        self, node: yaml.Node, path: str, *, value: bool, nested: bool = False
+    ) -> ir.Expr | None:
         """An expression: a YAML number/bool/list, or a string parsed by the Lark grammar."""
         if not self.check_tag(node, path):
             return None
         span = self.span(node, path)
         if isinstance(node, yaml.SequenceNode):
-            items = [self.expr(n, f"{path}[{k}]", value=False) for k, n in enumerate(node.value)]
+            if not nested and not self.list_size(node, path):
+                return None
+            items = [
+                self.expr(n, f"{path}[{k}]", value=False, nested=True)
+                for k, n in enumerate(node.value)
+            ]
             if any(i is None for i in items):
                 return None
             return ir.ListExpr(items=tuple(items), span=span)  # type: ignore[arg-type]
         if not isinstance(node, yaml.ScalarNode) or node.tag == _T + "null":
             self.error("ES122", f"expected an expression, got {_kind(node)}", node, path)
+            return None
+        if node.tag == _T + "int" and sum(c.isdigit() for c in node.value) > _DIGITS:
+            self.error(
+                "ES111",
+                f"an integer of {sum(c.isdigit() for c in node.value)} digits; the limit is "
+                f"integer_digits = {_DIGITS}",
+                node,
+                path,
+                "write a large number with an exponent, e.g. 1e30",
+            )
             return None
         if node.tag in (_T + "int", _T + "float"):
             constructor = (
@@ -221,27 +318,38 @@ class _Reader:
             return ir.Bool(
                 value=yaml.SafeLoader.construct_yaml_bool(yaml.SafeLoader(""), node), span=span
             )
+        if self.budget.exhausted:  # the file is over its token budget (ES112 said so once)
+            return None
         parse: Callable[..., ir.Expr] = parse_value if value else parse_expression
         try:
-            return parse(node.value, file=self.file, base=self.span(node, path, inner=True))
+            return parse(
+                node.value,
+                file=self.file,
+                base=self.span(node, path, inner=True),
+                budget=self.budget,
+            )
         except SpecError as err:
             self.diagnostics.extend(err.diagnostics)
             return None
 
-    def param(self, node: yaml.Node, path: str) -> ir.Expr | None:
+    def param(self, node: yaml.Node, path: str, *, nested: bool = False) -> ir.Expr | None:
         """A method parameter: plain YAML data (a string is a string, never an expression).
 
         Method parameters are literals (ES224), so ``rule: midpoint`` means the string
         ``"midpoint"``, as ``rule = "midpoint"`` does in the DSL.
         """
         if isinstance(node, yaml.ScalarNode) and node.tag == _T + "str":
+            if not self.check_tag(node, path):
+                return None
             return ir.String(value=node.value, span=self.span(node, path))
         if isinstance(node, yaml.SequenceNode) and self.check_tag(node, path):
-            items = [self.param(n, f"{path}[{k}]") for k, n in enumerate(node.value)]
+            if not nested and not self.list_size(node, path):
+                return None
+            items = [self.param(n, f"{path}[{k}]", nested=True) for k, n in enumerate(node.value)]
             if any(i is None for i in items):
                 return None
             return ir.ListExpr(items=tuple(items), span=self.span(node, path))  # type: ignore[arg-type]
-        return self.expr(node, path, value=True)
+        return self.expr(node, path, value=True, nested=nested)
 
     # ---- structure
 
@@ -476,8 +584,38 @@ def parse_yaml(text: str, *, file: str | None = None) -> ir.Spec:
         for wrong shapes, and the DSL's codes for check expressions.
     """
     sources = {file or "<string>": text}
+    budget = Budget()
+    loader: _Loader | None = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _Loader(text, budget)
+        root = loader.get_single_node()
+    except _TooManyNodes as over:
+        tokens = budget.limit
+        mark = over.mark
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES112",
+                    f"the document has more than {tokens} nodes (the limit `tokens`); reading "
+                    "stopped here",
+                    ir.Span(file=file, line=mark.line + 1, column=mark.column + 1),
+                    "a spec is a few hundred nodes: split it into several files",
+                )
+            ],
+            sources,
+        ) from None
+    except _TooDeep as deep:
+        mark = deep.mark
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES106",
+                    f"brackets are nested more than {MAX_DEPTH} deep; the limit is {MAX_DEPTH}",
+                    ir.Span(file=file, line=mark.line + 1, column=mark.column + 1),
+                )
+            ],
+            sources,
+        ) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         span = ir.Span(
@@ -501,12 +639,15 @@ def parse_yaml(text: str, *, file: str | None = None) -> ir.Spec:
             ],
             sources,
         ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise SpecError(
             [Diagnostic("ES107", "the document is empty", ir.Span(file=file, line=1, column=1))],
             sources,
         )
-    reader = _Reader(file)
+    reader = _Reader(file, budget)
     spec = reader.spec(root)
     if reader.diagnostics or spec is None:
         raise SpecError(reader.diagnostics, sources)

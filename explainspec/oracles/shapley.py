@@ -260,6 +260,12 @@ def _check_enumerable(d: int) -> None:
         )
 
 
+def _bound_source(f: Any) -> bool:
+    """A user's model bound by ``explainspec audit`` (tag ``source``): its exact values come from
+    :mod:`explainspec.oracles.shapley_exact` (tree ensembles at any d, enumeration to d = 16)."""
+    return "source" in getattr(f, "tags", ())
+
+
 def _d_of(P: Any, x: Any) -> int:
     rows = as_rows(P)
     return rows.shape[1] if rows is not None else np.asarray(x).shape[-1]
@@ -291,6 +297,10 @@ def shapley(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
     [0.5, 0.0]
     """
     rows = as_rows(P)
+    if rows is not None and _bound_source(f):
+        from explainspec.oracles.shapley_exact import interventional_shapley
+
+        return interventional_shapley(f, x, rows)
     if rows is not None:
         fast = _terms_shapley_or_none(f, x, rows)
         if fast is not None:
@@ -321,6 +331,10 @@ def shapley_baseline(f: Callable[[Any], Any], x: Any, b: Any) -> np.ndarray:
     ndarray of shape (d,)
     """
     b = as_point(b)
+    if _bound_source(f):
+        from explainspec.oracles.shapley_exact import baseline_shapley
+
+        return baseline_shapley(f, x, b)
     fast = _terms_shapley_or_none(f, as_point(x, b.shape[0]), b[None, :])
     if fast is not None:
         return fast

@@ -87,7 +87,7 @@ def jsonable(value: Any) -> Any:
 def claim_record(result: ClaimResult) -> dict[str, Any]:
     """One claim of the report."""
     t = result.timings
-    record = {
+    record: dict[str, Any] = {
         "spec": result.spec,
         "claim": result.claim,
         "kind": result.kind,
@@ -95,6 +95,7 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         "statement": result.statement,
         "method": result.method,
         "source": result.source,
+        "line": result.line,
         "verdict": result.verdict.value,
         "passed": result.passed,
         "margin": result.margin,
@@ -110,6 +111,10 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         "diagnostics": result.diagnostics,
         "cached": result.cached,
     }
+    if result.traceback is not None:  # --debug only
+        record["traceback"] = result.traceback
+    if result.points:  # a fixed world (explainspec audit): the outcome at every point
+        record["points"] = result.points
     return jsonable(record)
 
 

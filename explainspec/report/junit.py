@@ -1,8 +1,12 @@
 """JUnit XML: one ``testsuite`` per spec, one ``testcase`` per claim.
 
-``refuted``, ``unshown``, ``error``, ``invalid`` and ``not_applicable`` claims are
-``<failure>``s (``type`` is the verdict; the message is the counterexample or the error, spelled
-out). CI systems then show a failing claim like a failing test.
+``refuted``, ``unshown`` and ``not_applicable`` claims are ``<failure>``s: the claim was checked
+and does not hold as stated. ``error`` claims (the method crashed, the claim exceeded its time
+budget or the memory limit, an internal error) and ``invalid`` ones (no world could be generated)
+are ``<error>``s: the check could not be carried out, as pytest reports an exception outside an
+assertion. ``type`` is the verdict; the message is the counterexample or the error, spelled out.
+Each ``testcase`` carries ``file`` (the spec file) and ``line`` (the claim's line) when known, so
+CI systems link a failing claim to its source like a failing test.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import xml.etree.ElementTree as ET
 from typing import IO
 
 from explainspec.report.json_report import write_atomic
-from explainspec.runner.events import ClaimResult, Event, RunFinished
+from explainspec.runner.events import ClaimResult, Event, RunFinished, Verdict
+
+#: verdicts reported as ``<error>`` (the check could not be carried out), not ``<failure>``
+_ERRORS = frozenset({Verdict.ERROR, Verdict.INVALID})
 
 
 def _message(result: ClaimResult) -> str:
@@ -41,10 +48,14 @@ def junit_xml(
     >>> xml = junit_xml([ClaimResult(spec="s", claim="c", kind="holds", verdict=Verdict.REFUTED, margin=-1.0)])
     >>> '<testcase classname="s" name="c"' in xml, '<failure type="refuted"' in xml
     (True, True)
+    >>> xml = junit_xml([ClaimResult(spec="s", claim="c", kind="holds", verdict=Verdict.ERROR,
+    ...     source="specs/s.espec", line=12, error="the method raised")])
+    >>> '<error type="error"' in xml, 'file="specs/s.espec" line="12"' in xml
+    (True, True)
     """
     root = ET.Element("testsuites", name="explainspec")
     suites: dict[str, ET.Element] = {}
-    totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
     for r in results:
         suite = suites.get(r.spec)
         if suite is None:
@@ -53,18 +64,22 @@ def junit_xml(
         case = ET.SubElement(
             suite, "testcase", classname=r.spec, name=r.claim, time=f"{r.timings.total:.3f}"
         )
+        if r.source:
+            case.set("file", r.source)
+        if r.line:
+            case.set("line", str(r.line))
         suite.set("tests", str(int(suite.get("tests", "0")) + 1))
         suite.set("time", f"{float(suite.get('time', '0')) + r.timings.total:.3f}")
         totals["tests"] += 1
         totals["time"] += r.timings.total
         if r.failed:
             text = _message(r)
-            failure = ET.SubElement(
-                case, "failure", type=r.verdict.value, message=text.splitlines()[0]
-            )
-            failure.text = text
-            suite.set("failures", str(int(suite.get("failures", "0")) + 1))
-            totals["failures"] += 1
+            tag = "error" if r.verdict in _ERRORS else "failure"
+            element = ET.SubElement(case, tag, type=r.verdict.value, message=text.splitlines()[0])
+            element.text = text
+            count = "errors" if tag == "error" else "failures"
+            suite.set(count, str(int(suite.get(count, "0")) + 1))
+            totals[count] += 1
         else:
             out = ET.SubElement(case, "system-out")
             margin = "n/a" if r.margin is None else f"{r.margin:.6g}"

@@ -215,12 +215,13 @@ class TerminalReporter:
             Verdict.SHOWN: "misreading shown by",
             Verdict.REFUTED: "refuted by",
         }.get(r.verdict, r.verdict.value)
+        if r.counterexample is not None and r.counterexample.source != "search":
+            # an explicit example of the spec decided the claim: say which one
+            what += f" its {r.counterexample.source}"
         self._print(f"{r.spec}.{r.claim} {what}:", style=_STYLE[r.verdict])
         if r.statement:
             self._print(f"  claim: {r.statement}")
         if r.counterexample is not None:
-            if r.counterexample.source != "search":
-                self._print(f"  ({r.counterexample.source})")
             for line in r.counterexample.lines():
                 self._print(f"  {line}")
         if r.error:

@@ -64,9 +64,10 @@ ROW_FORMAT = 2
 CACHEABLE = frozenset({"verified", "refuted", "shown", "unshown", "invalid", "not_applicable"})
 """Verdicts that are a function of the key (``error`` is not: timeouts, crashes, interrupts)."""
 
-NOT_IN_KEY = frozenset({"claims", "timeout", "isolate"})
-"""Run options that cannot change a final verdict: the claim filter, and where and how long a
-claim may run (a timeout or a crash gives ``error``, which is never cached)."""
+NOT_IN_KEY = frozenset({"claims", "timeout", "isolate", "claim_timeout", "memory_limit", "debug"})
+"""Run options that cannot change a final verdict: the claim filter, where and how long a claim
+may run and how much memory it may use (a timeout, a spent budget, running out of memory or a
+crash gives ``error``, which is never cached), and whether tracebacks are kept."""
 
 _SCHEMA = """
 CREATE TABLE results (
@@ -337,6 +338,16 @@ def decode_result(text: str) -> Any:
                     c[name] = tuple(float(v) for v in c[name])
             c["info"] = tuple((str(k), str(v)) for k, v in c.get("info", ()))
             d["counterexample"] = ev.Counterexample(**c)
+        d["points"] = tuple(
+            ev.PointResult(
+                **{
+                    **x,
+                    "point": tuple(float(v) for v in x.get("point", ())),
+                    "quantities": tuple(ev.Quantity(**q) for q in x.get("quantities", ())),
+                }
+            )
+            for x in d.get("points", ())
+        )
         return ev.ClaimResult(**d)
     except RowError:
         raise

@@ -14,6 +14,7 @@ world rejects that world (all rejected: ``not_applicable``); no valid world: ``i
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import random
@@ -26,6 +27,16 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.catalog.limits import LimitExceeded
+from explainspec.runner.budget import (
+    current_memory_limit,
+    describe_exception,
+    format_bytes,
+    format_traceback,
+    is_memory_error,
+    over_budget_message,
+    within_budget,
+)
 from explainspec.runner.env import (
     ClaimContext,
     PointOutcome,
@@ -34,11 +45,13 @@ from explainspec.runner.env import (
     world_phi,
 )
 from explainspec.runner.events import (
+    INTERNAL_ERROR,
     PROGRESS_INTERVAL,
     ClaimResult,
     Counterexample,
     ExampleResult,
     ExampleTried,
+    PointResult,
     Quantity,
     RunDiagnostic,
     Timings,
@@ -51,11 +64,22 @@ _TARGET_BOUND = 1e12
 
 
 class Abort(BaseException):
-    """Stops the hypothesis search at once (hypothesis only catches ``Exception``)."""
+    """Stops the hypothesis search at once (hypothesis only catches ``Exception``).
 
-    def __init__(self, verdict: Verdict, code: str, message: str, world: Any = None) -> None:
+    ``traceback`` is the text of the exception behind it, kept for ``--debug``."""
+
+    def __init__(
+        self,
+        verdict: Verdict,
+        code: str,
+        message: str,
+        world: Any = None,
+        *,
+        traceback: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.verdict, self.code, self.message, self.world = verdict, code, message, world
+        self.traceback = traceback
 
 
 class _CheckFailed(Exception):
@@ -70,12 +94,19 @@ class _State:
     worst: float | None = None
     failure: tuple[Any, PointOutcome] | None = None
     failures: int = 0
+    last: tuple[Any, PointOutcome] | None = None  # the last world checked (for fixed worlds)
 
 
 @dataclass(kw_only=True)
 class ClaimRun:
     """Runs one planned claim. ``emit`` receives progress events; ``beat`` is told when method
-    calls start and end; setting ``stop`` aborts the search at the next world (Ctrl-C)."""
+    calls start and end; setting ``stop`` aborts the search at the next world (Ctrl-C).
+
+    :meth:`run` never raises for anything that happens inside the claim: a spent budget (ES340),
+    running out of memory (ES341) and an unexpected exception of explainspec itself (ES309) are
+    ``error`` results like a method crash. ``checked`` and ``phase`` say how far it got (read by
+    the executor that has to stop a claim that does not stop by itself).
+    """
 
     plan: ClaimPlan
     emit: Callable[[Any], None] = lambda event: None
@@ -87,9 +118,16 @@ class ClaimRun:
         self._mode: Any = None
         self._last_progress = -math.inf
         self._worst_margin: float | None = None
+        self._traceback: str | None = None
+        #: worlds checked so far (explicit examples and searched worlds)
+        self.checked = 0
+        #: what the claim is doing (for messages about a claim that was stopped)
+        self.phase = "starting"
+        self._points: tuple[PointResult, ...] = ()
 
     def _progress(self, n: int, margin: float, source: str = "search") -> None:
         """Note a checked world; tell ``emit`` for the first and then every PROGRESS_INTERVAL."""
+        self.checked += 1
         if margin == margin and (self._worst_margin is None or margin < self._worst_margin):
             self._worst_margin = margin
         now = time.perf_counter()
@@ -107,26 +145,64 @@ class ClaimRun:
             )
         )
 
+    def _debug_traceback(self, exc: BaseException | None) -> str | None:
+        """The traceback of ``exc`` when the run keeps tracebacks (``--debug``)."""
+        return format_traceback(exc) if self.plan.options.debug else None
+
     # ------------------------------------------------------------------ public
 
     def run(self) -> ClaimResult:
+        """The claim's result, within its wall-clock budget (see :mod:`explainspec.runner.budget`).
+
+        Once the budget is spent the result is ES340, whatever the interrupted code did next:
+        the exception may have landed inside hypothesis, whose own cleanup can then fail (an
+        ``IndexError`` of its span stack) or report the search as flaky.
+        """
         started = time.perf_counter()
+        result, over = within_budget(self.plan.options.budget, lambda: self._run(started))
+        if over or result is None:
+            _forget_search_state()
+            return self._stopped(started)
+        return result
+
+    def _run(self, started: float) -> ClaimResult:
         plan = self.plan
         explicit: tuple[ExampleResult, ...] = ()
+        tried = 0
         try:
             self._setup()
-            explicit, example_failure = self._run_examples()
-            verdict, margin, counter, error, diags, tried = self._search()
-            if example_failure is not None and not plan.refutes and verdict is Verdict.VERIFIED:
-                # an explicit example world refutes an answers/holds claim even if the search missed it
-                verdict, counter, margin = Verdict.REFUTED, example_failure, example_failure.margin
+            explicit, example_failure, example_worst = self._run_examples()
+            if example_failure is not None:
+                # an explicit example decides the claim like a searched world would: it refutes
+                # an answers/holds claim, and demonstrates the misreading of a does_not_answer one
+                verdict = Verdict.SHOWN if plan.refutes else Verdict.REFUTED
+                margin: float | None = example_failure.margin
+                counter: Counterexample | None = example_failure
+                error: str | None = None
+                diags: tuple[RunDiagnostic, ...] = ()
+                tried = sum(1 for e in explicit if e.margin is not None)
+            else:
+                verdict, margin, counter, error, diags, tried = self._search()
+                if example_worst is not None and verdict in (Verdict.VERIFIED, Verdict.UNSHOWN):
+                    margin = example_worst if margin is None else min(margin, example_worst)
         except Abort as a:
             verdict, margin, counter, tried = a.verdict, None, None, 0
             error, diags = a.message, (RunDiagnostic(code=a.code, message=a.message),)
-        total = time.perf_counter() - started
-        sw = self._ctx.stopwatch if self._ctx else None
-        method_t = sw.method if sw else 0.0
-        oracle_t = sw.oracles if sw else 0.0
+            self._traceback = self._traceback or a.traceback
+        except LimitExceeded as e:  # a drawn world over a size limit
+            verdict, margin, counter, tried = Verdict.INVALID, None, None, self.checked
+            error = _too_large(e)
+            diags = (RunDiagnostic(code="ES342", message=error),)
+        except MemoryError as e:
+            verdict, margin, counter, tried = Verdict.ERROR, None, None, self.checked
+            error = self._out_of_memory(e)
+            diags = (RunDiagnostic(code="ES341", message=error),)
+            self._traceback = self._debug_traceback(e)
+        except Exception as e:  # noqa: BLE001 - a bug of explainspec: an error result, exit 3
+            verdict, margin, counter, tried = Verdict.ERROR, None, None, self.checked
+            error = self._internal(e)
+            diags = (RunDiagnostic(code=INTERNAL_ERROR, message=error),)
+            self._traceback = self._debug_traceback(e)
         return ClaimResult(
             **plan.identity(),
             verdict=verdict,
@@ -134,11 +210,48 @@ class ClaimRun:
             examples=tried,
             counterexample=counter,
             explicit=explicit,
-            timings=Timings(
-                method=method_t, oracles=oracle_t, checker=max(0.0, total - method_t - oracle_t)
-            ),
+            timings=self._timings(started),
             error=error,
             diagnostics=diags,
+            points=self._points,
+            traceback=self._traceback,
+        )
+
+    def _timings(self, started: float) -> Timings:
+        total = time.perf_counter() - started
+        sw = self._ctx.stopwatch if self._ctx else None
+        method_t = sw.method if sw else 0.0
+        oracle_t = sw.oracles if sw else 0.0
+        return Timings(
+            method=method_t, oracles=oracle_t, checker=max(0.0, total - method_t - oracle_t)
+        )
+
+    def _stopped(self, started: float) -> ClaimResult:
+        """The result of a claim stopped by its budget (ES340)."""
+        budget = self.plan.options.budget
+        message = over_budget_message(budget or 0.0, checked=self.checked, phase=self.phase)
+        return ClaimResult(
+            **self.plan.identity(),
+            verdict=Verdict.ERROR,
+            examples=self.checked,
+            timings=self._timings(started),
+            error=message,
+            diagnostics=(RunDiagnostic(code="ES340", message=message),),
+        )
+
+    def _out_of_memory(self, e: BaseException) -> str:
+        limit = current_memory_limit()
+        cap = f"--memory-limit {format_bytes(limit)}" if limit else "no --memory-limit was set"
+        return (
+            f"the claim ran out of memory while {self.phase} after checking {self.checked} "
+            f"world(s) ({describe_exception(e)}; {cap})"
+        )
+
+    def _internal(self, e: BaseException) -> str:
+        hint = "" if self.plan.options.debug else "; --debug shows the traceback"
+        return (
+            f"internal error of explainspec while {self.phase}: {describe_exception(e)} "
+            f"(a bug, please report it{hint})"
         )
 
     # ------------------------------------------------------------------ setup
@@ -147,6 +260,7 @@ class ClaimRun:
         from explainspec.expr import Mode
 
         plan = self.plan
+        self.phase = "loading the method"
         try:
             entry = plan.entry()
         except LookupError as e:
@@ -187,8 +301,20 @@ class ClaimRun:
         except MethodError as e:
             if isinstance(e.__cause__, NotApplicable):
                 raise e.__cause__ from None
+            if is_memory_error(e.__context__):
+                raise Abort(
+                    Verdict.ERROR,
+                    "ES341",
+                    self._out_of_memory(e.__context__ or e),
+                    world,
+                    traceback=self._debug_traceback(e.__context__),
+                ) from None
             raise Abort(
-                Verdict.ERROR, "ES301", f"the method raised on a world: {e}", world
+                Verdict.ERROR,
+                "ES301",
+                f"the method raised on a world: {e}",
+                world,
+                traceback=self._debug_traceback(e.__context__ or e),
             ) from None
         except GroundTruthUnavailable as e:
             raise Abort(Verdict.ERROR, "ES305", f"ground truth unavailable: {e}", world) from None
@@ -198,28 +324,50 @@ class ClaimRun:
             ) from None
         except (KeyboardInterrupt, Abort):
             raise
-        except Exception as e:  # noqa: BLE001
+        except LimitExceeded as e:
+            raise Abort(Verdict.INVALID, "ES342", _too_large(e), world) from None
+        except MemoryError as e:
             raise Abort(
                 Verdict.ERROR,
-                "ES309",
-                f"unexpected {type(e).__name__} while checking a world: {e}",
+                "ES341",
+                self._out_of_memory(e),
                 world,
+                traceback=self._debug_traceback(e),
+            ) from None
+        except Exception as e:  # noqa: BLE001 - a bug of explainspec (the interpreter, an oracle)
+            raise Abort(
+                Verdict.ERROR,
+                INTERNAL_ERROR,
+                self._internal(e),
+                world,
+                traceback=self._debug_traceback(e),
             ) from None
 
     # ------------------------------------------------------------------ examples
 
-    def _run_examples(self) -> tuple[tuple[ExampleResult, ...], Counterexample | None]:
+    def _run_examples(
+        self,
+    ) -> tuple[tuple[ExampleResult, ...], Counterexample | None, float | None]:
+        """Check the claim's explicit ``example`` worlds, before any search.
+
+        Returns their results, the counterexample of the first one that violates the check
+        (which decides the claim: it refutes an answers/holds claim and shows the misreading of a
+        does_not_answer one), and the worst effective margin of the others.
+        """
         from explainspec import worlds
         from explainspec.lang.ir import WorldBlock
         from explainspec.methods.base import NotApplicable
 
         results = []
         failure: Counterexample | None = None
+        worst: float | None = None
         for i, example in enumerate(self.plan.claim.examples):
             fields = {f.name: f for f in self.plan.world.fields}
             fields.update({f.name: f for f in example.world.fields})
             try:
+                self.phase = f"building the example {example.name!r}"
                 world = worlds.build_example(WorldBlock(fields=tuple(fields.values())))
+                self.phase = f"checking the example {example.name!r}"
                 outcome = self._check(world)
             except NotApplicable as e:
                 results.append(
@@ -228,20 +376,24 @@ class ClaimRun:
                     )
                 )
                 continue
-            except Abort:
+            except (Abort, MemoryError):
                 raise
             except Exception as e:  # noqa: BLE001 - an example that cannot be built is a spec error
                 raise Abort(
                     Verdict.ERROR, "ES312", f"example {example.name!r} could not be built: {e}"
                 ) from None
-            violated = effective(outcome.margin, refutes=self.plan.refutes) < 0
+            m = effective(outcome.margin, refutes=self.plan.refutes)
+            violated = m < 0
             results.append(
                 ExampleResult(name=example.name, margin=outcome.margin, violated=violated)
             )
             self._progress(i + 1, outcome.margin, source=f"example {example.name}")
-            if violated and failure is None:
+            if violated:
+                self.phase = f"describing the example {example.name!r}"
                 failure = self._counterexample(world, outcome, source=f"example {example.name}")
-        return tuple(results), failure
+                break
+            worst = m if worst is None else min(worst, m)
+        return tuple(results), failure, worst
 
     # ------------------------------------------------------------------ search
 
@@ -256,6 +408,7 @@ class ClaimRun:
         from explainspec.methods.base import NotApplicable
 
         plan = self.plan
+        self.phase = "preparing the search"
         strategy = self._strategy()
         state = _State()
         refutes = plan.refutes
@@ -263,15 +416,18 @@ class ClaimRun:
         def prop(world: Any) -> None:
             if self.stop.is_set():
                 raise Abort(Verdict.ERROR, "ES310", "the run was interrupted")
+            self.phase = "checking a world"
             try:
                 outcome = self._check(world)
             except NotApplicable as e:
                 state.rejected += 1
                 state.not_applicable = str(e)
                 outcome = None
+            self.phase = "generating worlds"  # (left as it is when the check raised)
             if outcome is None:
                 reject()
             state.tried += 1
+            state.last = (world, outcome)
             m = effective(outcome.margin, refutes=refutes)
             state.worst = m if state.worst is None else min(state.worst, m)
             if not math.isnan(outcome.margin):
@@ -286,6 +442,7 @@ class ClaimRun:
             seed(plan.claim_seed)(given(strategy)(prop))
         )
         failed = ok = None
+        self.phase = "generating worlds"
         try:
             with _thread_random():
                 test()
@@ -328,6 +485,7 @@ class ClaimRun:
             )
         except Abort as a:
             counter = None
+            self._traceback = self._traceback or a.traceback
             msg = a.message
             if a.world is not None:
                 msg += "\n" + "\n".join(_describe_world(a.world))
@@ -340,10 +498,13 @@ class ClaimRun:
                 state.tried,
             )
 
+        if state.last is not None:
+            self._points = _point_results(*state.last)
         if ok:
             verdict = Verdict.UNSHOWN if refutes else Verdict.VERIFIED
             return verdict, state.worst, None, None, (), state.tried
         assert failed and state.failure is not None
+        self.phase = "describing the counterexample"
         counter = self._counterexample(*state.failure)
         verdict = Verdict.SHOWN if refutes else Verdict.REFUTED
         return verdict, counter.margin, counter, None, (), state.tried
@@ -378,6 +539,49 @@ class ClaimRun:
             source=source,
             info=_info(world),
         )
+
+
+def _forget_search_state() -> None:
+    """Drop hypothesis' caches after a claim was stopped by its budget.
+
+    They are per thread, and a worker process runs claim after claim in its main thread; an
+    exception raised into the middle of an update may have left them inconsistent. They are
+    caches: emptied, they are rebuilt. (Private names of hypothesis: skipped if they moved.)"""
+    import importlib
+
+    with contextlib.suppress(Exception):
+        from hypothesis.strategies._internal.utils import clear_strategy_cache
+
+        clear_strategy_cache()
+    for module, name in (
+        ("hypothesis.internal.conjecture.data", "POOLED_CONSTRAINTS_CACHE"),
+        ("hypothesis.internal.conjecture.providers", "CONSTANTS_CACHE"),
+    ):
+        with contextlib.suppress(Exception):
+            getattr(importlib.import_module(module), name).cache.clear()
+
+
+def _point_results(world: Any, outcome: PointOutcome) -> tuple[PointResult, ...]:
+    """The outcome at every point of a fixed world (``outcome.each``), labelled by row id."""
+    if not outcome.each:
+        return ()
+    labels = tuple(getattr(world, "point_labels", ()) or ())
+    pts = np.asarray(world.points, dtype=float)
+    out = []
+    for o in outcome.each:
+        label = labels[o.index] if o.index < len(labels) else str(o.index)
+        point = tuple(float(v) for v in pts[o.index]) if len(pts) else ()
+        out.append(
+            PointResult(
+                index=o.index,
+                label=label,
+                point=point,
+                margin=float(o.margin),
+                quantities=tuple(quantity(item) for item in o.trace),
+                phi=plain(o.phi),
+            )
+        )
+    return tuple(out)
 
 
 # Random instances registered with hypothesis and free for a thread to use (see _thread_random)
@@ -449,6 +653,10 @@ def _info(world: Any) -> tuple[tuple[str, str], ...]:
         for k, v in items.items()
         if k not in _SHOWN_ELSEWHERE and v is not None and str(v) != "None"
     )
+
+
+def _too_large(e: LimitExceeded) -> str:
+    return f"too large for the documented limits (catalog/limits.py): {e}"
 
 
 def _first_line(e: BaseException) -> str:

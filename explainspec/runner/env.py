@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -159,6 +159,13 @@ class MethodCalls:
         self.memo: dict[Any, Any] = {}
         self._oracles: dict[str, Callable[..., Any]] = {}
         self._oracle_results: dict[Any, tuple[Any, Any]] = {}
+        shared = getattr(world, "shared", None)
+        if shared is not None:
+            # a fixed world (the user's model and rows, worlds/sources): every claim that reads it
+            # gets the same method outputs and oracle values, computed once (both are
+            # deterministic functions of the call key, which names the method)
+            self._cache = shared.setdefault(("method", ctx.entry.name), {})
+            self._oracle_results = shared.setdefault("oracles", {})
 
     def oracle(self, name: str) -> Callable[..., Any]:
         """The oracle ``name``, its results kept for this world.
@@ -415,12 +422,17 @@ def _replicate_seed(seed: int, r: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class PointOutcome:
-    """The check on one point of a world: the margin that decides, and the expr trace."""
+    """The check on one point of a world: the margin that decides, and the expr trace.
+
+    ``each`` holds the outcome at every point when the world is fixed (``world.fixed``: the
+    user's rows, whose report shows the worst rows and the error over all points); else empty.
+    """
 
     margin: float
     index: int
     trace: tuple[Any, ...]
     phi: Any
+    each: tuple[PointOutcome, ...] = ()
 
 
 def effective(margin: float, *, refutes: bool) -> float:
@@ -441,11 +453,19 @@ def check_world(
     calls = MethodCalls(world, ctx)
     n = len(world.points) if ctx.local else 1
     worst: PointOutcome | None = None
+    keep = bool(getattr(world, "fixed", False))
+    each: list[PointOutcome] = []
     for k in range(max(n, 1)):
         env = WorldEnv(world, k, ctx, calls)
         outcome = evaluate(claim_check, env, mode=mode)
         # a NaN operand fails the check for answers/holds and never demonstrates a misreading
         margin = math.nan if outcome.nan else float(outcome.margin)
+        if keep:
+            each.append(
+                PointOutcome(
+                    margin=margin, index=k, trace=tuple(outcome.trace), phi=env.cached_phi()
+                )
+            )
         if worst is None or effective(margin, refutes=refutes) < effective(
             worst.margin, refutes=refutes
         ):
@@ -455,7 +475,7 @@ def check_world(
             phi = env.cached_phi()
             worst = PointOutcome(margin=margin, index=k, trace=tuple(outcome.trace), phi=phi)
     assert worst is not None
-    return worst
+    return replace(worst, each=tuple(each)) if keep else worst
 
 
 def world_phi(world: Any, index: int, ctx: ClaimContext) -> Any:

@@ -29,7 +29,14 @@ ES314   the check asked for a size over a limit at run time (a range, an array, 
 ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
         its module cannot be imported there (workers never import from the working directory;
         verdict ``error``)
+ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-timeout``) and was
+        stopped (verdict ``error``; the message says how many worlds it checked)
+ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
+ES342   a world drawn for the claim is larger than a documented size limit (rows, cells, grid:
+        ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
 ======  =======================================================================================
+
+ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
 """
 
 from __future__ import annotations
@@ -58,8 +65,16 @@ RUN_CODES: dict[str, str] = {
     "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
     "or its module cannot be imported there; workers never import from the working directory "
     "(verdict error)",
+    "ES340": "the claim exceeded its wall-clock budget (the profile's, or --claim-timeout) and was "
+    "stopped; the message says how many worlds it checked (verdict error)",
+    "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
+    "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
+    "grid), found when it was drawn (verdict invalid)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
+
+INTERNAL_ERROR = "ES309"
+"""The code of an internal error of explainspec (``verify`` exits 3, not 1)."""
 
 
 class Verdict(StrEnum):
@@ -231,11 +246,31 @@ class ExampleResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PointResult:
+    """The check at one point of a fixed world (the user's rows, ``explainspec audit``).
+
+    ``label`` is the row's id in the user's table; ``point`` its values; ``quantities`` the
+    deciding comparison at this point, as in a counterexample; ``phi`` the method's output there
+    when the check computed it.
+    """
+
+    index: int
+    label: str
+    point: tuple[float, ...]
+    margin: float
+    quantities: tuple[Quantity, ...] = ()
+    phi: Any = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimResult:
     """The verdict on one claim with its evidence.
 
-    ``margin`` is the worst margin over every world tried (for a failure: the margin of the
-    reported counterexample). ``examples`` counts the valid worlds the search tried.
+    ``margin`` is the worst margin over every world tried, explicit examples included (for a
+    failure: the margin of the reported counterexample). ``examples`` counts the valid worlds
+    checked (the search's, or the explicit examples' when one of them decided the claim).
+    ``line`` is the claim's line in ``source``. ``traceback`` is kept only in ``debug`` runs, for
+    a method error or an internal error.
     """
 
     spec: str
@@ -257,11 +292,20 @@ class ClaimResult:
     error: str | None = None
     diagnostics: tuple[RunDiagnostic, ...] = ()
     cached: bool = False  # taken from the results cache (explainspec.runner.cache), not re-run
+    line: int | None = None
+    traceback: str | None = None
+    #: the outcome at every point of a fixed world (the user's rows); empty for drawn worlds
+    points: tuple[PointResult, ...] = ()
 
     @property
     def passed(self) -> bool:
         """``True`` when the claim is verified (answers/holds) or shown (does_not_answer)."""
         return self.verdict.passed
+
+    @property
+    def internal_error(self) -> bool:
+        """The claim ended on an internal error of explainspec (ES309), not on its own failure."""
+        return any(d.code == INTERNAL_ERROR for d in self.diagnostics)
 
     @property
     def failed(self) -> bool:

@@ -21,6 +21,12 @@ worker gets the parent's ``sys.path`` without ``''`` and without the working dir
 ``__main__`` (a script, a notebook) reaches the worker pickled by value with ``cloudpickle``
 (:func:`ship_method`); one that cannot be pickled, or whose module a worker cannot import, is a
 clear ``error`` (ES330), never a multiprocessing traceback.
+
+Both executors enforce the claim's wall-clock budget (:mod:`explainspec.runner.budget`): the
+claim stops itself when it is spent (ES340). A claim that has not stopped
+:func:`~explainspec.runner.budget.grace` seconds later is inside a call of compiled code that does
+not return: :class:`Isolated` kills its worker; :class:`InProcess` cannot kill a thread, so it
+reports the claim (ES340) and leaves its thread behind, and the run goes on.
 """
 
 from __future__ import annotations
@@ -32,12 +38,19 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from multiprocessing.context import ForkServerContext, ForkServerProcess
 from typing import Any
 
-from explainspec.runner.events import ClaimResult, RunDiagnostic, Timings, Verdict
+from explainspec.runner import budget as _budget
+from explainspec.runner.events import (
+    INTERNAL_ERROR,
+    ClaimResult,
+    ExampleTried,
+    RunDiagnostic,
+    Timings,
+    Verdict,
+)
 from explainspec.runner.plan import ClaimPlan
 
 _POLL = 0.05
@@ -50,16 +63,42 @@ def failed_result(
     *,
     verdict: Verdict = Verdict.ERROR,
     elapsed: float = 0.0,
+    examples: int = 0,
+    traceback: str | None = None,
 ) -> ClaimResult:
-    """A result for a claim that did not run to its end (crash, timeout, internal error)."""
+    """A result for a claim that did not run to its end (crash, timeout, internal error).
+
+    ``traceback`` is kept only when the run keeps tracebacks (``--debug``)."""
     return ClaimResult(
         **plan.identity(),
         verdict=verdict,
+        examples=examples,
         timings=Timings(checker=elapsed),
         error=message,
         diagnostics=(
             RunDiagnostic(code=code, message=message.splitlines()[0] if message else code),
         ),
+        traceback=traceback if plan.options.debug else None,
+    )
+
+
+def crash_payload(e: BaseException) -> tuple[str, str | None]:
+    """What a claim's executor reports for an exception that escaped the claim: a one-line
+    description and the traceback (shown only with ``--debug``)."""
+    return _budget.describe_exception(e), _budget.format_traceback(e)
+
+
+def internal_error_result(
+    plan: ClaimPlan, description: str, traceback: str | None, *, elapsed: float = 0.0
+) -> ClaimResult:
+    """The ``error`` result (ES309) of an exception that escaped a claim: a bug of explainspec."""
+    hint = "" if plan.options.debug else "; --debug shows the traceback"
+    return failed_result(
+        plan,
+        INTERNAL_ERROR,
+        f"internal error of explainspec: {description} (a bug, please report it{hint})",
+        elapsed=elapsed,
+        traceback=traceback,
     )
 
 
@@ -68,7 +107,14 @@ def _message(plan: ClaimPlan, kind: str, payload: Any, started: float) -> Any:
     if kind in ("event", "result"):
         return payload
     elapsed = time.perf_counter() - started
-    return failed_result(plan, "ES309", f"internal error: {payload}", elapsed=elapsed)
+    description, tb = payload if isinstance(payload, tuple) else (str(payload), None)
+    return internal_error_result(plan, description, tb, elapsed=elapsed)
+
+
+def _hard_deadline(plan: ClaimPlan, started: float) -> float | None:
+    """When a claim that has not stopped itself at the end of its budget is given up."""
+    budget = plan.options.budget
+    return None if budget is None else started + budget + _budget.grace(budget)
 
 
 class InProcess:
@@ -82,26 +128,39 @@ class InProcess:
 
         q: queue.Queue[Any] = queue.Queue()
         started = time.perf_counter()
+        claim = ClaimRun(plan=plan, emit=lambda e: q.put(("event", e)), stop=self.stop)
 
         def work() -> None:
             try:
-                q.put(
-                    (
-                        "result",
-                        ClaimRun(
-                            plan=plan, emit=lambda e: q.put(("event", e)), stop=self.stop
-                        ).run(),
-                    )
-                )
+                q.put(("result", claim.run()))
             except BaseException as e:  # noqa: BLE001 - reported as an internal error of the claim
-                q.put(("crash", f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
+                q.put(("crash", crash_payload(e)))
 
         thread = threading.Thread(target=work, name=f"explainspec:{plan.name}", daemon=True)
         thread.start()
+        deadline = _hard_deadline(plan, started)
         while True:
             try:
                 kind, payload = q.get(timeout=0.2)
             except queue.Empty:
+                if deadline is not None and time.perf_counter() > deadline:
+                    # the claim did not stop at the end of its budget: its thread is inside a
+                    # call that does not return to Python, and a thread cannot be killed
+                    yield failed_result(
+                        plan,
+                        "ES340",
+                        _budget.over_budget_message(
+                            plan.options.budget or 0.0,
+                            checked=claim.checked,
+                            phase=claim.phase,
+                            how="it could not be stopped (a call that does not return to Python) "
+                            "and was left running in the background; --timeout runs claims in "
+                            "worker processes, which are killed",
+                        ),
+                        elapsed=time.perf_counter() - started,
+                        examples=claim.checked,
+                    )
+                    return
                 continue
             if kind == "result":
                 thread.join()
@@ -134,6 +193,9 @@ def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
         if failed is not None:
             conn.send(("result", failed_result(plan, "ES330", failed)))
             continue
+        if plan.options.memory_limit is not None:
+            _budget.set_worker_memory_limit(plan.options.memory_limit)
+        conn.send(("beat", "claim"))  # the claim's budget starts now, not when the worker did
         try:
             result = ClaimRun(
                 plan=plan,
@@ -142,7 +204,7 @@ def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
             ).run()
             conn.send(("result", result))
         except BaseException as e:  # noqa: BLE001
-            conn.send(("crash", f"{type(e).__name__}: {e}\n{traceback.format_exc()}"))
+            conn.send(("crash", crash_payload(e)))
 
 
 def _signal_name(exitcode: int | None) -> str:
@@ -199,6 +261,8 @@ class Isolated:
         self._ensure()
         self._conn.send((plan, method))
         call_started: float | None = None
+        deadline: float | None = None  # set when the worker starts the claim
+        seen: dict[str, int] = {}  # worlds checked, by source, as far as progress events tell
         while True:
             if self.stop.is_set():
                 self._kill()
@@ -223,6 +287,23 @@ class Isolated:
                         plan, "ES303", message, elapsed=time.perf_counter() - started
                     )
                     return
+                if deadline is not None and time.perf_counter() > deadline:
+                    self._kill()
+                    checked = sum(seen.values())
+                    yield failed_result(
+                        plan,
+                        "ES340",
+                        _budget.over_budget_message(
+                            plan.options.budget or 0.0,
+                            checked=checked,
+                            phase="in a method call" if call_started is not None else "running",
+                            how="it did not stop, so its worker process was killed",
+                            at_least=True,
+                        ),
+                        elapsed=time.perf_counter() - started,
+                        examples=checked,
+                    )
+                    return
                 if (
                     call_started is not None
                     and self.timeout is not None
@@ -239,8 +320,15 @@ class Isolated:
                 continue
             kind, payload = msg
             if kind == "beat":
+                if payload == "claim":
+                    deadline = _hard_deadline(plan, time.perf_counter())
+                    continue
                 call_started = time.perf_counter() if payload == "call" else None
                 continue
+            if kind == "event" and isinstance(payload, ExampleTried):
+                # search events count the search's worlds; each example is one world
+                n = payload.n if payload.source == "search" else 1
+                seen[payload.source] = max(seen.get(payload.source, 0), n)
             yield _message(plan, kind, payload, started)
             if kind != "event":
                 return

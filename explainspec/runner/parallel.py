@@ -36,7 +36,6 @@ import queue
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -102,18 +101,37 @@ class Task:
 
 _loaded_plugins: set[str] = set()
 
+#: set in the processes of a local pool (not on Dask workers, which are not ours to cap or end)
+_POOL_WORKER = False
+
 
 def run_claim_task(task: Task) -> ClaimResult:
     """Run one claim in a worker (pool process or Dask worker) and return its result.
 
     Plugins named in the plan are imported first (once per worker process). Never raises: an
-    exception becomes an ``error`` result (ES309).
+    exception becomes an ``error`` result (ES309). In a local pool process the run's memory
+    limit is applied, and a claim that does not stop at the end of its budget ends the process
+    (the pool then reruns the unfinished claims in workers that are killed on their budget).
     """
-    from explainspec.runner.execute import failed_result, load_in_worker
+    from explainspec.runner.execute import (
+        crash_payload,
+        failed_result,
+        internal_error_result,
+        load_in_worker,
+    )
 
     plan = task.plan
     started = time.perf_counter()
+    backstop: contextlib.AbstractContextManager[Any]
     try:
+        if _POOL_WORKER:
+            from explainspec.runner import budget
+
+            if plan.options.memory_limit is not None:
+                budget.set_worker_memory_limit(plan.options.memory_limit)
+            backstop = _Backstop(plan.options.budget)
+        else:
+            backstop = contextlib.nullcontext()
         missing = tuple(p for p in plan.options.plugins if p not in _loaded_plugins)
         problem = load_in_worker(missing, task.method)
         if problem is not None:
@@ -124,23 +142,52 @@ def run_claim_task(task: Task) -> ClaimResult:
 
         settings.use_example_database(task.example_db, task.db_key)
         try:
-            return ClaimRun(plan=plan).run()
+            with backstop:
+                return ClaimRun(plan=plan).run()
         finally:
             settings.use_example_database(None)
     except BaseException as e:  # noqa: BLE001 - reported as an internal error of the claim
-        return failed_result(
-            plan,
-            "ES309",
-            f"internal error: {type(e).__name__}: {e}\n{traceback.format_exc()}",
-            elapsed=time.perf_counter() - started,
-        )
+        return internal_error_result(plan, *crash_payload(e), elapsed=time.perf_counter() - started)
+
+
+class _Backstop:
+    """Ends this pool process when a claim is still running twice its grace period after
+    its budget: it is then stuck in compiled code, possibly holding the interpreter lock, where
+    nothing in the process can stop it. ``faulthandler``'s watchdog runs in a C thread that
+    needs no lock; the pool notices the dead process and reruns the unfinished claims in worker
+    processes that are killed on their budget (ES340)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._sink: Any = None
+
+    def __enter__(self) -> None:
+        import faulthandler
+
+        from explainspec.runner.budget import grace
+
+        if self.seconds is None:
+            return
+        self._sink = open(os.devnull, "w")  # noqa: SIM115 - closed in __exit__
+        later = self.seconds + 2 * grace(self.seconds)
+        faulthandler.dump_traceback_later(later, exit=True, file=self._sink)
+
+    def __exit__(self, *exc: Any) -> None:
+        import faulthandler
+
+        if self._sink is not None:
+            faulthandler.cancel_dump_traceback_later()
+            self._sink.close()
+            self._sink = None
 
 
 def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
     """Pool initializer: ignore Ctrl-C (the parent's business), import the heavy modules once."""
     import importlib
 
+    global _POOL_WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _POOL_WORKER = True
     _watch_parent()
     import explainspec.runner.claim  # noqa: F401 - numpy, hypothesis, worlds, oracles, expr
 
@@ -387,9 +434,14 @@ class DaskBackend(_Backend):
 
 
 def _internal_error(plan: ClaimPlan, e: BaseException, *, code: str = "ES309") -> ClaimResult:
-    from explainspec.runner.execute import failed_result
+    from explainspec.runner.budget import describe_exception, format_traceback
+    from explainspec.runner.execute import failed_result, internal_error_result
 
-    return failed_result(plan, code, f"the claim's task failed: {type(e).__name__}: {e}")
+    if code == "ES309":
+        return internal_error_result(
+            plan, f"the claim's task failed: {describe_exception(e)}", format_traceback(e)
+        )
+    return failed_result(plan, code, f"the claim's task failed: {describe_exception(e)}")
 
 
 # --------------------------------------------------------------------------- the run

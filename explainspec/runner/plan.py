@@ -30,6 +30,12 @@ class RunOptions:
     ``claims`` filters claims by name (``claim`` or ``spec.claim``, shell wildcards allowed).
     ``timeout`` (seconds per method call) runs every claim in a worker process that is killed
     when a call exceeds it. ``plugins`` are imported in that worker too.
+
+    ``claim_timeout`` is the wall-clock budget of each claim in seconds (``None``: the profile's
+    ``claim_budget``; ``inf``: none). ``memory_limit`` is the cap, in bytes, that each worker
+    process sets on itself (``None``: workers keep what they inherit; the ``verify`` command
+    always gives one, see :mod:`explainspec.runner.budget`). ``debug`` keeps the traceback of a
+    method error or an internal error in the claim's result.
     """
 
     profile: str = DEFAULT_PROFILE
@@ -42,6 +48,34 @@ class RunOptions:
     refute_factor: float = REFUTE_FACTOR
     refute_floor: float = REFUTE_FLOOR
     isolate: bool | None = None  # None: isolate exactly when a timeout is set
+    claim_timeout: float | None = None
+    memory_limit: int | None = None
+    debug: bool = False
+
+    @property
+    def budget(self) -> float | None:
+        """The wall-clock seconds each claim may take (``None``: no budget).
+
+        ``claim_timeout`` when given; otherwise the profile's ``claim_budget``, raised in
+        proportion when ``max_examples`` or ``replicates`` ask for more than the profile does.
+
+        >>> RunOptions(profile="fast").budget, RunOptions(profile="fast", max_examples=50).budget
+        (900.0, 1800.0)
+        >>> RunOptions(claim_timeout=5).budget, RunOptions(claim_timeout=float("inf")).budget
+        (5.0, None)
+        """
+        import math
+
+        if self.claim_timeout is not None:
+            seconds = float(self.claim_timeout)
+        else:
+            profile = get_profile(self.profile)
+            seconds = (
+                profile.claim_budget
+                * max(1.0, self.n_examples / profile.max_examples)
+                * max(1.0, self.n_replicates / profile.replicates)
+            )
+        return None if math.isinf(seconds) else seconds
 
     @property
     def n_examples(self) -> int:
@@ -102,6 +136,7 @@ class ClaimPlan:
             "statement": self.claim.statement,
             "method": self.method,
             "source": self.spec.source,
+            "line": self.claim.span.line if self.claim.span is not None else None,
             "seed": self.seed,
             "claim_seed": self.claim_seed,
             "profile": self.options.profile,

@@ -18,23 +18,40 @@ DEFAULT_PROFILE = "standard"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Profile:
-    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison.
+    """How hard to search: worlds per claim and replicates per ``within mc(z)`` comparison, and
+    the wall-clock budget of one claim.
 
     Replicates set the false-alarm rate of ``within mc(z)``: with ``R`` replicates a comparison
     of an unbiased estimator fails with probability ``2 P(T_{R-1} > z)`` (7.9e-5 at z = 5,
     R = 20); see ``docs/concepts/tolerances.md``.
+
+    ``claim_budget`` (seconds) bounds everything one claim does (world generation, oracles, the
+    check, the method calls) at the profile's numbers of worlds and replicates; more worlds
+    (``--max-examples``) or replicates raise it in proportion, and ``--claim-timeout`` replaces
+    it (:attr:`explainspec.runner.plan.RunOptions.budget`). The longest claim of the built-in
+    library (``shap_sampling.agrees_with_shapley``) took 68 s at ``fast`` on one core of a
+    2-core machine (``--jobs 1``), and 245 s at ``fast`` and 1119 s at ``standard`` when that
+    machine was shared with about three other runs; the budgets are 3.7 and 3.2 times the loaded
+    times (13 and about 12 times the quiet ones), and ``thorough`` (5 times the worlds, 5/3 the
+    replicates of ``standard``) 3 times its expected 9 300 s. Only a claim out of proportion to
+    the library reaches them (see :mod:`explainspec.runner.budget`, ``docs/concepts/budgets.md``).
     """
 
     name: str
     max_examples: int
     replicates: int
+    claim_budget: float
 
 
 PROFILES: dict[str, Profile] = {
-    "fast": Profile(name="fast", max_examples=25, replicates=20),
-    "standard": Profile(name="standard", max_examples=100, replicates=30),
-    "thorough": Profile(name="thorough", max_examples=500, replicates=50),
+    "fast": Profile(name="fast", max_examples=25, replicates=20, claim_budget=900.0),
+    "standard": Profile(name="standard", max_examples=100, replicates=30, claim_budget=3600.0),
+    "thorough": Profile(name="thorough", max_examples=500, replicates=50, claim_budget=28800.0),
 }
+
+MEMORY_FRACTION = 0.5
+"""The default ``--memory-limit``: this fraction of the machine's memory (physical memory, or the
+container's limit when smaller), for the verify process and for each of its worker processes."""
 
 
 def get_profile(name: str) -> Profile:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.catalog.limits import check_size
 from explainspec.worlds.symbolic import number_text
 
 Array = np.ndarray
@@ -183,6 +184,7 @@ class GaussianDistribution:
         return self.declared_independent
 
     def sample(self, n: int, rng: np.random.Generator) -> Array:
+        _check_sample(n, self.d, "gaussian")
         return rng.multivariate_normal(self.mean, self.cov, size=int(n), method="cholesky")
 
     def describe(self) -> str:
@@ -205,6 +207,13 @@ def symmetric_levels(L: int) -> Array:
     if L == 2:
         return np.array([-1.0, 1.0])
     return np.arange(L, dtype=float) - (L - 1) / 2
+
+
+def _check_sample(n: int, d: int, name: str) -> None:
+    """Refuse a drawn sample size over the documented limits (``catalog/limits.py``) before
+    allocating it: ``n`` rows, ``n x d`` numbers."""
+    check_size("rows", n, f"the rows of a {name}(n = ...) sample")
+    check_size("cells", int(n) * int(d), f"rows x features of a {name}(n = ...) sample")
 
 
 def _check_rows(count: float, what: str, max_rows: int) -> None:
@@ -311,6 +320,7 @@ def sample(
 ) -> FiniteDistribution:
     """The empirical pmf of ``n`` draws of an equicorrelated Gaussian (correlation ``rho``),
     rounded to multiples of ``round_to`` for readability; the pmf of the rounded rows is exact."""
+    _check_sample(n, d, "sample")
     cov = np.full((d, d), float(rho))
     np.fill_diagonal(cov, 1.0)
     X = rng.multivariate_normal(np.zeros(d), cov, size=int(n), method="cholesky")
@@ -352,6 +362,8 @@ def grid_points(P: Any, data: Array, m: int | None = None, max_levels: int = 21)
             return np.stack(lv)
         m = min(max(len(v) for v in lv), max_levels)
     m = m or 9
+    check_size("grid", m, "the evaluation points of the grid")
+    check_size("cells", m * d, "evaluation points x features of the grid")
     q = np.linspace(0, 1, m)
     # all columns at once: inverted_cdf picks order statistics, the same values column by column
     return np.ascontiguousarray(np.quantile(data, q, axis=0, method="inverted_cdf").T)

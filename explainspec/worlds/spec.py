@@ -3,28 +3,86 @@
 A :class:`WorldSpec` is plain data: which families and distributions may be drawn (with their
 parameters, some of them ranges), the feature range, and how background, points, baseline,
 target, noise, grid and seed are chosen. :func:`explainspec.worlds.from_world` turns it into a
-hypothesis strategy. No numpy or hypothesis work happens here.
+hypothesis strategy. No numpy or hypothesis work happens here, so ``explainspec check`` runs this
+resolver on every world block and example (``lang.semantics``), and refuses what a run would
+refuse: :func:`resolve` (values, ranges, and every size against the limits of
+:mod:`explainspec.catalog.limits`), :func:`example_spec` and :func:`drawable` (whether any number
+of features fits the search's own limits).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from explainspec.catalog.limits import limit
+from explainspec.catalog.sources import SOURCE_DISTRIBUTIONS, SOURCE_FAMILIES
 from explainspec.lang import ir
-from explainspec.lang.semantics import WORLD_FIELDS
-from explainspec.registry import REQUIRED, UnknownName, registry
+from explainspec.lang.ir import WORLD_FIELDS
+from explainspec.registry import REQUIRED, Registry, UnknownName, registry
 
 
 class WorldError(ValueError):
-    """A world field has a value that cannot be resolved; ``span`` says where."""
+    """A world field has a value that cannot be resolved; ``span`` says where.
 
-    def __init__(self, message: str, span: ir.Span | None = None) -> None:
+    ``code`` is the diagnostic code ``explainspec check`` reports: ``ES229`` (a value the
+    resolver refuses), ``ES226`` (an empty range), ``ES228`` (a size over its limit).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        span: ir.Span | None = None,
+        *,
+        code: str = "ES229",
+        hint: str | None = None,
+    ) -> None:
         super().__init__(f"{span}: {message}" if span is not None else message)
         self.message = message
         self.span = span
+        self.code = code
+        self.hint = hint
+
+
+def over_limit(what: str, value: Any, name: str, span: ir.Span | None) -> WorldError:
+    """The error of a size over the limit ``name`` (``ES228``)."""
+    return WorldError(
+        f"{what} = {value} is over the limit: at most {limit(name)} (limit `{name}`)",
+        span,
+        code="ES228",
+        hint="the limits keep a spec from exhausting the machine; see docs/concepts/security.md",
+    )
+
+
+def _cap(v: int | Range, what: str, name: str, span: ir.Span | None) -> int | Range:
+    """``v`` if its largest value is within the limit ``name``, else an ES228 WorldError."""
+    hi = v.hi if isinstance(v, Range) else v
+    if hi > limit(name):
+        raise over_limit(what, v, name, span)
+    return v
+
+
+#: The registries the resolver looks names up in (``None``: the global ones); see :func:`resolve`.
+_REGISTRIES: ContextVar[Mapping[str, Registry] | None] = ContextVar("_REGISTRIES", default=None)
+
+
+@contextmanager
+def _using(registries: Mapping[str, Registry] | None) -> Iterator[None]:
+    token = _REGISTRIES.set(registries)
+    try:
+        yield
+    finally:
+        _REGISTRIES.reset(token)
+
+
+def _registry(kind: str) -> Registry:
+    given = _REGISTRIES.get()
+    return given[kind] if given is not None and kind in given else registry(kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,16 +185,17 @@ def _show(v: Any) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
-    """Size bounds that keep oracles and methods fast (documented defaults).
+    """Size bounds of the world search (defaults: the limits of :mod:`explainspec.catalog.limits`).
 
-    ``max_rows``: rows of a finite distribution (grids larger than this restrict ``d``);
-    ``max_background``: rows of a ``sample(k)`` / ``kmeans(k)`` background; ``max_points``;
-    ``max_grid``: distinct levels used as the curve grid before switching to quantiles.
+    ``max_rows``: rows of a finite distribution (grids larger than this restrict ``d``; the limit
+    ``finite_rows``); ``max_background``: rows of a ``sample(k)`` / ``kmeans(k)`` background
+    (``background``); ``max_points`` (``points``); ``max_grid``: distinct levels used as the
+    curve grid before switching to quantiles (a choice of the search, not a limit).
     """
 
-    max_rows: int = 4096
-    max_background: int = 256
-    max_points: int = 64
+    max_rows: int = limit("finite_rows")
+    max_background: int = limit("background")
+    max_points: int = limit("points")
     max_grid: int = 21
 
 
@@ -202,8 +261,15 @@ def constant(e: ir.Expr) -> Any:
         lo, hi = constant(e.lo), constant(e.hi)
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)):
             raise WorldError(f"a range needs numbers at both ends; got {lo!r}..{hi!r}", e.span)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise WorldError(f"a range needs finite ends; got {lo!r}..{hi!r}", e.span)
         if lo > hi:
-            raise WorldError(f"empty range {lo}..{hi}: the lower end exceeds the upper", e.span)
+            raise WorldError(
+                f"empty range {lo}..{hi}: the lower end exceeds the upper",
+                e.span,
+                code="ES226",
+                hint=f"write {hi}..{lo}",
+            )
         return Range(lo, hi)
     raise WorldError(f"expected a constant value here, got {type(e).__name__}", e.span)
 
@@ -212,14 +278,23 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def _int_or_range(v: Any, what: str, span: ir.Span | None, lo: int = 0) -> int | Range:
+def _int_or_range(
+    v: Any, what: str, span: ir.Span | None, lo: int = 0, cap: str | None = None
+) -> int | Range:
+    """An integer or a range of integers ``>= lo``, within the limit ``cap`` (if given)."""
     if isinstance(v, Range):
         if not v.is_int or v.lo < lo:
             raise WorldError(f"{what} = {v} must be a range of integers >= {lo}", span)
-        return Range(int(v.lo), int(v.hi))
-    if not (_is_number(v) and float(v).is_integer()) or v < lo:
+        out: int | Range = Range(int(v.lo), int(v.hi))
+    elif not (_is_number(v) and _is_integral(v)) or v < lo:
         raise WorldError(f"{what} = {v!r} must be an integer >= {lo} (or a range lo..hi)", span)
-    return int(v)
+    else:
+        out = int(v)
+    return _cap(out, what, cap, span) if cap is not None else out
+
+
+def _is_integral(v: int | float) -> bool:
+    return isinstance(v, int) or (math.isfinite(v) and float(v).is_integer())
 
 
 def _float_or_range(v: Any, what: str, span: ir.Span | None, lo: float, hi: float) -> float | Range:
@@ -249,7 +324,7 @@ def _bind(
     else:
         raise WorldError(f"expected a {kind} name or call, got {type(call).__name__}", call.span)
     try:
-        entry = registry(kind).get(name)
+        entry = _registry(kind).get(name)
     except UnknownName as exc:
         raise WorldError(str(exc), call.span) from None
     params = [p.name for p in entry.params]
@@ -305,7 +380,9 @@ def _family(e: ir.Expr) -> list[FamilyChoice]:
         inner = _family(bound["family"][0])
         wrap: dict[str, Any]
         if name == "unused":
-            k = _int_or_range(constant(bound["k"][0]) if "k" in bound else 1, "k", e.span, 1)
+            k = _int_or_range(
+                constant(bound["k"][0]) if "k" in bound else 1, "k", e.span, 1, "features"
+            )
             wrap = {"unused": k}
         elif name == "symmetric":
             i = constant(bound["i"][0]) if "i" in bound else 0
@@ -327,10 +404,12 @@ def _pair(v: Any, span: ir.Span | None) -> tuple[int, int]:
     if (
         not isinstance(v, tuple)
         or len(v) != 2
-        or not all(_is_number(x) and float(x).is_integer() and x >= 0 for x in v)
+        or not all(_is_number(x) and _is_integral(x) and x >= 0 for x in v)
         or v[0] == v[1]
     ):
         raise WorldError(f"symmetric = {v!r} must be two distinct feature indices [i, j]", span)
+    if max(v) >= limit("features"):
+        raise over_limit("symmetric", list(v), "features", span)
     return (int(v[0]), int(v[1]))
 
 
@@ -342,7 +421,7 @@ def _modifiers(name: str, bound: dict[str, tuple[ir.Expr, Any]]) -> dict[str, An
         expr, span = bound.pop(m)
         v = constant(expr)
         if m == "unused":
-            mods[m] = _int_or_range(v, "unused", span, 0)
+            mods[m] = _int_or_range(v, "unused", span, 0, "features")
         elif m == "symmetric":
             if v is not None and v != "none":
                 mods[m] = _pair(v, span)
@@ -366,7 +445,7 @@ def _apply_mods(c: FamilyChoice, mods: Mapping[str, Any], span: ir.Span | None) 
         if c.unused:
             if isinstance(k, Range) or isinstance(c.unused, Range):
                 raise WorldError("unused is given twice with a range; give one count", span)
-            k = k + c.unused
+            k = _cap(k + c.unused, "unused", "features", span)
         upd["unused"] = k
     if "symmetric" in mods:
         if c.symmetric is not None and c.symmetric != mods["symmetric"]:
@@ -382,6 +461,10 @@ def _apply_mods(c: FamilyChoice, mods: Mapping[str, Any], span: ir.Span | None) 
 def _family_params(
     name: str, bound: dict[str, tuple[ir.Expr, ir.Span | None]], span: ir.Span | None
 ) -> dict[str, Any]:
+    if name in SOURCE_FAMILIES:  # a bound model (explainspec audit): worlds/sources
+        from explainspec.worlds.sources.spec import family_params
+
+        return family_params(bound, span)
     out: dict[str, Any] = {}
     for key, (expr, sp) in bound.items():
         if name == "model" and key == "on":
@@ -389,9 +472,11 @@ def _family_params(
             continue
         v = constant(expr)
         if key in ("order", "width", "depth"):
-            out[key] = _int_or_range(v, key, sp, 1)
+            out[key] = _int_or_range(v, key, sp, 1, key)
         elif key == "terms":
-            out[key] = int(_int_or_range(v, key, sp, 1))  # type: ignore[arg-type]
+            if isinstance(v, Range):
+                raise WorldError(f"terms = {v} must be an integer >= 1 (not a range)", sp)
+            out[key] = int(_int_or_range(v, key, sp, 1, "terms"))  # type: ignore[arg-type]
         elif key == "shapes":
             kinds = (v,) if isinstance(v, str) else v
             if (
@@ -411,13 +496,20 @@ def _family_params(
         elif key == "text":
             if not isinstance(v, str):
                 raise WorldError(f"formula(...) takes the formula as a string; got {v!r}", sp)
-            from explainspec.worlds import symbolic
+            from explainspec.worlds import formula_syntax
 
+            where = expr.span
+            if where is not None and isinstance(expr, ir.String):  # the text starts after '"'
+                where = replace(where, column=where.column + 1)
             try:
-                node = symbolic.parse(v)
-            except symbolic.FormulaError as exc:
+                node = formula_syntax.parse(v, base=where)
+            except formula_syntax.FormulaError as exc:
                 raise WorldError(str(exc), exc.span or sp) from None
-            used = symbolic.variables(node)
+            used = formula_syntax.variables(node)
+            if used and max(used) >= limit("features"):
+                raise over_limit(
+                    f"formula(...) uses x{max(used)}, so features", max(used) + 1, "features", sp
+                )
             out["text"] = v
             out["min_d"] = max(used) + 1 if used else 1
         else:  # pragma: no cover - every declared parameter is handled above
@@ -437,11 +529,17 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
             raise WorldError("any(...) needs at least one distribution", e.span)
         alts = [c for a in rest for c in resolve_data(a)]
         return tuple(sorted(alts, key=lambda c: DIST_RANK.get(c.name, 99)))
+    if name in SOURCE_DISTRIBUTIONS:  # bound rows (explainspec audit): worlds/sources
+        from explainspec.worlds.sources.spec import data_params
+
+        return (DistChoice(name=name, params=data_params(bound)),)
     params: dict[str, Any] = {}
     for key, (expr, sp) in bound.items():
         v = constant(expr)
-        if key == "levels" or key == "n":
-            params[key] = _int_or_range(v, key, sp, 1)
+        if key == "levels":
+            params[key] = _int_or_range(v, key, sp, 1, "levels")
+        elif key == "n":
+            params[key] = _int_or_range(v, key, sp, 1, "rows")
         elif key == "rho":
             lo = -1.0 if name == "gaussian" else 0.0
             params[key] = _float_or_range(v, "rho", sp, lo, 1.0)
@@ -457,6 +555,7 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
             elif isinstance(v, tuple) and v and all(_is_number(x) for x in v):
                 if len(set(v)) != len(v):
                     raise WorldError(f"values = {list(v)} has repeated levels", sp)
+                _cap(len(v), "the number of values", "levels", sp)
                 params[key] = tuple(sorted(float(x) for x in v))
             else:
                 raise WorldError(f"values = {v!r} must be symmetric, drawn, any or numbers", sp)
@@ -471,6 +570,8 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
                 or not v[0]
             ):
                 raise WorldError(f"{key} must be a non-empty list of equal-length number lists", sp)
+            _cap(len(v[0]), f"the width of {key}", "features", sp)
+            _cap(len(v), f"the number of {key}", "rows", sp)
             params[key] = tuple(tuple(float(x) for x in r) for r in v)
             if key == "cov" and len(v) != len(v[0]):
                 raise WorldError(f"cov must be square; got {len(v)}x{len(v[0])}", sp)
@@ -492,7 +593,12 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
 # --------------------------------------------------------------------------- the block
 
 
-def resolve(block: ir.WorldBlock | None, *, base: WorldSpec | None = None) -> WorldSpec:
+def resolve(
+    block: ir.WorldBlock | None,
+    *,
+    base: WorldSpec | None = None,
+    registries: Mapping[str, Registry] | None = None,
+) -> WorldSpec:
     """Validate a world block and fill in defaults.
 
     Parameters
@@ -501,20 +607,23 @@ def resolve(block: ir.WorldBlock | None, *, base: WorldSpec | None = None) -> Wo
         The (merged) world block of a claim.
     base : WorldSpec, optional
         Defaults for fields the block leaves out (default: :class:`WorldSpec` ()).
+    registries : mapping of kind -> Registry, optional
+        Where family and distribution names are looked up (default: the global registries).
 
     Raises
     ------
     WorldError
-        Naming the field, its value, what was expected, with the span.
+        Naming the field, its value, what was expected, with the span (and a code).
     """
     spec = base or WorldSpec()
     if block is None:
         return spec
-    upd: dict[str, Any] = {}
-    for fld in block.fields:
-        upd[fld.name] = _resolve_field(fld)
-    spec = replace(spec, **upd)
-    _validate(spec, block)
+    with _using(registries):
+        upd: dict[str, Any] = {}
+        for fld in block.fields:
+            upd[fld.name] = _resolve_field(fld)
+        spec = replace(spec, **upd)
+        _validate(spec, block)
     return spec
 
 
@@ -528,7 +637,7 @@ def _resolve_field(fld: ir.WorldField) -> Any:
         return resolve_data(e)
     if name == "features":
         v = constant(e)
-        r = _int_or_range(v, "features", span, 1)
+        r = _int_or_range(v, "features", span, 1, "features")
         return r if isinstance(r, Range) else Range(r, r)
     if name == "background":
         if isinstance(e, ir.Name) and e.id == "data":
@@ -541,9 +650,10 @@ def _resolve_field(fld: ir.WorldField) -> Any:
             if len(e.args) + len(e.kwargs) != 1:
                 raise WorldError(f"background = {e.func.id}(k) takes one argument k", span)
             v = constant(e.args[0] if e.args else e.kwargs[0].value)
-            return (e.func.id, _int_or_range(v, "k", span, 1))
+            return (e.func.id, _int_or_range(v, "k", span, 1, "background"))
         if isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "rows":
             (d,) = resolve_data(e)
+            _cap(len(d.params["rows"]), "the number of background rows", "background", span)
             return ("rows", d.params["rows"])
         raise WorldError(
             "background must be data, sample(k), kmeans(k) or rows([[...], ...])", span
@@ -553,8 +663,9 @@ def _resolve_field(fld: ir.WorldField) -> Any:
         if isinstance(v, tuple):
             if not v or not all(isinstance(r, tuple) and all(_is_number(x) for x in r) for r in v):
                 raise WorldError("points = [[...], ...] must be a list of points", span)
+            _cap(len(v), "the number of points", "points", span)
             return tuple(tuple(float(x) for x in r) for r in v)
-        return _int_or_range(v, "points", span, 1)
+        return _int_or_range(v, "points", span, 1, "points")
     if name == "baseline":
         v = constant(e)
         if v in ("zeros", "mean", "point"):
@@ -568,7 +679,7 @@ def _resolve_field(fld: ir.WorldField) -> Any:
         return resolve_family(e)
     if name == "noise":
         v = constant(e)
-        if not _is_number(v) or v < 0:
+        if not _is_number(v) or not 0 <= v < math.inf:
             raise WorldError(
                 f"noise = {v!r} must be a number >= 0 (the sd of Gaussian noise)", span
             )
@@ -577,10 +688,12 @@ def _resolve_field(fld: ir.WorldField) -> Any:
         v = constant(e)
         if v == "levels":
             return v
-        return int(_int_or_range(v, "grid", span, 2))  # type: ignore[arg-type]
+        if isinstance(v, Range):
+            raise WorldError(f"grid = {v} must be an integer >= 2 or levels (not a range)", span)
+        return int(_int_or_range(v, "grid", span, 2, "grid"))  # type: ignore[arg-type]
     # seed
     v = constant(e)
-    if not (_is_number(v) and float(v).is_integer() and v >= 0):
+    if not (_is_number(v) and _is_integral(v) and v >= 0):
         raise WorldError(f"seed = {v!r} must be an integer >= 0", span)
     return int(v)
 
@@ -612,3 +725,121 @@ def _validate(spec: WorldSpec, block: ir.WorldBlock) -> None:
         widths = {len(p) for p in spec.points}
         if len(widths) != 1:
             raise WorldError("points have different lengths", span_of("points"))
+    for c in spec.data:
+        if c.name in ("sample", "gaussian"):
+            n = c.params.get("n", 64 if c.name == "gaussian" else 32)
+            n_hi = int(n.hi) if isinstance(n, Range) else int(n)
+            if n_hi * int(spec.features.hi) > limit("cells"):
+                raise over_limit(
+                    f"{c.name}(n = {n}) with features = {spec.features}: n x features",
+                    n_hi * int(spec.features.hi),
+                    "cells",
+                    span_of("data"),
+                )
+
+
+# --------------------------------------------------------------------------- drawability
+
+
+def _levels_count(c: DistChoice) -> int | Range:
+    if isinstance(c.params.get("values"), tuple):
+        return len(c.params["values"])
+    if c.name == "binary":
+        return 2
+    return c.params.get("levels", 3)  # type: ignore[no-any-return]
+
+
+def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
+    """Whether ``c`` can produce a distribution of ``d`` features within the limits."""
+    if c.name == "rows":
+        return len(c.params["rows"][0]) == d
+    if "cov" in c.params:
+        return len(c.params["cov"]) == d
+    if c.name in ("sample", "gaussian"):
+        return True
+    L = _levels_count(c)
+    lo = int(L.lo) if isinstance(L, Range) else int(L)
+    rho = c.params.get("rho", 0.5 if c.name == "dependent" else 0.0)
+    if c.name in ("dependent", "binary") and not isinstance(rho, Range) and rho == 1:
+        return lo <= limits.max_rows
+    return lo == 1 or lo**d <= limits.max_rows
+
+
+def feasible_features(spec: WorldSpec) -> list[int]:
+    """The numbers of features a world of ``spec`` can have (within its limits)."""
+    lo, hi = int(spec.features.lo), int(spec.features.hi)
+    need = min(c.min_features() for c in spec.function)
+    if spec.second:
+        need = max(need, min(c.min_features() for c in spec.second))
+    return [
+        d
+        for d in range(max(lo, need), hi + 1)
+        if any(dist_feasible(c, d, spec.limits) for c in spec.data)
+    ]
+
+
+def drawable(spec: WorldSpec) -> list[int]:
+    """The numbers of features the search may draw for ``spec``, or a :class:`WorldError`
+    (``ES228``) when none fits the search's limits, or its background or points are too many.
+
+    What :func:`explainspec.worlds.from_world` checks before it builds a strategy; numpy-free,
+    so ``explainspec check`` refuses the same specs.
+    """
+    ds = feasible_features(spec)
+    if not ds:
+        raise WorldError(
+            f"no number of features in {spec.features} fits function = "
+            f"{' | '.join(c.describe() for c in spec.function)} and data = "
+            f"{' | '.join(c.describe() for c in spec.data)} within max_rows="
+            f"{spec.limits.max_rows} (the limit `finite_rows`: levels ** features rows)",
+            code="ES228",
+            hint="fewer levels or fewer features",
+        )
+    if isinstance(spec.background, tuple) and spec.background[0] in ("sample", "kmeans"):
+        k = spec.background[1]
+        k_hi = k.hi if isinstance(k, Range) else k
+        if k_hi > spec.limits.max_background:
+            raise WorldError(
+                f"background = {spec.background[0]}({k}) exceeds max_background="
+                f"{spec.limits.max_background}",
+                code="ES228",
+            )
+    if isinstance(spec.points, int | Range):
+        p_hi = spec.points.hi if isinstance(spec.points, Range) else spec.points
+        if p_hi > spec.limits.max_points:
+            raise WorldError(
+                f"points = {spec.points} exceeds max_points={spec.limits.max_points}",
+                code="ES228",
+            )
+    return ds
+
+
+def example_spec(
+    block: ir.WorldBlock,
+    *,
+    base: WorldSpec | None = None,
+    registries: Mapping[str, Registry] | None = None,
+) -> WorldSpec:
+    """The :class:`WorldSpec` of an explicit example world (see
+    :func:`explainspec.worlds.build_example`): ``features`` defaults to the width of the
+    explicit rows, points or baseline, and a drawn seed to 0."""
+    spec = resolve(block, base=base, registries=registries)
+    if block.get("features") is None:
+        widths = {len(c.params["rows"][0]) for c in spec.data if c.name == "rows"}
+        if isinstance(spec.points, tuple):
+            widths.add(len(spec.points[0]))
+        if isinstance(spec.baseline, tuple):
+            widths.add(len(spec.baseline))
+        if len(widths) > 1:
+            raise WorldError(
+                f"example rows, points and baseline disagree on d: {sorted(widths)}", block.span
+            )
+        if widths:
+            w = widths.pop()
+            spec = spec.with_overrides(features=Range(w, w))
+        else:
+            need = min(c.min_features() for c in spec.function)
+            spec = spec.with_overrides(features=Range(need, max(need, int(spec.features.hi))))
+    if spec.seed is None:
+        spec = spec.with_overrides(seed=0)
+    return spec

@@ -33,14 +33,18 @@ from explainspec.worlds.families import (
     pick_subset,
     subsets,
 )
-from explainspec.worlds.spec import (
+from explainspec.worlds.spec import (  # noqa: F401 - dist_feasible, feasible_features: re-exported
     DistChoice,
     FamilyChoice,
     Limits,
     Range,
     WorldError,
     WorldSpec,
-    resolve,
+    _levels_count,
+    dist_feasible,
+    drawable,
+    example_spec,
+    feasible_features,
 )
 
 Array = np.ndarray
@@ -194,14 +198,6 @@ def _family_member(draw: Any, choices: Sequence[FamilyChoice], d: int, data: Arr
 # --------------------------------------------------------------------------- distributions
 
 
-def _levels_count(c: DistChoice) -> int | Range:
-    if isinstance(c.params.get("values"), tuple):
-        return len(c.params["values"])
-    if c.name == "binary":
-        return 2
-    return c.params.get("levels", 3)
-
-
 def _max_levels(d: int, limits: Limits) -> int:
     """The largest L with L**d <= max_rows."""
     L = max(1, int(math.floor(limits.max_rows ** (1.0 / d) + 1e-9)))
@@ -210,22 +206,6 @@ def _max_levels(d: int, limits: Limits) -> int:
     while L > 1 and L**d > limits.max_rows:
         L -= 1
     return L
-
-
-def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
-    """Whether ``c`` can produce a distribution of ``d`` features within the limits."""
-    if c.name == "rows":
-        return len(c.params["rows"][0]) == d
-    if "cov" in c.params:
-        return len(c.params["cov"]) == d
-    if c.name in ("sample", "gaussian"):
-        return True
-    L = _levels_count(c)
-    lo = int(L.lo) if isinstance(L, Range) else int(L)
-    rho = c.params.get("rho", 0.5 if c.name == "dependent" else 0.0)
-    if c.name in ("dependent", "binary") and not isinstance(rho, Range) and rho == 1:
-        return lo <= limits.max_rows
-    return lo == 1 or lo**d <= limits.max_rows
 
 
 @st.composite
@@ -322,19 +302,6 @@ def _finite(key: Any, owner: Any, build: Any) -> Any:
 # --------------------------------------------------------------------------- worlds
 
 
-def feasible_features(spec: WorldSpec) -> list[int]:
-    """The numbers of features a world of ``spec`` can have (within its limits)."""
-    lo, hi = int(spec.features.lo), int(spec.features.hi)
-    need = min(c.min_features() for c in spec.function)
-    if spec.second:
-        need = max(need, min(c.min_features() for c in spec.second))
-    return [
-        d
-        for d in range(max(lo, need), hi + 1)
-        if any(dist_feasible(c, d, spec.limits) for c in spec.data)
-    ]
-
-
 def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
     """A hypothesis strategy of worlds satisfying ``spec``.
 
@@ -360,28 +327,14 @@ def from_world(spec: WorldSpec, **overrides: Any) -> st.SearchStrategy[World]:
     """
     if overrides:
         spec = spec.with_overrides(**overrides)
-    ds = feasible_features(spec)
-    if not ds:
-        raise InvalidArgument(
-            f"no number of features in {spec.features} fits function = "
-            f"{' | '.join(c.describe() for c in spec.function)} and data = "
-            f"{' | '.join(c.describe() for c in spec.data)} within max_rows="
-            f"{spec.limits.max_rows}"
-        )
-    if isinstance(spec.background, tuple) and spec.background[0] in ("sample", "kmeans"):
-        k = spec.background[1]
-        k_hi = k.hi if isinstance(k, Range) else k
-        if k_hi > spec.limits.max_background:
-            raise InvalidArgument(
-                f"background = {spec.background[0]}({k}) exceeds max_background="
-                f"{spec.limits.max_background}"
-            )
-    if isinstance(spec.points, int | Range):
-        p_hi = spec.points.hi if isinstance(spec.points, Range) else spec.points
-        if p_hi > spec.limits.max_points:
-            raise InvalidArgument(
-                f"points = {spec.points} exceeds max_points={spec.limits.max_points}"
-            )
+    from explainspec.worlds.sources.strategy import is_source, source_strategy
+
+    if is_source(spec):  # the user's model and rows (explainspec audit): one fixed world
+        return source_strategy(spec)
+    try:
+        ds = drawable(spec)  # the checks ``explainspec check`` runs too (numpy-free)
+    except WorldError as exc:
+        raise InvalidArgument(exc.message) from None
     return _worlds(spec, ds)
 
 
@@ -569,25 +522,7 @@ def build_example(block: ir.WorldBlock, *, base: WorldSpec | None = None) -> Wor
     """
     from hypothesis import find
 
-    spec = resolve(block, base=base)
-    if block.get("features") is None:
-        widths = {len(c.params["rows"][0]) for c in spec.data if c.name == "rows"}
-        if isinstance(spec.points, tuple):
-            widths.add(len(spec.points[0]))
-        if isinstance(spec.baseline, tuple):
-            widths.add(len(spec.baseline))
-        if len(widths) > 1:
-            raise WorldError(
-                f"example rows, points and baseline disagree on d: {sorted(widths)}", block.span
-            )
-        if widths:
-            w = widths.pop()
-            spec = spec.with_overrides(features=Range(w, w))
-        else:
-            need = min(c.min_features() for c in spec.function)
-            spec = spec.with_overrides(features=Range(need, max(need, int(spec.features.hi))))
-    if spec.seed is None:
-        spec = spec.with_overrides(seed=0)
+    spec = example_spec(block, base=base)
     try:
         strategy = from_world(spec)
     except InvalidArgument as exc:

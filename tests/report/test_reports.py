@@ -205,14 +205,48 @@ def test_junit_has_one_testcase_per_claim_and_failures_with_the_counterexample(t
         ("t", "na"),
     ]
     failures = {c.get("name"): c.find("failure") for c in cases}
+    errors = {c.get("name"): c.find("error") for c in cases}
     assert failures["eff"] is None and failures["sign"] is None
     assert failures["bad"].get("type") == "refuted"
     assert "f(x) = x0 * x1" in failures["bad"].text and "Reproduce with:" in failures["bad"].text
-    assert failures["boom"].get("type") == "error" and "ES301" not in failures["boom"].get(
-        "message"
-    )
+    # a method crash could not check the claim: an <error>, as pytest reports an exception
+    assert failures["boom"] is None and errors["boom"].get("type") == "error"
+    assert "ES301" not in errors["boom"].get("message")
     assert failures["na"].get("type") == "not_applicable" and cases[4].find("skipped") is None
-    assert root.get("tests") == "5" and root.get("failures") == "3"
+    assert root.get("tests") == "5" and root.get("failures") == "2" and root.get("errors") == "1"
+    suite = {s.get("name"): s for s in root.findall("testsuite")}["t"]
+    assert suite.get("errors") == "1" and suite.get("failures") == "1"
+
+
+def test_junit_testcases_point_at_the_claim_in_its_spec_file():
+    results = [
+        ClaimResult(
+            spec="s",
+            claim="c",
+            kind="holds",
+            verdict=Verdict.ERROR,
+            source="specs/s.espec",
+            line=12,
+            error="the method raised",
+        ),
+        ClaimResult(
+            spec="s",
+            claim="d",
+            kind="holds",
+            verdict=Verdict.INVALID,
+            source="specs/s.espec",
+            line=20,
+            error="no worlds",
+        ),
+        ClaimResult(spec="s", claim="e", kind="holds", verdict=Verdict.VERIFIED),
+    ]
+    root = ET.fromstring(junit_xml(results).split("\n", 1)[1])
+    c, d, e = root.findall(".//testcase")
+    assert (c.get("file"), c.get("line")) == ("specs/s.espec", "12")
+    assert (d.get("file"), d.get("line")) == ("specs/s.espec", "20")
+    assert e.get("file") is None and e.get("line") is None  # not known: not made up
+    assert c.find("error") is not None and d.find("error") is not None
+    assert c.find("failure") is None and d.find("failure") is None
 
 
 def test_junit_escapes_markup():

@@ -58,3 +58,13 @@ def write_spec(folder, name: str, method: str):
     path = folder / f"{name}.espec"
     path.write_text(SPEC.format(name=name, method=method))
     return path
+
+
+def _planted_failure(problem):
+    raise RuntimeError("planted failure in a plugin method")
+
+
+@explainspec.method("crash.raises", output="attribution")
+def raises(problem):
+    """Raises RuntimeError (a method's own failure: verdict error, ES301)."""
+    return _planted_failure(problem)

@@ -97,7 +97,9 @@ def test_impossible_specs_raise():
     with pytest.raises(WorldError, match="features"):
         resolve(block(function="unused(linear, k = 3)", features="1..3"))
     with pytest.raises(InvalidArgument, match="max_background"):
-        from_world(resolve(block(background="sample(1000)")))
+        from_world(resolve(block(background="sample(100)")), max_background=50)
+    with pytest.raises(WorldError, match="limit `background`"):  # a documented limit, found early
+        resolve(block(background="sample(1000)"))
 
 
 @pytest.mark.parametrize(

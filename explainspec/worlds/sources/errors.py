@@ -1,0 +1,51 @@
+"""The errors of bound sources (``ES360``-``ES369``): bad models, bad tables, bad bindings.
+
+Plain Python (no numpy import), so the command line and the docs can list the codes cheaply. Every
+error names the file (and the column, where there is one); ``explainspec audit`` prints it and
+exits with status 2 before anything is run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+#: every code of a bound source with its one-line meaning (``docs/reference/errors.md`` lists them)
+SOURCE_CODES: Final[Mapping[str, str]] = {
+    "ES360": "the model cannot be used: unknown file type or model type, or the file does not load",
+    "ES361": "the model's prediction fails on the data, or returns the wrong shape or non-finite values",
+    "ES362": "a data column is not numeric (text or categorical): encode it first",
+    "ES363": "a data column has missing values (NaN or empty cells)",
+    "ES364": "the data is empty: no rows or no feature columns",
+    "ES365": "the data's columns do not match the model's features (their number or names)",
+    "ES366": "the data file is larger than the size limit: refused before loading",
+    "ES367": "a binding or audit option is invalid (NAME=FILE syntax, a name bound twice, an "
+    "unknown target or group column, groups that do not partition the features, an output "
+    "scale the model does not have)",
+    "ES368": "a .skops file contains types that are not trusted: pass them with --trust TYPE "
+    "after reading the list",
+    "ES369": "a pickle or joblib file is refused without --trust-pickle (loading it runs code)",
+}
+
+
+class SourceError(ValueError):
+    """A bound model or table that cannot be used, with its stable code.
+
+    Examples
+    --------
+    >>> print(SourceError("ES363", "column 'bmi' has 2 missing values", path="d.csv"))
+    d.csv: ES363 column 'bmi' has 2 missing values
+    """
+
+    def __init__(
+        self, code: str, message: str, *, path: str | None = None, hint: str | None = None
+    ) -> None:
+        if code not in SOURCE_CODES:
+            raise ValueError(f"unknown source error code {code!r}")
+        self.code, self.message, self.path, self.hint = code, message, path, hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"{self.path}: " if self.path else ""
+        text = f"{head}{self.code} {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text

@@ -1,0 +1,227 @@
+"""The user's data: reading a table (CSV, Parquet) with pandas and checking it before use.
+
+A data file is untrusted input. It is refused from its size before pandas reads it (ES366), and
+after reading: text or categorical columns (ES362), missing or infinite values (ES363), no rows
+or no columns (ES364). Every message names the file and the column (and the first rows at fault).
+Column names and row ids (the table's index: the row number in a CSV file) are kept, so reports
+can say "row 17, bmi = 0.06".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from explainspec.worlds.sources.errors import SourceError
+
+Array = np.ndarray
+
+#: the largest data file read (bytes); larger files are refused before reading (ES366)
+MAX_FILE_BYTES = 512 * 1024 * 1024
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    """Numeric rows with their column names and row ids.
+
+    ``values`` is a read-only float ``(n, p)`` array; ``row_ids`` are the rows' labels as text.
+    """
+
+    values: Array
+    columns: tuple[str, ...]
+    row_ids: tuple[str, ...]
+    source: str
+
+    @property
+    def n(self) -> int:
+        return int(self.values.shape[0])
+
+    def column(self, name: str) -> int:
+        return self.columns.index(name)
+
+    def describe(self) -> str:
+        return f"{self.source}: {self.n} rows, {len(self.columns)} columns"
+
+
+def load_table(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) -> Table:
+    """Read a CSV or Parquet file into a checked :class:`Table`.
+
+    The size is checked first (``os.stat``: nothing is read); for Parquet the row and column
+    counts come from the file's footer before its data is read.
+
+    Raises
+    ------
+    SourceError
+        ES364 (missing, unknown type, empty), ES366 (too large), and the column checks of
+        :func:`table_from_frame`.
+    """
+    p = os.fspath(path)
+    if not os.path.isfile(p):
+        raise SourceError("ES364", "no such data file", path=p)
+    size = os.path.getsize(p)
+    if size > max_bytes:
+        raise SourceError(
+            "ES366",
+            f"the file has {_size(size)}; the limit is {_size(max_bytes)} (nothing was read)",
+            path=p,
+            hint="audit a sample of the rows (e.g. 10,000), or raise the limit with --max-file-mb",
+        )
+    if size == 0:
+        raise SourceError("ES364", "the file is empty", path=p)
+    suffix = os.path.splitext(p)[1].lower()
+    try:
+        import pandas as pd
+    except ImportError:
+        raise SourceError(
+            "ES364", "reading a data file needs pandas (pip install 'explainspec[audit]')", path=p
+        ) from None
+    if suffix in CSV_SUFFIXES:
+        sep = "\t" if suffix == ".tsv" else ","
+        try:
+            frame = pd.read_csv(p, sep=sep)
+        except pd.errors.EmptyDataError:
+            raise SourceError("ES364", "the file has no columns", path=p) from None
+        except Exception as e:  # noqa: BLE001 - a file pandas cannot parse
+            raise SourceError("ES364", f"pandas cannot read the file: {e}", path=p) from None
+    elif suffix in PARQUET_SUFFIXES:
+        frame = _read_parquet(p, max_bytes)
+    else:
+        raise SourceError(
+            "ES364",
+            f"unknown data file type {suffix or '(no suffix)'!r}",
+            path=p,
+            hint="data files are .csv, .tsv or .parquet",
+        )
+    return table_from_frame(frame, source=p)
+
+
+def _read_parquet(path: str, max_bytes: int) -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise SourceError(
+            "ES364",
+            "reading Parquet needs pyarrow (pip install 'explainspec[parquet]')",
+            path=path,
+        ) from None
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception as e:  # noqa: BLE001
+        raise SourceError("ES364", f"not a readable Parquet file: {e}", path=path) from None
+    cells = int(meta.num_rows) * int(meta.num_columns)
+    if cells * 8 > max_bytes:  # the footer says how big the float table would be
+        raise SourceError(
+            "ES366",
+            f"the file holds {meta.num_rows} rows x {meta.num_columns} columns "
+            f"({_size(cells * 8)} as floats); the limit is {_size(max_bytes)} (no data was read)",
+            path=path,
+        )
+    try:
+        return pq.read_table(path).to_pandas()
+    except Exception as e:  # noqa: BLE001
+        raise SourceError("ES364", f"pyarrow cannot read the file: {e}", path=path) from None
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"  # pragma: no cover
+
+
+def table_from_frame(frame: Any, *, source: str = "<DataFrame>") -> Table:
+    """A checked :class:`Table` from a pandas DataFrame (its index gives the row ids).
+
+    Boolean columns become 0/1. Raises :class:`SourceError` (ES362 text or categorical
+    columns, ES363 missing or infinite values, ES364 no rows or columns).
+    """
+    if frame.shape[1] == 0:
+        raise SourceError("ES364", "the data has no columns", path=source)
+    if frame.shape[0] == 0:
+        raise SourceError(
+            "ES364",
+            f"the data has no rows (columns: {', '.join(map(str, frame.columns))})",
+            path=source,
+        )
+    columns = tuple(str(c) for c in frame.columns)
+    bad = []
+    for name, col in zip(columns, frame.columns, strict=True):
+        series = frame[col]
+        kind = series.dtype.kind
+        if kind in "biuf":
+            continue
+        first = series.dropna()
+        example = repr(first.iloc[0]) if len(first) else "only missing values"
+        bad.append(f"{name!r} ({series.dtype}, e.g. {example})")
+    if bad:
+        raise SourceError(
+            "ES362",
+            "text or categorical column(s): " + "; ".join(bad),
+            path=source,
+            hint="encode them as numbers first (e.g. one column per category, 0/1), and bind "
+            "the model that was trained on that encoding",
+        )
+    values = frame.to_numpy(dtype=float, copy=True)
+    row_ids = tuple(str(i) for i in frame.index)
+    _check_finite(values, columns, row_ids, source)
+    values.setflags(write=False)
+    return Table(values=values, columns=columns, row_ids=row_ids, source=source)
+
+
+def table_from_array(
+    values: Any, *, columns: Sequence[str] | None = None, source: str = "<array>"
+) -> Table:
+    """A checked :class:`Table` from a numeric array ``(n, p)`` (row ids 0..n-1)."""
+    a = np.asarray(values)
+    if a.ndim != 2:
+        raise SourceError(
+            "ES364", f"the data must be a table (n, p); got shape {a.shape}", path=source
+        )
+    if a.shape[0] == 0 or a.shape[1] == 0:
+        raise SourceError("ES364", f"the data is empty: shape {a.shape}", path=source)
+    if a.dtype.kind not in "biuf":
+        raise SourceError("ES362", f"the array has dtype {a.dtype}; expected numbers", path=source)
+    names = (
+        tuple(str(c) for c in columns)
+        if columns is not None
+        else tuple(f"x{j}" for j in range(a.shape[1]))
+    )
+    if len(names) != a.shape[1]:
+        raise SourceError(
+            "ES365", f"{len(names)} column names for {a.shape[1]} columns", path=source
+        )
+    vals = np.array(a, dtype=float)
+    ids = tuple(str(i) for i in range(a.shape[0]))
+    _check_finite(vals, names, ids, source)
+    vals.setflags(write=False)
+    return Table(values=vals, columns=names, row_ids=ids, source=source)
+
+
+def _check_finite(
+    values: Array, columns: Sequence[str], row_ids: Sequence[str], source: str
+) -> None:
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    parts = []
+    for j in np.flatnonzero(bad.any(axis=0)):
+        rows = np.flatnonzero(bad[:, j])
+        nan = int(np.isnan(values[rows, j]).sum())
+        what = (
+            f"{nan} missing" if nan == len(rows) else f"{nan} missing, {len(rows) - nan} infinite"
+        )
+        shown = ", ".join(row_ids[r] for r in rows[:3]) + (", ..." if len(rows) > 3 else "")
+        parts.append(f"{columns[int(j)]!r}: {what} (rows {shown})")
+    raise SourceError(
+        "ES363",
+        "missing or infinite values in column(s) " + "; ".join(parts),
+        path=source,
+        hint="impute or drop them before the audit (the audit does not guess values)",
+    )
