@@ -79,7 +79,23 @@ _SHAPES_DOC = (
 ENTRIES: list[Entry] = [
     _family(
         "linear",
-        "f(x) = w . x + c with nonzero small-integer/half weights.",
+        "f(x) = w . x + c with nonzero small-integer/half weights (drawn), or the given weights "
+        "and intercept: linear(weights = [1, -2], intercept = 0.5); features beyond the given "
+        "weights have weight 0.",
+        (
+            Param(
+                name="weights",
+                type="[float]",
+                default=None,
+                doc="the weights w (drawn when not given); f.weights reads them",
+            ),
+            Param(
+                name="intercept",
+                type="float",
+                default=None,
+                doc="the intercept c (0 when weights are given, else drawn)",
+            ),
+        ),
         provides=(
             "callable",
             "linear",

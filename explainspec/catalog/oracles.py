@@ -46,6 +46,7 @@ _MODULES = {
     "integrated_gradients": "gradients",
     "occlusion": "gradients",
     "counterfactual_l2": "gradients",
+    "value": "games",
 }
 
 
@@ -183,5 +184,31 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
+ENTRIES.append(
+    _entry(
+        "value",
+        "The value v(S) of one coalition S in a game of the point x: 'interventional' "
+        "E_P f(x_S, X_-S) (default), 'conditional' E_P[f(X) | X_S = x_S] (a row of P must equal "
+        "x on S), 'baseline' f(x_S, b_-S) with P the baseline point b, or 'path' (TreeSHAP's "
+        "path-dependent game of a tree f; P is not used).",
+        "number",
+        (
+            _F,
+            _X,
+            Param(
+                name="P",
+                type="data",
+                doc="the distribution or its rows; the baseline point for game = 'baseline'",
+            ),
+            Param(name="S", type="subset", doc="the coalition, a subset such as {0, 2}"),
+            Param(
+                name="game",
+                type="'interventional' | 'conditional' | 'baseline' | 'path'",
+                default="interventional",
+                doc="the value function",
+            ),
+        ),
+    )
+)
 ENTRIES += _SOURCE_ORACLES  # bound world sources (explainspec audit): catalog/sources.py
 ENTRIES += _TABULAR  # the rest of the tabular toolbox: catalog/oracles_tabular.py

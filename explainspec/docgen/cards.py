@@ -109,6 +109,13 @@ def format_expr(expr: ir.Expr) -> str:
     return canonical(expr)
 
 
+def format_let(b: ir.Let) -> str:
+    """``let name = value``, printed canonically."""
+    from explainspec.lang.printer import format_let as canonical
+
+    return canonical(b)
+
+
 # --------------------------------------------------------------------------- the statistic
 
 
@@ -341,6 +348,9 @@ class CardWriter:
         if world:
             lines.append("Worlds: " + "; ".join(code(w) for w in world))
             lines.append("")
+        check = ir.claim_check(spec, claim)
+        if isinstance(check, ir.With):  # the named values the check uses, then the check
+            lines += [f"Let: {code(format_let(b))}" for b in check.lets] + [""]
         lines += [f"Check: {code(format_expr(claim.check))}", ""]
         lines += [f"Verdict: {_verdict_line(result)}", ""]
         if result is not None and result.counterexample:

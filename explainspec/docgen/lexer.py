@@ -39,6 +39,7 @@ STRUCTURE = (
     "assume",
     "example",
     "check",
+    "let",
 )
 
 #: The three claim kinds.

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.catalog.limits import limit
 from explainspec.expr.base import IntegerRangeError
+from explainspec.expr.functions import is_function, lift
 from explainspec.expr.guards import (
     INT64_MAX,
     check_array_op,
@@ -34,6 +36,7 @@ __all__ = [
     "argmin",
     "argsort",
     "clip",
+    "comb",
     "corr",
     "dot",
     "exp",
@@ -89,6 +92,7 @@ def mean(a: Any, axis: int | None = None) -> Any:
     return _scalar(np.mean(np.asarray(a), axis=axis))
 
 
+@lift("abs")
 def abs_(a: Any) -> Any:
     """Absolute value, element-wise.
 
@@ -104,6 +108,7 @@ def abs_(a: Any) -> Any:
     return _scalar(np.abs(arr))
 
 
+@lift("sign")
 def sign(a: Any) -> Any:
     """Sign (-1, 0 or 1), element-wise.
 
@@ -247,17 +252,22 @@ def any_(a: Any) -> bool:
 
 
 def len_(a: Any) -> int:
-    """Length of the first axis.
+    """Length of the first axis; the number of features of a subset.
 
     >>> len_([[1, 2], [3, 4], [5, 6]])
     3
     """
+    if isinstance(a, frozenset | list | tuple):  # a subset: its number of features
+        return len(a)
+    if is_function(a):
+        raise TypeError("len() of a function")
     arr = np.asarray(a)
     if arr.ndim == 0:
         raise TypeError("len() of a number")
     return int(arr.shape[0])
 
 
+@lift("sqrt")
 def sqrt(a: Any) -> Any:
     """Square root, element-wise (NaN for negative numbers).
 
@@ -267,6 +277,7 @@ def sqrt(a: Any) -> Any:
     return _scalar(np.sqrt(np.asarray(a, dtype=float)))
 
 
+@lift("exp")
 def exp(a: Any) -> Any:
     """Exponential, element-wise.
 
@@ -276,6 +287,7 @@ def exp(a: Any) -> Any:
     return _scalar(np.exp(np.asarray(a, dtype=float)))
 
 
+@lift("log")
 def log(a: Any) -> Any:
     """Natural logarithm, element-wise (``-inf`` at 0, NaN below).
 
@@ -387,6 +399,7 @@ def clip(a: Any, lo: Any, hi: Any) -> Any:
     return _scalar(np.clip(arr, low, high))
 
 
+@lift("round")
 def round_(a: Any, decimals: int = 0) -> Any:
     """Round to ``decimals`` decimals, element-wise (halves to even, as numpy does).
 
@@ -396,6 +409,7 @@ def round_(a: Any, decimals: int = 0) -> Any:
     return _scalar(np.round(np.asarray(a), _int(decimals, "decimals")))
 
 
+@lift("floor")
 def floor(a: Any) -> Any:
     """Largest integer not above ``a``, element-wise.
 
@@ -419,6 +433,25 @@ def swap(a: Any, i: Any, j: Any, axis: Any = -1) -> np.ndarray:
     ii, jj = _int(i, "i"), _int(j, "j")
     order[[ii, jj]] = order[[jj, ii]]
     return np.take(arr, order, axis=ax)
+
+
+def comb(n: Any, k: Any) -> int:
+    """The binomial coefficient ``n choose k`` (exact; 0 when ``k`` is outside ``0 .. n``): the
+    number of subsets of size ``k`` of ``n`` features, for Shapley weights.
+
+    >>> comb(4, 2), comb(3, 5)
+    (6, 0)
+    """
+    import math
+
+    from explainspec.expr.guards import check_int
+
+    a, b = _int(n, "n"), _int(k, "k")
+    if a < 0:
+        raise ValueError(f"comb(n, k): n = {a} must be >= 0")
+    if a > limit("range"):
+        raise ValueError(f"comb(n, k): n = {a} is over the limit range = {limit('range')}")
+    return check_int(math.comb(a, b) if 0 <= b <= a else 0, "comb(n, k)")
 
 
 def member(i: Any, S: Any) -> Any:

@@ -74,6 +74,7 @@ from explainspec.expr.base import (
     SimpleEnv,
     TraceItem,
 )
+from explainspec.expr.bindings import LetFrame, sweep_items
 from explainspec.expr.guards import (
     INT64_MAX,
     check_array_op,
@@ -94,6 +95,7 @@ from explainspec.expr.margins import (
     reduce,
 )
 from explainspec.expr.nodes import Scope, source_text
+from explainspec.expr.subsets import Subset, subset_of
 from explainspec.lang import ir
 
 __all__ = [
@@ -250,7 +252,7 @@ class _Ctx:
     method, the number of bindings the enclosing quantifiers multiply to, and per-evaluation
     caches."""
 
-    __slots__ = ("env", "mode", "bindings", "scope", "work", "_replicas")
+    __slots__ = ("env", "mode", "bindings", "scope", "work", "lets", "_replicas")
 
     def __init__(
         self,
@@ -260,15 +262,20 @@ class _Ctx:
         replicas: dict[int, Env] | None = None,
         scope: Scope | None = None,
         work: int = 1,
+        lets: LetFrame | None = None,
     ) -> None:
         self.env = env
         self.mode = mode
         self.bindings = dict(bindings or {})
         self._replicas = {} if replicas is None else replicas
         if scope is None:
-            scope = Scope(frozenset(getattr(env, "method_names", METHOD_NAMES)))
+            scope = Scope(self.method_names())
         self.scope = scope
         self.work = work
+        self.lets = lets
+
+    def method_names(self) -> frozenset[str]:
+        return frozenset(getattr(self.env, "method_names", METHOD_NAMES))
 
     def child(
         self,
@@ -284,7 +291,29 @@ class _Ctx:
             self._replicas if env is None else {},
             self.scope if scope is None else scope,
             self.work if work is None else work,
+            self.lets,
         )
+
+    def with_lets(self, e: ir.With) -> _Ctx:
+        """The context of a check with ``let`` values (see :mod:`explainspec.expr.bindings`)."""
+        frame = LetFrame(e.lets, self.method_names())
+        scope = self.scope.bind(tuple(frame.reading), reads=True)
+        return _Ctx(self.env, self.mode, self.bindings, self._replicas, scope, self.work, frame)
+
+    def let_context(self) -> _Ctx:
+        """Where a let's value is computed: this env, no quantifier bindings, plain values."""
+        return _Ctx(self.env, PLAIN, None, self._replicas, self.scope, 1, self.lets)
+
+    def varying(self) -> frozenset[str] | None:
+        """The names whose values differ between the env's replicates, lets included (``None``
+        when the env does not say: then every name may)."""
+        replicated = getattr(self.env, "replicated", None)
+        if replicated is None:
+            return None
+        replicated = frozenset(replicated)
+        if self.lets is None:
+            return replicated
+        return replicated | self.lets.varying(replicated)
 
     def text(self, e: Any) -> str:
         return source_text(e)
@@ -301,6 +330,8 @@ class _Ctx:
         name = node.id
         if name in self.bindings:
             return self.bindings[name]
+        if self.lets is not None and name in self.lets:
+            return self.lets.value(name, self)
         try:
             return self.env.lookup(name)
         except KeyError:
@@ -361,11 +392,35 @@ class _Ctx:
         args = [self.val(a) for a in e.args]
         kwargs = {k.name: self.val(k.value) for k in e.kwargs}
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
         except EvalError as exc:  # a builtin's refusal (a size or an integer over its limit)
             raise _located(exc, e.span, f"{self.text(e)}: ") from exc
         except (TypeError, ValueError, IndexError, ArithmeticError) as exc:
             raise EvalError(f"{self.text(e)}: {exc}", e.span) from exc
+        if _is_function(out) and out is not fn:
+            return self._same_function(fn, args, kwargs, out)
+        return out
+
+    def _same_function(self, fn: Any, args: list[Any], kwargs: dict[str, Any], out: Any) -> Any:
+        """A function a call built (``sigmoid(f)``, ``restrict(f, S, at = x)``, ``f.swap(0,
+        1)``), the same object each time within a world when the env keeps a memo: the runner
+        caches method calls by function, so ``explain(sigmoid(f))`` is one call per world."""
+        memo = getattr(self.env, "memo", None)
+        if memo is None:
+            return out
+        try:
+            key = (
+                "call",
+                _operand_key(fn),
+                tuple(_value_key(a) for a in args),
+                tuple(sorted((k, _value_key(v)) for k, v in kwargs.items())),
+            )
+        except TypeError:  # an argument that cannot be keyed
+            return out
+        hit = memo.get(key)
+        if hit is None:  # the entry keeps the arguments alive, so their ids stay theirs
+            hit = memo[key] = ((fn, args, kwargs), out)
+        return hit[1]
 
     def _v_index(self, e: ir.Index) -> Any:
         base = self.val(e.value)
@@ -406,6 +461,8 @@ class _Ctx:
         v = self.val(item)
         if isinstance(v, int) and not isinstance(v, bool):
             return v
+        if isinstance(v, Subset):  # a coalition-indexed result is indexed by bitmask
+            return v.mask
         arr = np.asarray(v)
         if arr.dtype.kind in "iub":
             return int(arr) if arr.ndim == 0 and arr.dtype.kind != "b" else arr
@@ -425,17 +482,37 @@ class _Ctx:
     def _v_list(self, e: ir.ListExpr) -> Any:
         items = [self.val(i) for i in e.items]
         for node, v in zip(e.items, items, strict=True):
-            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX:
-                raise IntegerRangeError(
-                    f"{self.text(node)} = {v} does not fit the 64-bit integers of an array "
-                    "(write it as a float if an approximate value is fine)",
-                    _span(node),
-                )
+            _fits_array(v, node, self.text)
+        return _as_array(items)
+
+    def _v_set(self, e: ir.SetExpr) -> Subset:
+        items = [self.val(i) for i in e.items]
         try:
-            arr = np.asarray(items)
-        except (TypeError, ValueError):
-            return items
-        return items if arr.dtype == object else arr
+            return subset_of(items)
+        except ValueError as exc:
+            raise EvalError(f"{self.text(e)}: {exc}", e.span) from None
+
+    def _v_comprehension(self, e: ir.Comprehension) -> Any:
+        source = self.val(e.domain)
+        try:
+            values = sweep_items(source)
+        except TypeError as exc:
+            raise EvalError(
+                f"{self.text(e)}: the values of {e.var} must be a list, got {describe(source)} "
+                f"({exc})",
+                _span(e.domain),
+            ) from None
+        work = self.work * len(values)
+        try:
+            check_bindings(work, f"[... for {e.var} in {self.text(e.domain)}]")
+        except EvalError as exc:
+            raise _located(exc, e.span) from None
+        scope = self.scope.bind((e.var,), reads=self.scope.reads(e.domain))
+        out = [self.child({e.var: v}, scope=scope, work=work).val(e.element) for v in values]
+        return _as_list_value(out, e.element, self.text)
+
+    def _v_with(self, e: ir.With) -> Any:
+        return self.with_lets(e).val(e.body)
 
     def _v_range(self, e: ir.RangeExpr) -> Any:
         raise EvalError(
@@ -482,6 +559,10 @@ class _Ctx:
 
     def _binary(self, e: ir.Binary, a: Any, b: Any) -> Any:
         text = self.text(e)
+        if e.op in _SET_OPS or isinstance(a, Subset) or isinstance(b, Subset):
+            return self._set_op(e, a, b)
+        if _is_function(a) or _is_function(b):
+            return self._function_arith(e, a, b)
         if isinstance(a, str) or isinstance(b, str):
             raise EvalError(
                 f"cannot compute {text}: a string only names an option, it has no arithmetic",
@@ -504,6 +585,46 @@ class _Ctx:
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise EvalError(
                 f"cannot compute {text}: {describe(a)} {e.op.value} {describe(b)} ({exc})",
+                e.span,
+            ) from exc
+        if out is NotImplemented:
+            raise EvalError(f"cannot compute {describe(a)} {e.op.value} {describe(b)}", e.span)
+        return out
+
+    def _set_op(self, e: ir.Binary, a: Any, b: Any) -> Subset:
+        """``S | T``, ``S & T``, ``S - T`` of subsets."""
+        if not (isinstance(a, Subset) and isinstance(b, Subset)) or e.op not in (
+            *_SET_OPS,
+            ir.BinOp.SUB,
+        ):
+            raise EvalError(
+                f"cannot compute {self.text(e)}: {describe(a)} {e.op.value} {describe(b)} "
+                "(subsets combine with |, & and - only, with other subsets: S | {i})",
+                e.span,
+            )
+        out: Subset = _BINOPS[e.op](a, b)
+        return out
+
+    def _function_arith(self, e: ir.Binary, a: Any, b: Any) -> Any:
+        """Arithmetic with functions: ``2 * f + g``, ``f + c``, ``f / 2``, ``f ** 2``."""
+        from explainspec.worlds import derived
+
+        try:
+            if e.op is ir.BinOp.POW and _is_function(a) and not _is_function(b):
+                return derived.power(a, _arith(b))
+            if e.op in (ir.BinOp.MUL, ir.BinOp.DIV) and _is_function(a) and _is_function(b):
+                raise TypeError(
+                    "the product or quotient of two functions is not supported (multiply a "
+                    'function by a number, or write the product as formula("..."))'
+                )
+            if _is_function(b) and e.op in (ir.BinOp.DIV, ir.BinOp.POW):
+                raise TypeError(f"a number {e.op.value} a function is not supported")
+            if not all(_is_function(v) or _is_number(v) for v in (a, b)):
+                raise TypeError("functions combine with numbers and other functions only")
+            out = _BINOPS[e.op](a, b)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise EvalError(
+                f"cannot compute {self.text(e)}: {describe(a)} {e.op.value} {describe(b)} ({exc})",
                 e.span,
             ) from exc
         if out is NotImplemented:
@@ -535,8 +656,10 @@ class _Ctx:
             return self._c_implies(e, pol)
         if isinstance(e, ir.Quantifier):
             return self._c_quantifier(e, pol)
-        if isinstance(e, ir.Call) and len(e.args) == 1 and not e.kwargs:
-            special = self._c_all_any(e, pol)
+        if isinstance(e, ir.With):
+            return self.with_lets(e).cond(e.body, pol)
+        if isinstance(e, ir.Call) and isinstance(e.func, ir.Name):
+            special = self._c_special(e, pol)
             if special is not None:
                 return special
         return self._c_boolean(e)
@@ -628,7 +751,7 @@ class _Ctx:
             )
         return best
 
-    def _domain(self, e: ir.Quantifier) -> list[int]:
+    def _domain(self, e: ir.Quantifier) -> list[Any]:
         if e.domain is None:
             try:
                 d = self.env.lookup("d")
@@ -638,25 +761,46 @@ class _Ctx:
                 ) from None
             return list(range(int(d)))
         source = self.val(e.domain)
-        arr = np.asarray(source)
+        if isinstance(source, Subset):  # the features of a subset: for all j in S - {i}
+            return sorted(source)
+        if (
+            isinstance(source, list | tuple)
+            and source
+            and all(isinstance(v, Subset) for v in source)
+        ):
+            return list(source)
+        arr = np.asarray(source) if not isinstance(source, list | tuple) or source else None
+        if arr is None:  # an empty list
+            return []
         if arr.ndim > 1 or (arr.size and arr.dtype.kind not in "iu"):
             raise EvalError(
-                f"the domain {self.text(e.domain)} must be a sequence of integers, "
-                f"got {describe(source)}",
+                f"the domain {self.text(e.domain)} must be a sequence of integers or of "
+                f"subsets, got {describe(source)}",
                 _span(e.domain),
             )
         return [int(v) for v in arr.ravel()]
 
-    def _c_all_any(self, e: ir.Call, pol: int) -> Res | None:
-        """``all(a <= b)`` / ``any(a <= b)`` as a condition keep the comparison's margins."""
-        arg = e.args[0]
-        if not (isinstance(e.func, ir.Name) and isinstance(arg, ir.Compare)):
+    def _c_special(self, e: ir.Call, pol: int) -> Res | None:
+        """Builtins whose truth value has margins: ``all(a <= b)`` / ``any(a <= b)`` keep the
+        comparison's margins; ``decreasing``, ``increasing`` and ``converges`` have their own
+        (:mod:`explainspec.expr.trends`)."""
+        func = e.func
+        assert isinstance(func, ir.Name)  # the caller checks
+        if func.id in self.bindings or (self.lets is not None and func.id in self.lets):
             return None
-        fn = self.resolve(e.func)
-        if fn is _builtin("all_"):
-            return condition(self, arg, pol, worst=np.argmin)
-        if fn is _builtin("any_"):
-            return condition(self, arg, pol, worst=np.argmax)
+        try:
+            fn = self.resolve(func)
+        except EvalError:
+            return None
+        if len(e.args) == 1 and not e.kwargs and isinstance(e.args[0], ir.Compare):
+            if fn is _builtin("all_"):
+                return condition(self, e.args[0], pol, worst=np.argmin)
+            if fn is _builtin("any_"):
+                return condition(self, e.args[0], pol, worst=np.argmax)
+        from explainspec.expr import trends
+
+        if getattr(fn, "__module__", None) == trends.__name__ and fn in trends.CONDITIONS:
+            return trends.condition(self, e, fn, pol)
         return None
 
     def _c_boolean(self, e: Any) -> Res:
@@ -679,6 +823,47 @@ class _Ctx:
             return items
 
         return Res(margin, trace, text)
+
+
+def _fits_array(v: Any, node: Any, text: Callable[[Any], str]) -> None:
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > INT64_MAX:
+        raise IntegerRangeError(
+            f"{text(node)} = {v} does not fit the 64-bit integers of an array "
+            "(write it as a float if an approximate value is fine)",
+            _span(node),
+        )
+
+
+def _as_array(items: list[Any]) -> Any:
+    """A list of values as an array when they are numbers or equal-shape arrays; the list
+    itself otherwise (subsets, functions, strings, ragged arrays)."""
+    if any(isinstance(v, Subset) or _is_function(v) for v in items):
+        return items
+    try:
+        arr = np.asarray(items)
+    except (TypeError, ValueError):
+        return items
+    return items if arr.dtype == object else arr
+
+
+def _as_list_value(items: list[Any], node: Any, text: Callable[[Any], str]) -> Any:
+    for v in items:
+        _fits_array(v, node, text)
+    return _as_array(items)
+
+
+def _value_key(v: Any) -> Any:
+    """A hashable key of a call's argument: numbers, strings, subsets and arrays by value,
+    functions and other objects by identity (``TypeError`` for what cannot be keyed)."""
+    if isinstance(v, np.ndarray):
+        if v.dtype == object:
+            raise TypeError("an object array")
+        return ("array", v.shape, v.dtype.str, v.tobytes())
+    if v is None or isinstance(v, bool | int | float | str | np.generic | Subset):
+        return ("value", type(v).__name__, v)
+    if isinstance(v, list | tuple):
+        return ("seq", tuple(_value_key(x) for x in v))
+    return ("object", id(v))
 
 
 def _with_bindings(res: Res, binding: Mapping[str, Any]) -> Res:
@@ -726,11 +911,20 @@ def _operand_key(v: Any) -> tuple[str, Any]:
     return ("object", id(v))
 
 
+def _is_number(v: Any) -> bool:
+    """A real number (not a boolean, not an array)."""
+    if isinstance(v, bool | np.bool_):
+        return False
+    return isinstance(v, int | float | np.integer | np.floating)
+
+
 def _is_int(v: Any) -> bool:
     if _is_pyint(v):
         return True
     return isinstance(v, np.integer | np.ndarray) and np.asarray(v).dtype.kind in "iu"
 
+
+_SET_OPS = (ir.BinOp.UNION, ir.BinOp.INTERSECT)
 
 _BINOPS: dict[ir.BinOp, Callable[[Any, Any], Any]] = {
     ir.BinOp.ADD: lambda a, b: a + b,
@@ -739,6 +933,8 @@ _BINOPS: dict[ir.BinOp, Callable[[Any, Any], Any]] = {
     ir.BinOp.DIV: lambda a, b: a / b,
     ir.BinOp.POW: lambda a, b: a**b,
     ir.BinOp.MATMUL: lambda a, b: a @ b,
+    ir.BinOp.UNION: lambda a, b: a | b,
+    ir.BinOp.INTERSECT: lambda a, b: a & b,
 }
 
 _VALUE: dict[type, Callable[[_Ctx, Any], Any]] = {
@@ -750,6 +946,9 @@ _VALUE: dict[type, Callable[[_Ctx, Any], Any]] = {
     ir.Call: _Ctx._v_call,
     ir.Index: _Ctx._v_index,
     ir.ListExpr: _Ctx._v_list,
+    ir.SetExpr: _Ctx._v_set,
+    ir.Comprehension: _Ctx._v_comprehension,
+    ir.With: _Ctx._v_with,
     ir.RangeExpr: _Ctx._v_range,
     ir.Unary: _Ctx._v_unary,
     ir.Binary: _Ctx._v_binary,

@@ -26,6 +26,7 @@ from explainspec._memo import remember
 from explainspec.expr.base import PLAIN, EvalError, IntegerRangeError, Mode, TraceItem
 from explainspec.expr.guards import check_cells, float_of_int, int_bound
 from explainspec.expr.nodes import is_literal
+from explainspec.expr.subsets import Subset
 from explainspec.lang import ir
 
 if TYPE_CHECKING:
@@ -121,6 +122,8 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
     if e.op is ir.CmpOp.NE:
         m, items, elems = compare(ctx, _as_eq(e), -pol)
         return -m, items, elems  # the nudge of == (+tiny) becomes −tiny: != is strict
+    if e.op in (ir.CmpOp.IN, ir.CmpOp.NOT_IN):
+        return _membership(ctx, e)
     mode = ctx.mode if ctx.scope.reads(e) else PLAIN  # the tolerance is a literal
     tol = e.tolerance
     if tol is not None and tol.kind is ir.TolKind.MC:
@@ -136,6 +139,18 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
     a, b = ctx.val(e.left), ctx.val(e.right)
     ta, tb = TraceItem(ctx.text(e.left), a), TraceItem(ctx.text(e.right), b)
     items, elems = [ta, tb], [(ta, a), (tb, b)]
+    if isinstance(a, Subset) or isinstance(b, Subset):  # S == T: exact, as sets
+        if (
+            e.op is not ir.CmpOp.EQ
+            or tol is not None
+            or not (isinstance(a, Subset) and isinstance(b, Subset))
+        ):
+            raise EvalError(
+                f"cannot compare {describe(a)} with {describe(b)}: subsets compare with == and "
+                "!= (without `within`) to other subsets only",
+                e.span,
+            )
+        return np.asarray(math.inf if a == b else -math.inf), items, elems
     if e.op is ir.CmpOp.EQ and tol is None and _is_discrete(a) and _is_discrete(b):
         da, db = _discrete(a), _discrete(b)
         _broadcast(ctx, e, da, db)  # the shapes agree and the result is within the limits
@@ -202,6 +217,37 @@ def _compare_sign(ctx: _Ctx, e: ir.Compare, pol: int, mode: Mode) -> Margins:
     return np.where(m == 0, np.where(agree, TINY, -TINY), m), items, elems
 
 
+def _membership(ctx: _Ctx, e: ir.Compare) -> Margins:
+    """``i in S`` / ``i not in S``: a feature in a subset (or an integer in a list of
+    integers); exact, so ``+inf`` or ``-inf`` (element-wise for an array of indices)."""
+    from explainspec.expr.subsets import Subset
+
+    a, b = ctx.val(e.left), ctx.val(e.right)
+    ta, tb = TraceItem(ctx.text(e.left), a), TraceItem(ctx.text(e.right), b)
+    if isinstance(b, Subset):
+        members: Any = b
+    else:
+        arr = np.asarray(b) if isinstance(b, list | tuple | np.ndarray) else None
+        if arr is None or arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iub"):
+            raise EvalError(
+                f"{ctx.text(e)}: `in` asks whether a feature is in a subset (or an integer in a "
+                f"list of integers); {ctx.text(e.right)} is {describe(b)}",
+                e.span,
+            )
+        members = {int(v) for v in arr.tolist()}
+    arr_a = np.asarray(a)
+    if arr_a.dtype.kind not in "iub" or isinstance(a, bool):
+        raise EvalError(
+            f"{ctx.text(e)}: {ctx.text(e.left)} must be a feature index (an integer), got "
+            f"{describe(a)}",
+            e.span,
+        )
+    found = np.vectorize(lambda v: int(v) in members, otypes=[bool])(arr_a)
+    if e.op is ir.CmpOp.NOT_IN:
+        found = ~found
+    return np.where(found, math.inf, -math.inf), [ta, tb], [(ta, a), (tb, b)]
+
+
 def _compare_mc(ctx: _Ctx, e: ir.Compare, tol: ir.Tolerance, pol: int, mode: Mode) -> Margins:
     if e.op is not ir.CmpOp.EQ:
         raise EvalError(f"{ctx.text(e)}: 'within mc(z)' applies to == and != only", e.span)
@@ -215,7 +261,7 @@ def _compare_mc(ctx: _Ctx, e: ir.Compare, tol: ir.Tolerance, pol: int, mode: Mod
     from explainspec.expr.nodes import names_in
 
     lefts, rights = [], []
-    varying = getattr(ctx.env, "replicated", None)
+    varying = ctx.varying()  # the env's replicated names, and the lets computed from them
     same_a = varying is not None and not (names_in(e.left) & varying)
     same_b = varying is not None and not (names_in(e.right) & varying)
     a0 = ctx.val(e.left) if same_a else None

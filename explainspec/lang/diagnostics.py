@@ -65,6 +65,9 @@ CODES: Final[Mapping[str, str]] = {
     "ES228": "a size over its documented limit",
     "ES229": "a world value the world resolver refuses",
     "ES230": "a quantifier domain or variable misused",
+    "ES260": "a `let` name shadows another name (a quantity, oracle, builtin or the spec's let)",
+    "ES261": "a `let` name is not used (a warning)",
+    "ES262": "a subset operation on a value that is not a subset (`{0.5}`, `1 in 2`, `S | 3`)",
     # ---- command line (not about one spec)
     "ES250": "a --plugin module cannot be imported (or is a file path)",
     "ES251": "an output file cannot be written",

@@ -126,6 +126,25 @@ class ListExpr:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetExpr:
+    """``{a, b, c}``: a subset of the features (its items are feature indices)."""
+
+    items: tuple[Expr, ...] = ()
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comprehension:
+    """``[element for var in domain]``: the list of ``element`` for each value of ``var`` in
+    ``domain``, in order (a sweep of a hyper-parameter, for trends and limits)."""
+
+    element: Expr
+    var: str
+    domain: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RangeExpr:
     """``lo..hi`` (inclusive). Only allowed as a world field value (``features = 2..6``)."""
 
@@ -153,6 +172,8 @@ class BinOp(str, Enum):
     DIV = "/"
     POW = "**"
     MATMUL = "@"
+    UNION = "|"  # subsets: S | T
+    INTERSECT = "&"  # subsets: S & T
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,6 +206,8 @@ class CmpOp(str, Enum):
     LE = "<="
     GT = ">"
     GE = ">="
+    IN = "in"  # membership of a feature in a subset: i in S
+    NOT_IN = "not in"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,6 +270,29 @@ class Quantifier:
     span: Span | None = _span()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Let:
+    """``let name = value``: a named value of a claim (or, at spec level, of every claim that
+    uses it). Evaluated at most once per world and point, when first used."""
+
+    name: str
+    value: Expr
+    span: Span | None = _span()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class With:
+    """A check with the named values it uses: what :func:`claim_check` gives the evaluator.
+
+    Never written in a spec (a spec writes ``let`` items); built from a claim and its spec, so a
+    check's evaluation sees its ``let`` names in order.
+    """
+
+    lets: tuple[Let, ...]
+    body: Expr
+    span: Span | None = _span()
+
+
 Expr: TypeAlias = (
     Number
     | String
@@ -256,6 +302,8 @@ Expr: TypeAlias = (
     | Call
     | Index
     | ListExpr
+    | SetExpr
+    | Comprehension
     | RangeExpr
     | Unary
     | Binary
@@ -264,6 +312,7 @@ Expr: TypeAlias = (
     | Not
     | Implies
     | Quantifier
+    | With
 )
 
 # --------------------------------------------------------------------------- spec structure
@@ -376,6 +425,7 @@ class Claim:
     assumptions: tuple[Assumption, ...] = ()
     world: WorldBlock | None = None  # overrides of the spec's default world, field by field
     examples: tuple[Example, ...] = ()
+    lets: tuple[Let, ...] = ()  # named values of the check, in order
     span: Span | None = _span()
 
 
@@ -391,6 +441,7 @@ class Spec:
     references: tuple[str, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
     world: WorldBlock | None = None
+    lets: tuple[Let, ...] = ()  # named values every claim may use
     span: Span | None = _span()
     source: str | None = field(default=None, compare=False, repr=False)  # the file's path
 
@@ -403,3 +454,41 @@ def merged_world(spec: Spec, claim: Claim) -> WorldBlock:
             for f in block.fields:
                 fields[f.name] = f
     return WorldBlock(fields=tuple(fields.values()), span=claim.world.span if claim.world else None)
+
+
+def claim_check(spec: Spec, claim: Claim) -> Expr:
+    """The claim's check with the ``let`` names it uses: the spec's (those the claim reaches,
+    directly or through other lets) then the claim's own, in order, as a :class:`With`; the
+    plain check when it uses none."""
+    lets = _used_spec_lets(spec.lets, claim) + claim.lets
+    if not lets:
+        return claim.check
+    return With(lets=lets, body=claim.check, span=claim.check.span)
+
+
+def _used_spec_lets(lets: tuple[Let, ...], claim: Claim) -> tuple[Let, ...]:
+    if not lets:
+        return ()
+    needed = _names(claim.check) | {n for let in claim.lets for n in _names(let.value)}
+    own = {let.name for let in claim.lets}
+    keep: list[Let] = []
+    for let in reversed(lets):  # a let may use earlier lets only
+        if let.name in needed and let.name not in own:
+            keep.append(let)
+            needed |= _names(let.value)
+    return tuple(reversed(keep))
+
+
+def _names(e: object) -> set[str]:
+    """Every :class:`Name` in an expression (bound or free)."""
+    found: set[str] = set()
+    stack: list[object] = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            found.add(node.id)
+        elif isinstance(node, tuple):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Span):
+            stack.extend(getattr(node, k) for k in node.__dataclass_fields__)
+    return found

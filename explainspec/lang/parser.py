@@ -364,7 +364,7 @@ class _Builder:
         name_tok, title_tok = c[1], c[2]
         items = _values(c[4:-1])
         span = self._span(c)
-        single, many = self._collect(items, f"spec {name_tok.value!r}", ("assume", "claim"))
+        single, many = self._collect(items, f"spec {name_tok.value!r}", ("assume", "claim", "let"))
         assumptions, claims = many["assume"], many["claim"]
         references = single.get("references", ([], None))[0]
         for tag, example in (
@@ -392,6 +392,7 @@ class _Builder:
             references=tuple(references),
             assumptions=tuple(assumptions),
             world=single.get("world", (None, None))[0],
+            lets=tuple(many["let"]),
             span=span,
         )
         return spec, _depth(c), span
@@ -455,6 +456,12 @@ class _Builder:
             span,
         )
 
+    def let(self, c: list[Any]) -> _Rec:
+        # "let" NAME "=" expr
+        span = self._span(c)
+        item = ir.Let(name=c[1].value, value=c[3][0], span=span)
+        return ("let", item, span), c[3][1] + 1, span
+
     def check(self, c: list[Any]) -> _Rec:
         span = self._span(c)
         return ("check", c[1][0], span), c[1][1] + 1, span
@@ -464,7 +471,7 @@ class _Builder:
         name_tok, kind_tok, about_tok, statement_tok = c[1], c[2], c[3], c[4]
         span = self._span(c)
         single, many = self._collect(
-            _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example")
+            _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example", "let")
         )
         assumptions, examples = many["assume"], many["example"]
         if "check" not in single:
@@ -483,6 +490,7 @@ class _Builder:
             assumptions=tuple(assumptions),
             world=single.get("world", (None, None))[0],
             examples=tuple(examples),
+            lets=tuple(many["let"]),
             span=span,
         )
         return ("claim", claim, span), _depth(c), span
@@ -563,7 +571,40 @@ class _Builder:
         span = self._span(c)
         return ir.Tolerance(kind=ir.TolKind.MC, value=value, span=span), 1, span
 
+    def member(self, c: list[Any]) -> _Rec:
+        # set_union "in" set_union
+        return self._membership(ir.CmpOp.IN, c[0], c[2], c)
+
+    def not_member(self, c: list[Any]) -> _Rec:
+        # set_union "not" "in" set_union
+        return self._membership(ir.CmpOp.NOT_IN, c[0], c[3], c)
+
+    def _membership(self, op: ir.CmpOp, left: Any, right: Any, c: list[Any]) -> _Rec:
+        span = self._span(c)
+        node = ir.Compare(op=op, left=left[0], right=right[0], span=span)
+        return node, max(left[1], right[1]) + 1, span
+
+    def comprehension(self, c: list[Any]) -> _Rec:
+        # "[" expr "for" NAME "in" disjunction "]"
+        span = self._span(c)
+        node = ir.Comprehension(element=c[1][0], var=c[3].value, domain=c[5][0], span=span)
+        return node, max(c[1][1], c[5][1]) + 1, span
+
+    def set(self, c: list[Any]) -> _Rec:
+        # "{" [expr ("," expr)* [","]] "}"
+        span = self._span(c)
+        items = tuple(_values(c))
+        if len(items) > _ITEMS:
+            self._error(
+                "ES111",
+                f"a set of {len(items)} items; the limit is literal_items = {_ITEMS}",
+                span,
+            )
+        return ir.SetExpr(items=items, span=span), _depth(c), span
+
     add = _binary(ir.BinOp.ADD)
+    union = _binary(ir.BinOp.UNION)
+    intersect = _binary(ir.BinOp.INTERSECT)
     sub = _binary(ir.BinOp.SUB)
     mul = _binary(ir.BinOp.MUL)
     div = _binary(ir.BinOp.DIV)
@@ -919,10 +960,30 @@ def _run_parser(
             state.feed_token(tok)
             if len(stack) > _STACK:
                 return None, tok, True
+        end = (
+            Token.new_borrow_pos("$END", "", tok) if tok is not None else Token("$END", "", 0, 1, 1)
+        )
+        return state.feed_token(end, True), None, False
+    except UnexpectedToken as err:
+        err.expected = _acceptable(interactive, err.expected)
+        raise
     finally:
         budget.left = max(left, 0)
-    end = Token.new_borrow_pos("$END", "", tok) if tok is not None else Token("$END", "", 0, 1, 1)
-    return state.feed_token(end, True), None, False
+
+
+def _acceptable(interactive: Any, expected: set[str]) -> set[str]:
+    """The tokens that would really continue the parse where it failed.
+
+    LALR(1) merges the states of an expression wherever it occurs (a spec-level ``let``, a
+    claim's ``check``), so the failing state's own lookaheads include tokens that are valid only
+    elsewhere (``claim`` after a check inside a claim). lark's ``accepts()`` feeds each candidate
+    to a copy of the parser, without the builder's callbacks, and keeps those it shifts.
+    """
+    try:
+        found = interactive.accepts()
+    except Exception:  # noqa: BLE001 - a message is better than no message
+        return expected
+    return found or expected
 
 
 def _shift(d: Diagnostic, base: ir.Span | None) -> Diagnostic:

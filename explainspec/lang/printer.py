@@ -17,7 +17,22 @@ WIDTH: Final = 100
 INDENT: Final = "    "
 
 # Precedence levels, lowest binding first (see grammars/explainspec.lark).
-_QUANT, _IMPLIES, _OR, _AND, _NOT, _CMP, _SUM, _TERM, _UNARY, _POW, _POSTFIX, _ATOM = range(12)
+(
+    _QUANT,
+    _IMPLIES,
+    _OR,
+    _AND,
+    _NOT,
+    _CMP,
+    _UNION,
+    _INTERSECT,
+    _SUM,
+    _TERM,
+    _UNARY,
+    _POW,
+    _POSTFIX,
+    _ATOM,
+) = range(14)
 
 _BIN_PREC: Final = {
     ir.BinOp.ADD: _SUM,
@@ -26,6 +41,8 @@ _BIN_PREC: Final = {
     ir.BinOp.DIV: _TERM,
     ir.BinOp.MATMUL: _TERM,
     ir.BinOp.POW: _POW,
+    ir.BinOp.UNION: _UNION,
+    ir.BinOp.INTERSECT: _INTERSECT,
 }
 
 
@@ -68,7 +85,7 @@ def format_string(value: str) -> str:
 
 
 def _prec(e: ir.Expr) -> int:
-    if isinstance(e, ir.Quantifier):
+    if isinstance(e, ir.Quantifier | ir.With):
         return _QUANT
     if isinstance(e, ir.Implies):
         return _IMPLIES
@@ -158,6 +175,10 @@ def format_expr(expr: ir.Expr) -> str:
         return f"{_sub(e.value, _POSTFIX)}[{', '.join(items)}]"
     if isinstance(e, ir.ListExpr):
         return f"[{', '.join(format_expr(i) for i in e.items)}]"
+    if isinstance(e, ir.SetExpr):
+        return f"{{{', '.join(format_expr(i) for i in e.items)}}}"
+    if isinstance(e, ir.Comprehension):
+        return f"[{format_expr(e.element)} for {e.var} in {_sub(e.domain, _OR)}]"
     if isinstance(e, ir.RangeExpr):
         return _value(e)
     if isinstance(e, ir.Unary):
@@ -170,7 +191,7 @@ def format_expr(expr: ir.Expr) -> str:
             return f"{_sub(e.left, _POSTFIX)} ** {_sub(e.right, _UNARY)}"
         return f"{_sub(e.left, p)} {e.op.value} {_sub(e.right, p + 1)}"
     if isinstance(e, ir.Compare):
-        text = f"{_sub(e.left, _SUM)} {e.op.value} {_sub(e.right, _SUM)}"
+        text = f"{_sub(e.left, _UNION)} {e.op.value} {_sub(e.right, _UNION)}"
         return f"{text} {format_tolerance(e.tolerance)}" if e.tolerance else text
     if isinstance(e, ir.BoolOp):
         p = _prec(e)
@@ -182,7 +203,15 @@ def format_expr(expr: ir.Expr) -> str:
     if isinstance(e, ir.Quantifier):
         dom = f" in {_sub(e.domain, _OR)}" if e.domain is not None else ""
         return f"for {e.kind.value} {', '.join(e.vars)}{dom}: {format_expr(e.body)}"
+    if isinstance(e, ir.With):  # never written in a spec: the lets and the check, for messages
+        lets = "".join(f"{format_let(b)}; " for b in e.lets)
+        return f"{lets}check {format_expr(e.body)}"
     raise TypeError(f"format_expr: not an expression node: {type(e).__name__}")
+
+
+def format_let(b: ir.Let) -> str:
+    """``let name = value``."""
+    return f"let {b.name} = {format_expr(b.value)}"
 
 
 def _slice(s: ir.Slice) -> str:
@@ -249,6 +278,7 @@ def _claim(c: ir.Claim, indent: str) -> list[str]:
         out += _block("world", c.world, inner)
     for ex in c.examples:
         out += _block(f"example {ex.name}", ex.world, inner)
+    out += [f"{inner}{format_let(b)}" for b in c.lets]
     out.append(f"{inner}check {format_expr(c.check)}")
     out.append(f"{indent}}}")
     return out
@@ -288,6 +318,9 @@ def format_spec(spec: ir.Spec) -> str:
     if spec.world is not None:
         out.append("")
         out += _block("world", spec.world, i)
+    if spec.lets:
+        out.append("")
+        out += [f"{i}{format_let(b)}" for b in spec.lets]
     for c in spec.claims:
         out.append("")
         out += _claim(c, i)

@@ -98,6 +98,13 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
     prose = {"type": "string", "minLength": 1}
     assumptions = {"type": "object", "propertyNames": _NAME, "additionalProperties": prose}
     about = {"type": "string", "enum": questions} if questions else _NAME
+    lets = {
+        "type": "object",
+        "description": "named values (`let name = expression`), in order: a value may use the "
+        "names before it",
+        "propertyNames": _NAME,
+        "additionalProperties": _EXPR,
+    }
     claim = {
         "type": "object",
         "properties": {
@@ -106,6 +113,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
             "assume": assumptions,
             "world": world,
             "examples": {"type": "object", "propertyNames": _NAME, "additionalProperties": world},
+            "let": lets,
             "check": {**_EXPR, "description": "the check expression"},
         },
         "required": ["check"],
@@ -143,6 +151,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
             "question": prose,
             "assumptions": assumptions,
             "world": world,
+            "let": lets,
             "claims": {"type": "object", "propertyNames": _NAME, "additionalProperties": claim},
         },
         "required": ["spec", "title", "method", "output", "question"],

@@ -63,10 +63,8 @@ QUANTITIES: Final = frozenset(
 WORLD_FIELDS: Final = ir.WORLD_FIELDS
 #: Keywords of ``explain(fn, at=..., background=..., baseline=..., **method params)``.
 EXPLAIN_KEYWORDS: Final = ("fn", "at", "background", "baseline", "seed")
-#: Functions whose results are integers or booleans (see "Exact equality" above).
-DISCRETE_CALLS: Final = frozenset(
-    {"sign", "argmax", "argmin", "argsort", "rank", "len", "all", "any", "round", "floor", "uses"}
-)
+#: Functions whose results are integers, booleans or subsets (see "Exact equality" above).
+DISCRETE_CALLS: Final = static.DISCRETE_CALLS
 #: Dimensions of ``phi`` for each output kind.
 OUTPUT_NDIM: Final = {
     ir.OutputKind.ATTRIBUTION: 1,
@@ -131,8 +129,12 @@ def walk(e: Any) -> Iterator[Any]:
             stack += [node.value, *node.items]
         elif isinstance(node, ir.Slice):
             stack += [node.start, node.stop, node.step]
-        elif isinstance(node, ir.ListExpr):
+        elif isinstance(node, ir.ListExpr | ir.SetExpr):
             stack += list(node.items)
+        elif isinstance(node, ir.Comprehension):
+            stack += [node.domain, node.element]
+        elif isinstance(node, ir.With):
+            stack += [*(b.value for b in node.lets), node.body]
         elif isinstance(node, ir.RangeExpr):
             stack += [node.lo, node.hi]
         elif isinstance(node, ir.Unary | ir.Not):
@@ -373,8 +375,135 @@ class _Checker:
             for ex in c.examples:
                 self.check_world(ex.world)
             features = self.resolve_worlds(c)
-            self.check_expr(c.check, scope={}, claim=c)
-            self.check_static(c.check, features)
+            scope = self.check_lets(c.lets, self.spec_scope, c)
+            self.check_expr(c.check, scope=scope, claim=c)
+            self.check_static(c.check, features, scope)
+            for b in c.lets:
+                self.check_static(b.value, features, scope, condition=False)
+            used = _names_used(c.check, c.lets)
+            self.spec_lets_used |= used
+            for b in c.lets:
+                if b.name not in used:
+                    self.unused_let(b)
+
+    # ------------------------------------------------------------------ named values
+
+    def check_lets(
+        self, lets: tuple[ir.Let, ...], outer: dict[str, Any], claim: ir.Claim | None
+    ) -> dict[str, Any]:
+        """Check ``let`` items in order (each sees the names before it); returns the scope with
+        them. A let may not shadow a quantity, oracle, builtin or another let (ES260)."""
+        scope = dict(outer)
+        known = self.known_names()
+        for b in lets:
+            self.check_expr(b.value, scope, claim)
+            prior = scope.get(b.name)
+            if b.name in known:
+                self.error(
+                    "ES260",
+                    f"let {b.name!r} shadows the {self.kind_of(b.name)} {b.name!r}",
+                    b.span,
+                    "choose another name",
+                )
+            elif isinstance(prior, static.LetBinding):
+                where = f"the first is at line {prior.let.span.line}" if prior.let.span else None
+                if claim is not None and any(prior.let is s for s in self.spec.lets):
+                    self.error(
+                        "ES260",
+                        f"let {b.name!r} shadows the spec's let {b.name!r}",
+                        b.span,
+                        (where or "") + "; choose another name",
+                    )
+                else:
+                    self.error("ES212", f"let {b.name!r} is defined twice", b.span, where)
+            scope[b.name] = static.LetBinding(b, dict(scope))
+        return scope
+
+    def unused_let(self, b: ir.Let) -> None:
+        self.warn(
+            "ES261",
+            f"let {b.name!r} is not used",
+            b.span,
+            f"remove it, or use {b.name!r} in the check (or in a later let)",
+        )
+
+    def check_comprehension(
+        self, e: ir.Comprehension, scope: dict[str, Any], claim: ir.Claim | None
+    ) -> None:
+        self.check_expr(e.domain, scope, claim)
+        self.check_binder(e.var, scope, e)
+        self.bound_elsewhere.setdefault(e.var, e.span or ir.Span())
+        if e.var not in {n.id for n in walk(e.element) if isinstance(n, ir.Name)}:
+            self.error(
+                "ES216",
+                f"variable {e.var!r} is not used in `{_fmt(e.element)}`",
+                e.span,
+                f"use {e.var!r} in the element, or write a list",
+            )
+        self.check_expr(e.element, {**scope, e.var: e}, claim)
+
+    def check_binder(self, v: str, scope: dict[str, Any], node: Any) -> None:
+        """ES215 when a quantifier or list variable ``v`` shadows another name."""
+        what = "quantifier variable" if isinstance(node, ir.Quantifier) else "list variable"
+        prior = scope.get(v)
+        if isinstance(prior, static.LetBinding):
+            self.error(
+                "ES215", f"{what} {v!r} shadows the let {v!r}", node.span, "use another letter"
+            )
+        elif prior is not None:
+            self.error(
+                "ES215",
+                f"{what} {v!r} shadows the variable of an enclosing quantifier",
+                node.span,
+                "use another letter",
+            )
+        elif v in self.known_names():
+            self.error(
+                "ES215",
+                f"{what} {v!r} shadows the {self.kind_of(v)} {v!r}",
+                node.span,
+                "use another letter, e.g. i, j, k",
+            )
+
+    def check_subsets(self, e: Any, scope: dict[str, Any]) -> None:
+        """ES262: set literals hold feature indices; ``|``/``&``/``in`` take subsets."""
+        if isinstance(e, ir.SetExpr):
+            for item in e.items:
+                try:
+                    v = static.literal(item)
+                except static.NotLiteral:
+                    continue
+                if not (isinstance(v, int) and not isinstance(v, bool) and v >= 0):
+                    self.error(
+                        "ES262",
+                        f"`{_fmt(item)}` in a subset is not a feature index",
+                        item.span or e.span,
+                        "a subset holds feature indices: integers 0 .. d - 1, e.g. {0, 2}",
+                    )
+            return
+        sides = (e.left, e.right) if isinstance(e, ir.Binary) else (e.right,)
+        for side in sides:
+            k = static.kind(side, scope, self.returns())
+            # `i in S`: the left side is a feature index (a number), the right a subset
+            if k in ("string", "function", "bool", "number"):
+                op = e.op.value
+                self.error(
+                    "ES262",
+                    f"`{op}` takes subsets of the features; `{_fmt(side)}` is a "
+                    f"{'distribution' if k == 'function' and _name_of(side) == 'P' else k}",
+                    side.span or e.span,
+                    "a subset is written {0, 2}, and built with S | T, S & T, S - T",
+                )
+        if isinstance(e, ir.Compare):  # `i in S`: i is a feature index
+            k = static.kind(e.left, scope, self.returns())
+            if k in ("string", "function", "bool"):
+                self.error(
+                    "ES262",
+                    f"`{e.op.value}` asks whether a feature index is in a subset; "
+                    f"`{_fmt(e.left)}` is a {k}",
+                    e.left.span or e.span,
+                    "write i in S with i a feature index (an integer 0 .. d - 1)",
+                )
 
     # ------------------------------------------------------------------ what a run refuses
 
@@ -390,10 +519,13 @@ class _Checker:
             self._returns = out
         return self._returns
 
-    def check_static(self, check: ir.Expr, features: int) -> None:
-        static.check_conditions(check, {}, self.returns(), self.report)
+    def check_static(
+        self, check: ir.Expr, features: int, scope: dict[str, Any], *, condition: bool = True
+    ) -> None:
+        if condition:
+            static.check_conditions(check, scope, self.returns(), self.report)
         builtins = self.reg["builtin"]
-        static.check_sizes(check, {}, features, builtins.__contains__, self.report)
+        static.check_sizes(check, scope, features, builtins.__contains__, self.report)
         if self.method is not None:
             params = {p.name: p for p in self.method.params}
             for node in walk(check):
@@ -510,7 +642,7 @@ class _Checker:
 
     # ------------------------------------------------------------------ checks
 
-    def check_expr(self, e: Any, scope: dict[str, ir.Quantifier], claim: ir.Claim) -> None:
+    def check_expr(self, e: Any, scope: dict[str, Any], claim: ir.Claim | None) -> None:
         if e is None:
             return
         if isinstance(e, ir.Name):
@@ -540,6 +672,12 @@ class _Checker:
         elif isinstance(e, ir.ListExpr):
             for item in e.items:
                 self.check_expr(item, scope, claim)
+        elif isinstance(e, ir.SetExpr):
+            self.check_subsets(e, scope)
+            for item in e.items:
+                self.check_expr(item, scope, claim)
+        elif isinstance(e, ir.Comprehension):
+            self.check_comprehension(e, scope, claim)
         elif isinstance(e, ir.RangeExpr):
             self.error(
                 "ES210",
@@ -550,6 +688,8 @@ class _Checker:
         elif isinstance(e, ir.Unary | ir.Not):
             self.check_expr(e.operand, scope, claim)
         elif isinstance(e, ir.Binary | ir.Implies):
+            if isinstance(e, ir.Binary) and e.op in (ir.BinOp.UNION, ir.BinOp.INTERSECT):
+                self.check_subsets(e, scope)
             self.check_expr(e.left, scope, claim)
             self.check_expr(e.right, scope, claim)
         elif isinstance(e, ir.BoolOp):
@@ -570,7 +710,7 @@ class _Checker:
             )
         return self._known
 
-    def check_name(self, e: ir.Name, scope: dict[str, ir.Quantifier]) -> None:
+    def check_name(self, e: ir.Name, scope: dict[str, Any]) -> None:
         if e.id in scope or e.id in self.known_names():
             if e.id == "grid" and self.spec.output is not ir.OutputKind.CURVE:
                 self.error(
@@ -582,7 +722,13 @@ class _Checker:
             return
         hint = None
         bound = self.bound_elsewhere.get(e.id)
-        if bound is not None:
+        let = self.lets_elsewhere.get(e.id)
+        if let is not None:
+            hint = (
+                f"{e.id!r} is a let at line {let.line}, which is not visible here: a let is "
+                "seen after it, in its claim (at spec level: in every claim)"
+            )
+        elif bound is not None:
             hint = f"{e.id!r} is a quantifier variable at line {bound.line}, but it is used outside its quantifier"
         else:
             hint = (
@@ -597,7 +743,7 @@ class _Checker:
             hint,
         )
 
-    def check_call(self, e: ir.Call, scope: dict[str, ir.Quantifier], claim: ir.Claim) -> None:
+    def check_call(self, e: ir.Call, scope: dict[str, Any], claim: ir.Claim | None) -> None:
         func = e.func
         if isinstance(func, ir.Name) and func.id not in scope:
             entry = None
@@ -638,7 +784,7 @@ class _Checker:
         for kw in e.kwargs:
             self.check_expr(kw.value, scope, claim)
 
-    def check_index(self, e: ir.Index, scope: dict[str, ir.Quantifier], claim: ir.Claim) -> None:
+    def check_index(self, e: ir.Index, scope: dict[str, Any], claim: ir.Claim | None) -> None:
         if isinstance(e.value, ir.Name) and e.value.id == "phi" and "phi" not in scope:
             ndim = OUTPUT_NDIM[self.spec.output]
             if len(e.items) > ndim:
@@ -653,9 +799,7 @@ class _Checker:
         for item in e.items:
             self.check_expr(item, scope, claim)
 
-    def check_compare(
-        self, e: ir.Compare, scope: dict[str, ir.Quantifier], claim: ir.Claim
-    ) -> None:
+    def check_compare(self, e: ir.Compare, scope: dict[str, Any], claim: ir.Claim | None) -> None:
         t = e.tolerance
         if t is not None:
             if e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE):
@@ -682,6 +826,8 @@ class _Checker:
                     t.span or e.span,
                     "a deterministic method has no sampling error: use an absolute tolerance",
                 )
+        elif e.op in (ir.CmpOp.IN, ir.CmpOp.NOT_IN):
+            self.check_subsets(e, scope)
         elif e.op in (ir.CmpOp.EQ, ir.CmpOp.NE) and not (
             _discrete(e.left, scope) and _discrete(e.right, scope)
         ):
@@ -696,29 +842,13 @@ class _Checker:
         self.check_expr(e.right, scope, claim)
 
     def check_quantifier(
-        self, e: ir.Quantifier, scope: dict[str, ir.Quantifier], claim: ir.Claim
+        self, e: ir.Quantifier, scope: dict[str, Any], claim: ir.Claim | None
     ) -> None:
         if e.domain is not None:
             self.check_expr(e.domain, scope, claim)
         inner = dict(scope)
-        known = self.known_names()
         for v in e.vars:
-            if v in inner:
-                self.error(
-                    "ES215",
-                    f"quantifier variable {v!r} shadows the variable of an enclosing quantifier",
-                    e.span,
-                    "use another letter",
-                )
-            elif v in known:
-                self.error(
-                    "ES215",
-                    f"quantifier variable {v!r} shadows the {self.kind_of(v)} {v!r}",
-                    e.span,
-                    "use another letter, e.g. i, j, k",
-                )
-            elif v in inner or e.vars.count(v) > 1:
-                pass
+            self.check_binder(v, scope, e)
             inner[v] = e
             self.bound_elsewhere.setdefault(v, e.span or ir.Span())
         if len(set(e.vars)) != len(e.vars):
@@ -748,13 +878,22 @@ class _Checker:
         self.unique(self.spec.assumptions, "assumption", ())
         if self.spec.world is not None:
             self.check_world(self.spec.world)
-        # quantifier variables are collected first so that a use outside its quantifier can say so
+        # quantifier variables and lets are collected first, so that a use where they are not
+        # visible can say so
+        self.lets_elsewhere: dict[str, ir.Span] = {}
+        for b in (*self.spec.lets, *(b for c in self.spec.claims for b in c.lets)):
+            self.lets_elsewhere.setdefault(b.name, b.span or ir.Span())
         for c in self.spec.claims:
             for node in walk(c.check):
                 if isinstance(node, ir.Quantifier):
                     for v in node.vars:
                         self.bound_elsewhere.setdefault(v, node.span or ir.Span())
+        self.spec_scope = self.check_lets(self.spec.lets, {}, None)
+        self.spec_lets_used: set[str] = set()
         self.check_claims()
+        for b in self.spec.lets:
+            if b.name not in self.spec_lets_used | _names_used(None, self.spec.lets):
+                self.unused_let(b)
         unique = list(dict.fromkeys(self.out))  # a spec world's problem is found once per claim
         return sorted(unique, key=Diagnostic.sort_key)
 
@@ -766,37 +905,7 @@ def _fmt(e: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _discrete(e: Any, scope: Mapping[str, Any]) -> bool:
-    """Whether ``e`` is statically known to be an integer or boolean (see the module doc)."""
-    if isinstance(e, ir.Number):
-        return isinstance(e.value, int)
-    if isinstance(e, ir.Bool | ir.Compare | ir.BoolOp | ir.Not | ir.Implies | ir.Quantifier):
-        return True
-    if isinstance(e, ir.Name):
-        return e.id in scope or e.id in ("d", "seed")
-    if isinstance(e, ir.Unary):
-        return _discrete(e.operand, scope)
-    if isinstance(e, ir.Binary):
-        return (
-            e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL)
-            and _discrete(e.left, scope)
-            and _discrete(e.right, scope)
-        )
-    if isinstance(e, ir.Index):
-        return _discrete(e.value, scope)
-    if isinstance(e, ir.ListExpr):
-        return all(_discrete(i, scope) for i in e.items)
-    if isinstance(e, ir.Call):
-        func = e.func
-        name = (
-            func.id
-            if isinstance(func, ir.Name)
-            else func.attr
-            if isinstance(func, ir.Attribute)
-            else None
-        )
-        return name in DISCRETE_CALLS
-    return False
+_discrete = static.discrete
 
 
 def check_spec(spec: ir.Spec, registries: Mapping[str, Registry] | None = None) -> list[Diagnostic]:
@@ -817,6 +926,14 @@ def check_spec(spec: ir.Spec, registries: Mapping[str, Registry] | None = None) 
     for kind in KINDS:
         regs.setdefault(kind, Registry(kind))
     return _Checker(spec, regs).run()
+
+
+def _names_used(check: ir.Expr | None, lets: tuple[ir.Let, ...]) -> set[str]:
+    """The names a check and the values of ``lets`` mention (so the lets they use)."""
+    found = {n.id for n in walk(check) if isinstance(n, ir.Name)} if check is not None else set()
+    for b in lets:
+        found |= {n.id for n in walk(b.value) if isinstance(n, ir.Name)}
+    return found
 
 
 def _name_of(e: Any) -> str | None:

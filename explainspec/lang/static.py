@@ -10,8 +10,13 @@ Part of the semantic checker (:mod:`explainspec.lang.semantics`), in its own mod
   of a literal shape, integer powers of literals (bits of the result), and the number of times
   nested quantifiers run their body (the product of their domains: ``range`` literals, list
   literals, and the feature domain, whose size is the largest ``features`` of the claim's world);
-- quantifier misuse (``ES230``): a domain that is certainly not a sequence of integers, a
-  quantifier variable called or given attributes.
+- quantifier misuse (``ES230``): a domain that is certainly not a sequence of integers or of
+  subsets, a quantifier variable called or given attributes.
+
+Names bound inside a check (quantifier and comprehension variables, ``let`` values) are kept in
+a *scope*: a mapping from the name to what binds it (an :class:`~explainspec.lang.ir.Quantifier`,
+an :class:`~explainspec.lang.ir.Comprehension`, or a :class:`LetBinding`); :func:`kind` and
+:func:`discrete` read a bound name's kind from its binder.
 
 Every limit comes from :mod:`explainspec.catalog.limits`.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from explainspec.catalog.limits import limit
@@ -34,6 +40,104 @@ _NUMBER_METHODS: Final = frozenset({"component", "grad", "term"})
 _NUMBER_ATTRIBUTES: Final = frozenset({"weights", "intercept", "T", "shape", "d"})
 
 Report = Callable[[str, str, Any, str | None], None]  # (code, message, node, hint)
+
+#: Functions whose results are integers, booleans or subsets (see :func:`discrete`).
+DISCRETE_CALLS: Final = frozenset(
+    {
+        "sign",
+        "argmax",
+        "argmin",
+        "argsort",
+        "rank",
+        "len",
+        "all",
+        "any",
+        "round",
+        "floor",
+        "uses",
+        "range",
+        "comb",
+        "bitmask",
+        "subsets",
+        "decreasing",
+        "increasing",
+        "converges",
+    }
+)
+#: Builtins whose result is a list of subsets (a quantifier over it binds a subset).
+SUBSET_LISTS: Final = frozenset({"subsets"})
+
+
+@dataclass(frozen=True, slots=True)
+class LetBinding:
+    """A ``let`` name in a scope: its definition and the scope it was defined in (the names
+    before it), so its kind is read where it was written."""
+
+    let: ir.Let
+    scope: Mapping[str, Any]
+
+
+def binds_subsets(domain: Any) -> bool:
+    """Whether a quantifier or comprehension over ``domain`` binds subsets: ``subsets(...)``
+    or a list of set literals."""
+    if isinstance(domain, ir.Call) and isinstance(domain.func, ir.Name):
+        return domain.func.id in SUBSET_LISTS
+    if isinstance(domain, ir.ListExpr) and domain.items:
+        return all(isinstance(i, ir.SetExpr) for i in domain.items)
+    return False
+
+
+def discrete(e: Any, scope: Mapping[str, Any]) -> bool:
+    """Whether ``e`` is statically known to be an integer, a boolean or a subset (exact ``==``
+    is allowed between such values; see :mod:`explainspec.lang.semantics`)."""
+    if isinstance(e, ir.Number):
+        return isinstance(e.value, int)
+    if isinstance(
+        e, ir.Bool | ir.Compare | ir.BoolOp | ir.Not | ir.Implies | ir.Quantifier | ir.SetExpr
+    ):
+        return True
+    if isinstance(e, ir.Name):
+        binder = scope.get(e.id)
+        if binder is None:
+            return e.id in ("d", "seed")
+        if isinstance(binder, LetBinding):
+            return discrete(binder.let.value, binder.scope)
+        if isinstance(binder, ir.Comprehension):
+            return _discrete_items(binder.domain, scope)
+        return True  # a quantifier variable: a feature index or a subset
+    if isinstance(e, ir.Unary):
+        return discrete(e.operand, scope)
+    if isinstance(e, ir.Binary):
+        return (
+            e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL, ir.BinOp.UNION, ir.BinOp.INTERSECT)
+            and discrete(e.left, scope)
+            and discrete(e.right, scope)
+        )
+    if isinstance(e, ir.Index):
+        return discrete(e.value, scope)
+    if isinstance(e, ir.ListExpr):
+        return all(discrete(i, scope) for i in e.items)
+    if isinstance(e, ir.Comprehension):
+        inner = {**scope, e.var: e}
+        return discrete(e.element, inner)
+    if isinstance(e, ir.Call):
+        func = e.func
+        name = (
+            func.id
+            if isinstance(func, ir.Name)
+            else func.attr
+            if isinstance(func, ir.Attribute)
+            else None
+        )
+        return name in DISCRETE_CALLS and not (isinstance(func, ir.Name) and name in scope)
+    return False
+
+
+def _discrete_items(domain: Any, scope: Mapping[str, Any]) -> bool:
+    """Whether the items of a comprehension's domain are discrete."""
+    if isinstance(domain, ir.ListExpr):
+        return all(discrete(i, scope) for i in domain.items)
+    return discrete(domain, scope)
 
 
 class NotLiteral(Exception):
@@ -71,6 +175,10 @@ def returns_kind(text: str) -> str:
         return "bool"
     if text.startswith(("int", "float")) or text == "number" or text.startswith("number,"):
         return "number"
+    if text.startswith("function"):
+        return "function"
+    if text.startswith("subset"):
+        return "subset"
     return "follows"
 
 
@@ -89,8 +197,15 @@ def kind(e: Any, scope: Mapping[str, Any], returns: Mapping[str, str]) -> str:
         if not kinds or "number" in kinds:  # np.asarray([]) is a float array
             return "number"
         return "bool" if kinds == {"bool"} else "unknown"
+    if isinstance(e, ir.SetExpr):
+        return "subset"
+    if isinstance(e, ir.Comprehension):
+        inner = kind(e.element, {**scope, e.var: e}, returns)
+        return inner if inner in ("number", "bool") else "unknown"
     if isinstance(e, ir.Name):
-        if e.id in scope or e.id in NUMERIC:
+        if e.id in scope:
+            return _bound_kind(scope[e.id], scope, returns)
+        if e.id in NUMERIC:
             return "number"
         if e.id in FUNCTIONS or e.id in returns:
             return "function"
@@ -99,6 +214,8 @@ def kind(e: Any, scope: Mapping[str, Any], returns: Mapping[str, str]) -> str:
         return "number" if kind(e.operand, scope, returns) == "number" else "unknown"
     if isinstance(e, ir.Binary):
         sides = {kind(e.left, scope, returns), kind(e.right, scope, returns)}
+        if e.op in (ir.BinOp.UNION, ir.BinOp.INTERSECT) or sides == {"subset"}:
+            return "subset" if sides == {"subset"} else "unknown"
         return "number" if sides == {"number"} else "unknown"
     if isinstance(e, ir.Index):
         inner = kind(e.value, scope, returns)
@@ -110,6 +227,22 @@ def kind(e: Any, scope: Mapping[str, Any], returns: Mapping[str, str]) -> str:
     if isinstance(e, ir.Call):
         return _call_kind(e, scope, returns)
     return "unknown"
+
+
+def _bound_kind(binder: Any, scope: Mapping[str, Any], returns: Mapping[str, str]) -> str:
+    """The kind of a name bound in a check (see the module doc)."""
+    if isinstance(binder, LetBinding):
+        return kind(binder.let.value, binder.scope, returns)
+    if isinstance(binder, ir.Quantifier):  # a feature index, or a subset
+        return "subset" if binds_subsets(binder.domain) else "number"
+    if isinstance(binder, ir.Comprehension):
+        if binds_subsets(binder.domain):
+            return "subset"
+        if isinstance(binder.domain, ir.ListExpr) and binder.domain.items:
+            kinds = {kind(i, scope, returns) for i in binder.domain.items}
+            return kinds.pop() if len(kinds) == 1 else "unknown"
+        return "unknown"
+    return "number"
 
 
 def _call_kind(e: ir.Call, scope: Mapping[str, Any], returns: Mapping[str, str]) -> str:
@@ -153,8 +286,13 @@ def check_conditions(
             stack.append((node.body, {**sc, **{v: node for v in node.vars}}))
         else:
             k = kind(node, sc, returns)
-            if k in ("number", "string", "function"):
-                what = {"number": "a number", "string": "a string", "function": "a function"}[k]
+            if k in ("number", "string", "function", "subset"):
+                what = {
+                    "number": "a number",
+                    "string": "a string",
+                    "function": "a function",
+                    "subset": "a subset of the features",
+                }[k]
                 if isinstance(node, ir.Name) and node.id == "P":
                     what = "a distribution"
                 report(
@@ -275,12 +413,26 @@ def check_sizes(
             if node.domain is not None:
                 stack.append((node.domain, sc, runs, False))
             continue
+        if isinstance(node, ir.Comprehension):
+            size = _domain_size(node, sc, features, builtins, report)
+            total = _times(runs, size)
+            if total > top and runs <= top and size <= top:
+                report(
+                    "ES228",
+                    f"the list here is built {_about(total)} times over; the limit is range = "
+                    f"{top}",
+                    node,
+                    "nested quantifiers and lists multiply: use a smaller domain",
+                )
+            stack.append((node.element, {**sc, node.var: node}, total, False))
+            stack.append((node.domain, sc, runs, False))
+            continue
         int_op = isinstance(node, ir.Binary) and node.op in _INT_OPS
         if int_op and not folded:
             fold_int(node, report)  # looks at the whole literal arithmetic below, once
         if isinstance(node, ir.Call):
             _check_call(node, sc, features, builtins, report)
-        elif isinstance(node, ir.Attribute) and _name(node.value) in sc:
+        elif isinstance(node, ir.Attribute) and _bound_variable(_name(node.value), sc):
             report(
                 "ES230",
                 f"quantifier variable {_name(node.value)!r} is an integer; it has no attribute "
@@ -289,6 +441,13 @@ def check_sizes(
                 None,
             )
         stack += [(child, sc, runs, int_op) for child in _children(node)]
+
+
+def _bound_variable(name: str | None, scope: Mapping[str, Any]) -> bool:
+    """Whether ``name`` is a quantifier or list variable here (a feature index or a subset,
+    never a function); a ``let`` name may hold a function."""
+    binder = scope.get(name) if name is not None else None
+    return binder is not None and not isinstance(binder, LetBinding)
 
 
 def _check_call(
@@ -301,7 +460,7 @@ def _check_call(
     func = e.func
     if not isinstance(func, ir.Name):
         return
-    if func.id in scope:
+    if _bound_variable(func.id, scope):
         report(
             "ES230",
             f"quantifier variable {func.id!r} is an integer; it cannot be called",
@@ -319,6 +478,15 @@ def _check_call(
                 f"`{_fmt(e)}` has {n} elements; the limit is range = {limit('range')}",
                 e,
                 None,
+            )
+    elif func.id == "subsets":
+        n = subsets_count(e, features)
+        if n is not None and n > limit("range"):
+            report(
+                "ES228",
+                f"`{_fmt(e)}` lists {_about(n)} subsets; the limit is range = {limit('range')}",
+                e,
+                "2 ** d subsets: at most 19 features",
             )
     elif func.id in ("zeros", "ones") and len(e.args) == 1 and not e.kwargs:
         try:
@@ -340,8 +508,21 @@ def _check_call(
                 )
 
 
+def subsets_count(e: ir.Call, features: int) -> int | None:
+    """How many subsets ``subsets(n)`` lists (``2 ** n``, capped at 10**18) when ``n`` is an
+    integer literal or ``d`` (taken as ``features``); ``None`` otherwise. ``without`` and
+    ``size`` only make the list shorter."""
+    if not e.args:
+        return None
+    a = e.args[0]
+    n = features if isinstance(a, ir.Name) and a.id == "d" else _int_literal(a)
+    if n is None:
+        return None
+    return _CAP if n >= 60 else min(2 ** max(n, 0), _CAP)
+
+
 def _domain_size(
-    q: ir.Quantifier,
+    q: ir.Quantifier | ir.Comprehension,
     scope: Mapping[str, Any],
     features: int,
     builtins: Callable[[str], bool],
@@ -357,18 +538,27 @@ def _domain_size(
             n = range_length(dom, features)
             return n if n is not None else 1
         return 1
+    if isinstance(dom, ir.Call) and isinstance(dom.func, ir.Name) and dom.func.id == "subsets":
+        n = subsets_count(dom, features) if builtins("subsets") else None
+        return n if n is not None else 1
+    if isinstance(dom, ir.ListExpr) and binds_subsets(dom):
+        return len(dom.items)
     try:
         value = literal(dom)
     except NotLiteral:
         return 1
     items = value if isinstance(value, tuple) else (value,)
+    if isinstance(q, ir.Comprehension):  # any values: numbers (a sweep), strings, lists
+        return len(items)
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in items):
         # a number is a one-element domain; a string, a float, a boolean or a nested list is not
         report(
             "ES230",
             f"the domain `{_fmt(dom)}` of a quantifier is not a sequence of integers",
             dom,
-            "quantify over feature indices (`for all i: ...`), `range(...)` or a list of integers",
+            "quantify over feature indices (`for all i: ...`), `range(...)`, a list of integers, "
+            "or subsets (`for all S in subsets(d): ...`); a list of values is swept with "
+            "`[... for h in [1, 0.1]]`",
         )
     return len(items)
 
@@ -386,7 +576,7 @@ def _children(node: Any) -> list[Any]:
         return [node.value, *node.items]
     if isinstance(node, ir.Slice):
         return [node.start, node.stop, node.step]
-    if isinstance(node, ir.ListExpr):
+    if isinstance(node, ir.ListExpr | ir.SetExpr):
         return list(node.items)
     if isinstance(node, ir.RangeExpr):
         return [node.lo, node.hi]

@@ -62,10 +62,11 @@ TOP_KEYS: Final = (
     "question",
     "assumptions",
     "world",
+    "let",
     "claims",
 )
 CLAIM_KINDS: Final = tuple(k.value for k in ir.ClaimKind)
-CLAIM_KEYS: Final = (*CLAIM_KINDS, "about", "assume", "world", "examples", "check")
+CLAIM_KEYS: Final = (*CLAIM_KINDS, "about", "assume", "world", "examples", "let", "check")
 
 
 class _TooManyNodes(Exception):
@@ -368,6 +369,20 @@ class _Reader:
                 )
         return ir.WorldBlock(fields=tuple(fields), span=self.span(node, path))
 
+    def lets(self, node: yaml.Node, path: str) -> tuple[ir.Let, ...]:
+        """``let: {name: expression, ...}``, in the document's order (a let may use the ones
+        before it)."""
+        out = []
+        for key, key_node, value_node in self.mapping(node, path, "let"):
+            p = f"{path}.{key}"
+            if not _IDENT.match(key):
+                self.error("ES122", f"a let name must be a name, got {key!r}", key_node, p)
+                continue
+            value = self.expr(value_node, p, value=False)
+            if value is not None:
+                out.append(ir.Let(name=key, value=value, span=self.span(key_node, p)))
+        return tuple(out)
+
     def assumptions(self, node: yaml.Node, path: str) -> tuple[ir.Assumption, ...]:
         out = []
         for key, key_node, value_node in self.mapping(node, path, "assumptions"):
@@ -454,6 +469,7 @@ class _Reader:
             self.assumptions(found["assume"][1], f"{path}.assume") if "assume" in found else ()
         )
         world = self.world(found["world"][1], f"{path}.world") if "world" in found else None
+        lets = self.lets(found["let"][1], f"{path}.let") if "let" in found else ()
         examples = []
         if "examples" in found:
             epath = f"{path}.examples"
@@ -483,6 +499,7 @@ class _Reader:
             assumptions=assumptions,
             world=world,
             examples=tuple(examples),
+            lets=lets,
             span=self.span(key_node, path),
         )
 
@@ -541,6 +558,8 @@ class _Reader:
             values["assumptions"] = self.assumptions(found["assumptions"][1], "$.assumptions")
         if "world" in found:
             values["world"] = self.world(found["world"][1], "$.world")
+        if "let" in found:
+            values["lets"] = self.lets(found["let"][1], "$.let")
         claims = []
         if "claims" in found:
             node = found["claims"][1]
@@ -705,6 +724,8 @@ def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
         data["assumptions"] = {a.name: a.text for a in spec.assumptions}
     if spec.world is not None:
         data["world"] = _world_dict(spec.world)
+    if spec.lets:
+        data["let"] = {b.name: _yaml_value(b.value) for b in spec.lets}
     claims: dict[str, Any] = {}
     for c in spec.claims:
         entry: dict[str, Any] = {c.kind.value: c.statement}
@@ -716,6 +737,8 @@ def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
             entry["world"] = _world_dict(c.world)
         if c.examples:
             entry["examples"] = {ex.name: _world_dict(ex.world) for ex in c.examples}
+        if c.lets:
+            entry["let"] = {b.name: _yaml_value(b.value) for b in c.lets}
         entry["check"] = format_expr(c.check)
         claims[c.name] = entry
     data["claims"] = claims

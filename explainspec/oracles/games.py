@@ -29,7 +29,7 @@ from explainspec.oracles._common import (
     subset_masks,
 )
 
-__all__ = ["baseline_game", "conditional_game", "interventional_game"]
+__all__ = ["baseline_game", "conditional_game", "interventional_game", "value"]
 
 
 def interventional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
@@ -178,3 +178,73 @@ def _gaussian_linear_conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -
             cond_mean[~inside] += cross @ np.linalg.solve(cov[np.ix_(inside, inside)], delta)
         v[S] = c + w @ cond_mean
     return v
+
+
+#: the games :func:`value` knows, by the name a check gives
+GAMES = ("interventional", "conditional", "baseline", "path")
+
+
+def value(f: Callable[[Any], Any], x: Any, P: Any, S: Any, game: str = "interventional") -> float:
+    """The value ``v(S)`` of one coalition ``S`` in a game of the explained point ``x``.
+
+    - ``"interventional"``: ``v(S) = E_P f(x_S, Z_{-S})`` (``P`` a distribution or rows);
+    - ``"conditional"``: ``v(S) = E_P[f(X) | X_S = x_S]`` (exact filtering of a finite ``P``:
+      some row must equal ``x`` on ``S``);
+    - ``"baseline"``: ``v(S) = f(x_S, b_{-S})``, with ``P`` the baseline point ``b``;
+    - ``"path"``: TreeSHAP's path-dependent game of a tree ``f`` (``P`` is not used).
+
+    ``S`` is a subset of the features (``{0, 2}``, or any collection of feature indices). One
+    coalition is computed directly (one pass over the rows), not the whole ``2**d`` game.
+
+    Examples
+    --------
+    >>> f = lambda z: z[:, 0] * z[:, 1]
+    >>> value(f, [1.0, 1.0], [[0.0, 0.0], [2.0, 2.0]], {0}), value(f, [1.0, 1.0], [[0.0, 0.0]], {0, 1})
+    (1.0, 1.0)
+    >>> value(f, [1.0, 2.0], [0.0, 3.0], {0}, game = "baseline")
+    3.0
+    """
+    if game not in GAMES:
+        raise OracleError(f"game = {game!r} is not one of {', '.join(map(repr, GAMES))}")
+    if isinstance(S, bool | int | float | str) or not hasattr(S, "__iter__"):
+        raise OracleError(f"S must be a subset of the features such as {{0, 2}}, not {S!r}")
+    members = sorted({int(i) for i in S})
+    if game == "path":
+        from explainspec.oracles.trees import path_game
+
+        d = np.asarray(x).reshape(-1).shape[0]
+        return float(path_game(f, x)[_mask(members, d)])
+    if game == "baseline":
+        b = as_point(P)
+        point = as_point(x, b.shape[0])
+        inside = _inside(members, b.shape[0])
+        return float(evaluate(f, np.where(inside, point, b)[None, :])[0])
+    rows = as_rows(P)
+    if rows is None:  # a Gaussian P: the closed forms of the whole game
+        whole = interventional_game if game == "interventional" else conditional_game
+        return float(whole(f, x, P)[_mask(members, as_point(x).shape[0])])
+    d = rows.shape[1]
+    point = as_point(x, d)
+    inside = _inside(members, d)
+    if game == "interventional":
+        return float(np.mean(evaluate(f, np.where(inside[None, :], point[None, :], rows))))
+    match = np.all(rows[:, inside] == point[inside][None, :], axis=1)
+    if not match.any():
+        raise OracleError(
+            f"no row of P equals x on the features {members}: E[f(X) | X_S = x_S] is undefined "
+            "(explain a row of P)"
+        )
+    return float(np.mean(evaluate(f, rows[match])))
+
+
+def _inside(members: list[int], d: int) -> np.ndarray:
+    if members and (members[0] < 0 or members[-1] >= d):
+        raise OracleError(f"S = {set(members)} has features outside 0 .. {d - 1}")
+    inside = np.zeros(d, dtype=bool)
+    inside[members] = True
+    return inside
+
+
+def _mask(members: list[int], d: int) -> int:
+    _inside(members, d)
+    return sum(1 << i for i in members)

@@ -294,7 +294,7 @@ class ClaimRun:
         assert self._ctx is not None
         try:
             return check_world(
-                world, self.plan.claim.check, self._ctx, mode=self._mode, refutes=self.plan.refutes
+                world, self.plan.check, self._ctx, mode=self._mode, refutes=self.plan.refutes
             )
         except NotApplicable:
             raise

@@ -246,7 +246,7 @@ def estimated_cost(plan: ClaimPlan) -> int:
     from explainspec.lang import ir
     from explainspec.lang.semantics import walk
 
-    nodes = list(walk(plan.claim.check))
+    nodes = list(walk(plan.check))
     calls = 1 + sum(
         isinstance(n, ir.Call) and isinstance(n.func, ir.Name) and n.func.id == "explain"
         for n in nodes

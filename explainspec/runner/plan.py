@@ -114,6 +114,13 @@ class ClaimPlan:
         return f"{self.spec.name}.{self.claim.name}"
 
     @property
+    def check(self) -> Any:
+        """The claim's check with the ``let`` values it uses (``lang.ir.claim_check``)."""
+        from explainspec.lang.ir import claim_check
+
+        return claim_check(self.spec, self.claim)
+
+    @property
     def refutes(self) -> bool:
         """``does_not_answer``: a failure of the check is the demonstration."""
         return self.claim.kind is ClaimKind.DOES_NOT_ANSWER

@@ -200,12 +200,19 @@ def _embed(f: Function, positions: Sequence[int]) -> Function:
 def linear_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
-    """``w . x + c`` with nonzero weights from :data:`COEFS`."""
+    """``w . x + c`` with nonzero weights from :data:`COEFS`, or the given ``weights`` (padded
+    with zeros to ``d`` features) and ``intercept`` (0 when the weights are given)."""
+    given = params.get("weights")
 
     @st.composite
     def draw_member(draw: Any) -> Function:
-        w = [draw(coefs()) for _ in range(d)]
-        return _embed(fn.linear(w, draw(offsets())), positions)
+        if given is not None:
+            w = [*given, *([0.0] * (d - len(given)))][:d]
+            c = params.get("intercept", 0.0)
+        else:
+            w = [draw(coefs()) for _ in range(d)]
+            c = params["intercept"] if "intercept" in params else draw(offsets())
+        return _embed(fn.linear(w, c), positions)
 
     return draw_member()
 

@@ -558,7 +558,15 @@ class Combination(FunctionBase):
         return cast(Array, sum(a * np.asarray(f.grad(Z)) for a, f in self.parts))
 
     def _uses(self, i: int) -> bool:
-        return any(f.uses(i) for _, f in self.parts)
+        users = [f for _, f in self.parts if f.uses(i)]
+        if len(users) > 1 and any(getattr(f, "derived", False) for f in users):
+            # sigmoid(f) + sigmoid(-f) is constant, permute(f, p) - f is 0 for a symmetric f:
+            # parts derived in a check may cancel, so "some part reads x_i" is not a proof
+            raise GroundTruthUnavailable(
+                f"whether {self.formula()} uses x{i} is not known exactly: several of its parts "
+                "read it and may cancel"
+            )
+        return bool(users)
 
     def _text(self) -> str:
         parts = [(a, sym.Var(-1)) for a, _ in self.parts]

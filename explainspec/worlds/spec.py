@@ -138,9 +138,7 @@ class FamilyChoice:
 
     def min_features(self) -> int:
         """The fewest features a member can have (unused ones included)."""
-        lo = 1
-        if self.name == "formula":
-            lo = max(lo, self.params.get("min_d", 1))
+        lo = max(1, self.params.get("min_d", 1))  # formula(...), linear(weights = ...)
         if self.name == "interaction":
             order = self.params.get("order", 2)
             lo = max(lo, int(order.lo if isinstance(order, Range) else order))
@@ -493,6 +491,19 @@ def _family_params(
             if v not in MODEL_KINDS:
                 raise WorldError(f"kind = {v!r} must be one of {', '.join(MODEL_KINDS)}", sp)
             out[key] = v
+        elif key == "weights":
+            w = v if isinstance(v, tuple) else None
+            if not w or not all(_is_number(x) and math.isfinite(x) for x in w):
+                shown = list(v) if isinstance(v, tuple) else v
+                raise WorldError(f"weights = {shown!r} must be a non-empty list of numbers", sp)
+            if len(w) > limit("features"):
+                raise over_limit("weights", len(w), "features", sp)
+            out["weights"] = tuple(float(x) for x in w)
+            out["min_d"] = len(w)
+        elif key == "intercept":
+            if not (_is_number(v) and math.isfinite(v)):
+                raise WorldError(f"intercept = {v!r} must be a finite number", sp)
+            out["intercept"] = float(v)
         elif key == "text":
             if not isinstance(v, str):
                 raise WorldError(f"formula(...) takes the formula as a string; got {v!r}", sp)

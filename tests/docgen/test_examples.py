@@ -210,3 +210,33 @@ def test_complete_spec_blocks_load(where: str, form: str, text: str) -> None:
         loads(text, form=form)
     except SpecError as err:
         pytest.fail(f"{where}: the spec in this code block does not load:\n{err}")
+
+
+# --------------------------------------------------------------------------- literature (issue 15)
+
+LITERATURE = sorted((EXAMPLES / "literature").glob("*.espec"))
+
+
+def test_literature_examples_are_short_cited_and_shown_in_the_docs() -> None:
+    from explainspec.lang import load
+
+    assert len(LITERATURE) >= 12
+    page = (DOCS / "examples" / "literature.md").read_text()
+    for path in LITERATURE:
+        text = path.read_text()
+        assert len(text.splitlines()) <= 40, path.name
+        spec = load(path)
+        assert spec.references and all(re.search(r"\b(19|20)\d\d\b", r) for r in spec.references)
+        for claim in spec.claims:
+            span = claim.check.span
+            assert span is not None and span.end_line - span.line < 3, (path.name, claim.name)
+        assert f"literature/{path.name}" in page, path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LITERATURE, ids=lambda p: p.name)
+def test_literature_examples_verify_at_fast(path: Path, no_cache: None) -> None:
+    import explainspec
+
+    result = explainspec.verify(explainspec.load(path), profile="fast")
+    assert result.passed, [(c.id, c.verdict.value) for c in result.claims]

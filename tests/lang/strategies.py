@@ -36,6 +36,7 @@ RESERVED = {
     "answers",
     "does_not_answer",
     "holds",
+    "let",
 }
 
 
@@ -85,6 +86,9 @@ def _atoms() -> st.SearchStrategy[ir.Expr]:
     )
 
 
+_MEMBERSHIP = (ir.CmpOp.IN, ir.CmpOp.NOT_IN)  # `i in S` takes no tolerance
+
+
 def _extend(sub: st.SearchStrategy[ir.Expr]) -> st.SearchStrategy[ir.Expr]:
     small = st.lists(sub, max_size=3).map(tuple)
     slices = st.builds(
@@ -116,11 +120,14 @@ def _extend(sub: st.SearchStrategy[ir.Expr]) -> st.SearchStrategy[ir.Expr]:
         st.builds(ir.Binary, op=st.sampled_from(ir.BinOp), left=sub, right=sub),
         st.builds(
             ir.Compare,
-            op=st.sampled_from(ir.CmpOp),
+            op=st.sampled_from([op for op in ir.CmpOp if op not in _MEMBERSHIP]),
             left=sub,
             right=sub,
             tolerance=st.none() | tolerance,
         ),
+        st.builds(ir.Compare, op=st.sampled_from(_MEMBERSHIP), left=sub, right=sub),
+        st.builds(ir.SetExpr, items=small),
+        st.builds(ir.Comprehension, element=sub, var=names, domain=sub),
         st.builds(
             ir.BoolOp,
             op=st.sampled_from(ir.BoolOpKind),
@@ -147,6 +154,7 @@ world_blocks = st.builds(
         st.builds(ir.WorldField, name=names, value=values), max_size=4, unique_by=_name
     ).map(tuple),
 )
+lets = st.lists(st.builds(ir.Let, name=names, value=exprs), max_size=2, unique_by=_name).map(tuple)
 assumptions = st.lists(
     st.builds(ir.Assumption, name=names, text=prose), max_size=2, unique_by=_name
 ).map(tuple)
@@ -169,6 +177,7 @@ def claims(draw: st.DrawFn) -> ir.Claim:
                 st.builds(ir.Example, name=names, world=world_blocks), max_size=2, unique_by=_name
             ).map(tuple)
         ),
+        lets=draw(lets),
     )
 
 
@@ -190,4 +199,5 @@ specs = st.builds(
     references=st.lists(prose, max_size=2).map(tuple),
     assumptions=assumptions,
     world=st.none() | world_blocks,
+    lets=lets,
 )

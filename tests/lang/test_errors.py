@@ -24,15 +24,15 @@ SYNTAX = {
         dsl("phi < 1 < 2"),
         7,
         23,
-        "unexpected '<'; expected ')', '+', ',', '-', ':', ';', ']', 'and', 'assume', 'check', "
-        "'example', 'implies', ...",
+        "unexpected '<'; expected ';', 'and', 'assume', 'check', 'example', 'implies', 'let', "
+        "'or', 'within', 'world', '|', '}'",
     ),
     "ES105": (
         dsl()[:60],
         3,
         25,
-        "unexpected end of input; expected ';', 'assume', 'claim', 'estimates', 'method', 'output', "
-        "'question', 'references', 'world', '}'",
+        "unexpected end of input; expected ';', 'assume', 'claim', 'estimates', 'let', 'method', "
+        "'output', 'question', 'references', 'world', '}'",
     ),
     "ES106": (
         dsl("(" * 200 + "x" + ")" * 200),
@@ -195,6 +195,19 @@ SEMANTIC = {
         15,
         "quantifier variable 'x' shadows the quantity 'x'",
     ),
+    "ES260": (
+        dsl("phi[0] == f(x) within 1e-6", extra="    let x = 1\n"),
+        6,
+        5,
+        "let 'x' shadows the quantity 'x'",
+    ),
+    "ES261": (
+        dsl(extra="    let total = sum(phi)\n"),
+        6,
+        5,
+        "let 'total' is not used",
+    ),
+    "ES262": (dsl("1 in {0, 0.5}"), 7, 24, "`0.5` in a subset is not a feature index"),
     "ES216": (
         dsl("for all i, j: phi[i] > 0"),
         7,
