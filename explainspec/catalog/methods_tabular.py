@@ -509,13 +509,17 @@ COUNTERFACTUALS: list[Entry] = [
     _method(
         "dice.genetic",
         f"{_DICE}:genetic",
-        "dice_ml.Dice(data, model, method='genetic').generate_counterfactuals(x, total_CFs=1, "
+        "dice_ml.Dice(data, model, method='genetic').generate_counterfactuals(x, total_CFs, "
         "desired_class='opposite'): a genetic search minimising the prediction loss, "
-        "proximity (MAD-weighted L1) and sparsity, then the post-hoc sparsity step.",
+        "proximity (MAD-weighted L1) and sparsity, then the post-hoc sparsity step; the first "
+        "(lowest-loss) counterfactual. Not applicable where every data row is in x's class "
+        "(dice-ml 0.12 would sample the permitted range for the other class without end).",
         output="counterfactual",
         scope="local",
         statistic={
             **_DICE_STAT,
+            "output_scale": "a point in feature space: the first (lowest-loss) of total_CFs "
+            "counterfactuals",
             "randomness": "numpy's global RNG seeded with seed around the call (DiCE's genetic "
             "search takes no seed); state restored after",
         },
@@ -534,6 +538,17 @@ COUNTERFACTUALS: list[Entry] = [
                 type="int",
                 default=500,
                 doc="DiCE default 500.",
+                low=1,
+                limit="samples",
+            ),
+            Param(
+                name="total_CFs",
+                type="int",
+                default=1,
+                doc="counterfactuals DiCE searches for (population 10 x total_CFs); the method "
+                "returns the first. dice-ml 0.12 can crash with 1 (ValueError: empty range for "
+                "randrange(), when the population collapses to one distinct row); 2 or more "
+                "cannot.",
                 low=1,
                 limit="samples",
             ),

@@ -5,12 +5,15 @@ predicts class 1 iff ``f(x) > threshold``, with ``predict_proba = [1 - p, p]``,
 ``p = 1 / (1 + exp(-(f - threshold)))`` (a logistic classifier on f's scale, what a user with a
 score model passes). DiCE's ``Data`` interface gets the world's data rows labelled with that
 classifier's classes: every feature continuous, permitted range min..max of the data, MADs for
-its proximity weights. ``generate_counterfactuals(x, total_CFs=1, desired_class="opposite")``
-returns one counterfactual per point; if DiCE finds none (it raises "No counterfactuals found"),
-the world is not applicable: DiCE gives no answer there, rather than a wrong one. Every other
-exception is the method's error (dice-ml 0.12's genetic search raises ``ValueError: empty range
-for randrange()`` when its population collapses to one candidate, which happens on small
-discrete grids; ``tests/methods/test_dice_adapters.py`` pins such a world).
+its proximity weights. ``generate_counterfactuals(x, total_CFs, desired_class="opposite")``
+returns ``total_CFs`` counterfactuals per point (1 for the random search, the parameter of the
+genetic one), of which the first is kept; if DiCE finds none (it raises "No counterfactuals
+found"), the world is not applicable: DiCE gives no answer there, rather than a wrong one (the genetic
+search is not called when no data row is of the other class: see :func:`genetic`). Every other
+exception is the method's error (dice-ml 0.12's genetic search with ``total_CFs = 1`` raises
+``ValueError: empty range for randrange()`` when its population collapses to one distinct
+candidate, on small discrete grids and on continuous data alike; ``total_CFs >= 2`` cannot
+collapse, see :func:`genetic`; ``tests/methods/test_dice_adapters.py`` pins both).
 
 Randomness: DiCE's random search seeds Python's ``random`` with ``random_seed`` but also draws
 from numpy's global RNG; the genetic search takes no seed at all. Both run inside
@@ -103,7 +106,12 @@ def _classifier(fn: Any, threshold: float) -> Any:
 
 
 def _generate(
-    problem: Problem, name: str, method: str, options: Callable[[dict[str, Any]], dict[str, Any]]
+    problem: Problem,
+    name: str,
+    method: str,
+    options: Callable[[dict[str, Any]], dict[str, Any]],
+    total: int = 1,
+    needs_other_class: bool = False,
 ) -> np.ndarray:
     dice_ml = _dice()
     import pandas as pd
@@ -115,6 +123,14 @@ def _generate(
     model = _classifier(as_callable(problem.f), float(p["threshold"]))
     frame = pd.DataFrame(data, columns=names)
     frame["y"] = model.predict(data)
+    if needs_other_class:
+        for x in rows(problem.points):
+            if not np.any(frame["y"].to_numpy() != model.predict(x[None])[0]):
+                raise NotApplicable(
+                    f"{name}: no data row is in the other class than x = {x.tolist()} (dice-ml "
+                    "0.12's genetic search would sample the permitted range for one without end "
+                    "when the range holds none)"
+                )
     out = []
     with _seeded(problem.seed):
         explainer = dice_ml.Dice(
@@ -126,7 +142,7 @@ def _generate(
             query = pd.DataFrame(x[None, :], columns=names)
             try:
                 result = explainer.generate_counterfactuals(
-                    query, total_CFs=1, desired_class="opposite", verbose=False, **options(p)
+                    query, total_CFs=total, desired_class="opposite", verbose=False, **options(p)
                 )
             except Exception as exc:  # DiCE reports "found none" as a configuration error
                 if "No counterfactuals found" in str(exc):
@@ -137,7 +153,7 @@ def _generate(
             found = result.cf_examples_list[0].final_cfs_df
             if found is None or len(found) == 0:
                 raise NotApplicable(f"{name} found no counterfactual for x = {x.tolist()}")
-            out.append(found[names].to_numpy(dtype=float)[0])
+            out.append(found[names].to_numpy(dtype=float)[0])  # DiCE's best (lowest loss)
     return np.stack(out)
 
 
@@ -156,7 +172,21 @@ def random(problem: Problem) -> np.ndarray:
 
 
 def genetic(problem: Problem) -> np.ndarray:
-    """``Dice(data, model, method='genetic')``: one counterfactual per point, ``(k, d)``."""
+    """``Dice(data, model, method='genetic')``: the first (best) of ``total_CFs``
+    counterfactuals per point, ``(k, d)``.
+
+    dice-ml 0.12 keeps the ``total_CFs`` fittest distinct rows in every generation and draws
+    parents with ``random.randrange(len(unique population) // 2)``: with ``total_CFs = 1`` the
+    population can collapse to one distinct row and ``randrange(0)`` raises; with 2 or more the
+    elite alone keeps two distinct rows, so it cannot.
+
+    Its initial population is the data rows of the other class nearest to x, topped up by
+    ``do_random_init``, which draws points of the permitted range until enough are of the other
+    class, with no bound on the draws. With no data row of the other class it draws them all, and
+    when the range holds no point of that class it never returns (seen: f = -0.5 x0 - 0.5 x1 - 2
+    on 64 Gaussian rows, whose range box never reaches f > 0). The adapter reports such a point
+    as not applicable, as it does when DiCE finds no counterfactual, instead of calling DiCE.
+    """
     return _generate(
         problem,
         "dice.genetic",
@@ -167,6 +197,8 @@ def genetic(problem: Problem) -> np.ndarray:
             "maxiterations": int(p["maxiterations"]),
             "posthoc_sparsity_param": p["posthoc_sparsity_param"],
         },
+        total=int(params_of(problem, "dice.genetic")["total_CFs"]),
+        needs_other_class=True,
     )
 
 
