@@ -547,8 +547,8 @@ COUNTERFACTUALS: list[Entry] = [
                 default=1,
                 doc="counterfactuals DiCE searches for (population 10 x total_CFs); the method "
                 "returns the first. dice-ml 0.12 can crash with 1 (ValueError: empty range for "
-                "randrange(), when the population collapses to one distinct row); 2 or more "
-                "cannot.",
+                "randrange(), when the population collapses to one distinct row); with 2 or more "
+                "two distinct elite rows are kept, so it cannot collapse once it has them.",
                 low=1,
                 limit="samples",
             ),

@@ -12,8 +12,8 @@ found"), the world is not applicable: DiCE gives no answer there, rather than a 
 search is not called when no data row is of the other class: see :func:`genetic`). Every other
 exception is the method's error (dice-ml 0.12's genetic search with ``total_CFs = 1`` raises
 ``ValueError: empty range for randrange()`` when its population collapses to one distinct
-candidate, on small discrete grids and on continuous data alike; ``total_CFs >= 2`` cannot
-collapse, see :func:`genetic`; ``tests/methods/test_dice_adapters.py`` pins both).
+candidate, on small discrete grids and on continuous data alike; with ``total_CFs >= 2`` the
+population cannot collapse once it holds two distinct rows, see :func:`genetic`; ``tests/methods/test_dice_adapters.py`` pins both).
 
 Randomness: DiCE's random search seeds Python's ``random`` with ``random_seed`` but also draws
 from numpy's global RNG; the genetic search takes no seed at all. Both run inside
@@ -178,7 +178,8 @@ def genetic(problem: Problem) -> np.ndarray:
     dice-ml 0.12 keeps the ``total_CFs`` fittest distinct rows in every generation and draws
     parents with ``random.randrange(len(unique population) // 2)``: with ``total_CFs = 1`` the
     population can collapse to one distinct row and ``randrange(0)`` raises; with 2 or more the
-    elite alone keeps two distinct rows, so it cannot.
+    elite alone keeps two distinct rows once the population has them, so it cannot collapse (the
+    first population is ``10 * total_CFs`` rows: data rows and random draws in the range).
 
     Its initial population is the data rows of the other class nearest to x, topped up by
     ``do_random_init``, which draws points of the permitted range until enough are of the other
