@@ -33,7 +33,10 @@ BENCHMARKS = [
     ("overhead.py", ["--library", "--repeat", "3"], ["--library", "--repeat", "1"]),
     ("oracles.py", [], ["--quick"]),
     ("audit.py", [], ["--quick"]),
+    ("watch.py", [], []),
+    ("sizes.py", [], ["--points", "2"]),
     ("library.py", ["--standard"], []),
+    ("captum.py", ["--repeat", "3"], ["--repeat", "1"]),
 ]
 
 

@@ -17,6 +17,7 @@ does not loop and the working tree stays clean.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,13 +46,20 @@ def _cards(docs: Path) -> tuple[dict[str, str | bytes], list[dict[str, str]]]:
     specs = [load(path) for path in discover([specs_dir()])]
     report = docs / "evidence" / "library.json"
     results = load_results(report) if report.is_file() else None
+    probed = docs / "evidence" / "probe.json"  # python -m explainspec.docgen.assumptions --run
+    probe = json.loads(probed.read_text("utf-8")) if probed.is_file() else None
     pages: dict[str, str | bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        write_cards(specs, tmp, results)
+        write_cards(
+            specs, tmp, results, probe=probe, catalogue_url="../reference/claims-catalogue.md"
+        )
         for path in sorted(Path(tmp).rglob("*")):
             if path.is_file():
                 uri = "cards/" + path.relative_to(tmp).as_posix()
                 pages[uri] = path.read_bytes() if path.suffix == ".png" else path.read_text("utf-8")
+    from explainspec.docgen.catalogue import catalogue_page
+
+    pages["reference/claims-catalogue.md"] = catalogue_page(specs)
     nav = [{spec.title: f"cards/{spec.name}.md"} for spec in sorted(specs, key=lambda s: s.name)]
     return pages, nav
 

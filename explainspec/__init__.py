@@ -54,6 +54,7 @@ __all__ = [
     # verification
     "verify",
     "audit",
+    "card",
     "RunResult",
     "ClaimResult",
     "Counterexample",
@@ -72,6 +73,7 @@ _LAZY = {
     "ClaimResult": ("explainspec.runner.events", "ClaimResult"),
     "Counterexample": ("explainspec.runner.events", "Counterexample"),
     "Verdict": ("explainspec.runner.events", "Verdict"),
+    "card": ("explainspec.report.notebook", "card"),
     "method": ("explainspec.registry", "method"),
     "Param": ("explainspec.registry", "Param"),
     "Problem": ("explainspec.methods.base", "Problem"),

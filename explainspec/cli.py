@@ -25,13 +25,19 @@ from types import ModuleType
 from typing import Any
 
 #: Subcommands, in the order of the help text.
-COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "audit", "docs")
+COMMANDS = ("check", "fmt", "convert", "list", "schema", "verify", "probe", "audit", "diff", "docs")
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
 #: What ``--plugin`` accepts: a dotted module name (never a file path).
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _DEBUG_HELP = "show the traceback of an internal error (also EXPLAINSPEC_DEBUG=1)"
+_PLUGIN_HELP = (
+    "import MODULE (a module name, not a file path) to register plugin methods; repeatable, "
+    "before or after the command"
+)
+#: where a ``--plugin`` given after the command is kept until :func:`main` merges it
+_PLUGIN_AFTER = "_plugin_after"
 
 
 class _Version(argparse.Action):
@@ -78,12 +84,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version)
     parser.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE (a module name, not a file path) to register plugin methods "
-        "(repeatable)",
+        "--plugin", action="append", default=[], metavar="MODULE", help=_PLUGIN_HELP
     )
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -95,6 +96,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             continue
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        # one shared --plugin, after the command too: every command loads methods (check, fmt
+        # and convert resolve method names, list/schema/docs describe them, verify/audit run
+        # them); kept apart so that main() adds it to the modules named before the command
+        p.add_argument(
+            "--plugin",
+            action="append",
+            dest=_PLUGIN_AFTER,
+            default=argparse.SUPPRESS,
+            metavar="MODULE",
+            help=_PLUGIN_HELP,
+        )
         if "--debug" not in p._option_string_actions:
             # after the subcommand too; SUPPRESS keeps a top-level --debug from being reset
             p.add_argument(
@@ -216,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as exit_:  # --help, --version, usage errors
             return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_INVALID
+        args.plugin = [*args.plugin, *getattr(args, _PLUGIN_AFTER, [])]
+        if hasattr(args, _PLUGIN_AFTER):
+            delattr(args, _PLUGIN_AFTER)
         if args.plugin:
             failed = _load_plugins(args.plugin, _debug(argv, args))
             if failed is not None:

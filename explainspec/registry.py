@@ -11,8 +11,10 @@ plugin module); nothing is registered by importing explainspec itself.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -287,8 +289,164 @@ def load_plugins(modules: Iterable[str]) -> None:
         importlib.import_module(name)
 
 
+class RegistrationError(ImportError, ValueError):
+    """A plugin registered an invalid method (``ES320``); the message names the plugin module,
+    the method and what is wrong, at the decorated function's ``file:line``.
+
+    An ``ImportError`` too: it is raised while the plugin module is imported, and the command
+    line reports it as a plugin that cannot be imported (exit 2)."""
+
+    code = "ES320"
+
+
+#: Parameter names a method may not declare: the runner passes these itself (``Problem.seed``,
+#: and the keywords of ``explain(fn, at = ..., background = ..., baseline = ..., seed = ...)``).
+RESERVED_PARAMS: Final = frozenset({"seed", "fn", "at", "background", "baseline"})
+
+_IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _where(fn: Any) -> str:
+    """``file:line`` of a plugin function (its ``def``), or its module's name."""
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        return f"{code.co_filename}:{code.co_firstlineno}"
+    return str(getattr(fn, "__module__", "?"))
+
+
+def _tags() -> frozenset[str]:
+    """Every tag a world's function can have: what the family catalog says its families
+    provide (the vocabulary of ``requires``)."""
+    return frozenset(t for e in registry("family") for t in e.extra.get("provides", ()))
+
+
+def validate_method(entry: Entry) -> None:
+    """Check a plugin method's registration; raise :class:`RegistrationError` naming the plugin
+    module and every problem found (the built-in catalog is held to the same rules by a test).
+
+    A method's name is a dotted name a spec can write (``plugin.loco``); ``output`` is an
+    output kind, ``scope`` ``local`` or ``global``; ``requires`` names tags functions have
+    (a typo there would make every claim not applicable); parameters are distinct identifiers
+    none of which the runner passes itself (:data:`RESERVED_PARAMS`).
+    """
+    from explainspec.lang.ir import OutputKind
+
+    fn, extra, problems = entry.obj, entry.extra, []
+    name = entry.name
+    if not isinstance(name, str) or not all(_IDENT.fullmatch(p) for p in name.split(".")):
+        problems.append(
+            f"the name {name!r} is not a dotted name a spec can write (letters, digits and _ "
+            "in parts separated by single dots, e.g. 'myplugin.loco')"
+        )
+    outputs = [k.value for k in OutputKind]
+    if extra.get("output") not in outputs:
+        problems.append(_choice("output", extra.get("output"), outputs))
+    if extra.get("scope") not in ("local", "global"):
+        problems.append(_choice("scope", extra.get("scope"), ["local", "global"]))
+    requires = extra.get("requires")
+    if isinstance(requires, str) or not isinstance(requires, tuple):
+        problems.append(f"requires={requires!r} must be a list of tags, e.g. ('callable', 'tree')")
+    else:
+        known = sorted(_tags())
+        problems += [_choice("requires tag", t, known) for t in requires if t not in known]
+    if not isinstance(extra.get("randomized"), bool):
+        problems.append(f"randomized={extra.get('randomized')!r} must be True or False")
+    statistic = extra.get("statistic")
+    if not isinstance(statistic, Mapping) or not all(isinstance(k, str) for k in statistic):
+        problems.append(f"statistic={statistic!r} must be a dict with string keys")
+    seen: set[str] = set()
+    for p in entry.params:
+        if not isinstance(p, Param):
+            problems.append(f"params must be explainspec.registry.Param objects, got {p!r}")
+            continue
+        if not isinstance(p.name, str) or not _IDENT.fullmatch(p.name):
+            problems.append(f"parameter name {p.name!r} is not an identifier")
+        elif p.name in RESERVED_PARAMS:
+            problems.append(
+                f"parameter {p.name!r} is reserved: the runner passes "
+                f"{', '.join(sorted(RESERVED_PARAMS))} itself (the seed arrives as problem.seed)"
+            )
+        elif p.name in seen:
+            problems.append(f"parameter {p.name!r} is declared twice")
+        seen.add(p.name)
+    if entry.target is None and not callable(fn):  # a built-in names its target instead
+        problems.append(f"the registered object {fn!r} is not callable")
+    if problems:
+        raise RegistrationError(
+            f"{_where(fn)}: ES320 plugin module {getattr(fn, '__module__', '?')!r}: invalid "
+            f"registration of method {name!r}: " + "; ".join(problems)
+        )
+
+
+def _choice(what: str, value: Any, known: list[str]) -> str:
+    close = difflib.get_close_matches(str(value), known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{what} {value!r} is not one of {', '.join(known)}{hint}"
+
+
+def _same_plugin(old: Entry, new: Entry) -> bool:
+    """Whether ``new`` re-registers the plugin function ``old`` came from (the module imported
+    again, e.g. by a worker process or a reload), rather than another method under its name."""
+
+    def origin(e: Entry) -> tuple[Any, Any] | None:
+        if e.extra.get("library") != "plugin" or e.obj is None:
+            return None
+        return getattr(e.obj, "__module__", None), getattr(e.obj, "__qualname__", None)
+
+    return origin(old) is not None and origin(old) == origin(new)
+
+
 def register(entry: Entry, *, replace: bool = False) -> Entry:
-    return registry(entry.kind).add(entry, replace=replace)
+    """Add ``entry`` to its registry.
+
+    A name that is already registered is kept unless ``replace=True`` (or the entry re-registers
+    the same plugin function, as when its module is imported again). A method that replaces a
+    built-in or another plugin's method records it in ``extra["replaces"]``, and the run
+    announces it (``RunStarted.replaced``).
+    """
+    reg = registry(entry.kind)
+    old = reg._entries.get(entry.name)
+    if old is not None and not _same_plugin(old, entry):
+        who = getattr(entry.obj, "__module__", "?")
+        what = (
+            f"a built-in {old.kind} ({old.extra.get('library', 'explainspec')})"
+            if old.extra.get("library") != "plugin"
+            else f"already registered by plugin module {getattr(old.obj, '__module__', '?')!r}"
+        )
+        if not replace:
+            raise RegistrationError(
+                f"{_where(entry.obj)}: ES320 plugin module {who!r}: {entry.kind} "
+                f"{entry.name!r} is {what}; registering it again would silently change every "
+                "spec that uses it. Choose another name, or pass replace=True to replace it on "
+                "purpose (every report then says so)"
+            )
+        extra = dict(entry.extra)
+        extra["replaces"] = old.extra.get("replaces") or what
+        entry = dataclasses.replace(entry, extra=MappingProxyType(extra))
+    elif old is not None and "replaces" in old.extra:  # a re-import keeps what it replaced
+        extra = {**entry.extra, "replaces": old.extra["replaces"]}
+        entry = dataclasses.replace(entry, extra=MappingProxyType(extra))
+    return reg.add(entry, replace=True)
+
+
+def replaced_methods(names: Iterable[str]) -> tuple[str, ...]:
+    """One line for each method among ``names`` that a plugin registered over another method
+    (``replace=True``), for the run's report."""
+    reg = registry("method")
+    out = []
+    for name in dict.fromkeys(names):
+        entry = reg._entries.get(name)
+        if entry is not None and entry.extra.get("replaces"):
+            module = getattr(entry.obj, "__module__", "?")
+            out.append(
+                f"method {name!r} is provided by plugin module {module!r}, replacing "
+                f"{entry.extra['replaces']}"
+            )
+    return tuple(out)
+
+
+def _mapping(value: Any) -> bool:
+    return value is None or isinstance(value, Mapping)
 
 
 def method(
@@ -301,33 +459,40 @@ def method(
     requires: Iterable[str] = ("callable",),
     randomized: bool = False,
     doc: str | None = None,
+    replace: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a plugin explanation method.
 
     The decorated callable takes a :class:`explainspec.methods.base.Problem` and returns a
-    numpy array (see ``ARCHITECTURE.md``, "Method protocol").
+    numpy array (see ``ARCHITECTURE.md``, "Method protocol"). The registration is checked
+    (:func:`validate_method`): an invalid one raises :class:`RegistrationError` (``ES320``)
+    naming the plugin module. A name that is already registered (a built-in such as
+    ``reference.shapley``, or another plugin's method) is refused unless ``replace=True``; a
+    replacement is announced in every report of a run that uses it.
     """
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         entry = Entry(
             kind="method",
             name=name,
-            doc=doc or (fn.__doc__ or "").strip().split("\n\n")[0],
+            doc=doc or (getattr(fn, "__doc__", None) or "").strip().split("\n\n")[0],
             params=tuple(params),
             target=None,
             extra=MappingProxyType(
                 {
                     "output": output,
                     "scope": scope,
-                    "statistic": dict(statistic or {}),
-                    "requires": tuple(requires),
+                    # anything but a mapping is kept as given, for validate_method to refuse
+                    "statistic": dict(statistic or {}) if _mapping(statistic) else statistic,
+                    "requires": requires if isinstance(requires, str) else tuple(requires),
                     "randomized": randomized,
                     "library": "plugin",
                 }
             ),
             obj=fn,
         )
-        register(entry, replace=True)
+        validate_method(entry)
+        register(entry, replace=replace)
         return fn
 
     return decorate

@@ -56,7 +56,8 @@ ENTRIES: list[Entry] = [
     _dist(
         "dependent",
         "Mixture of the product grid and the perfectly dependent rows (v, v, ..., v), the "
-        "latter with mass rho as nearly as integer row counts allow (realized mass reported).",
+        "latter with mass rho as nearly as integer row counts within the row limit allow "
+        "(realized mass reported).",
         (
             Param(
                 name="rho",
@@ -89,9 +90,34 @@ ENTRIES: list[Entry] = [
         independent="no (an empirical sample)",
     ),
     _dist(
+        "mixed",
+        "Mixed continuous and categorical features: the empirical pmf of n draws from an "
+        "equicorrelated Gaussian in which the first round(categorical * d) features are cut "
+        "into `levels` equally likely categories 0, 1, ..., levels - 1 (at the Gaussian's "
+        "quantiles) and the others are kept as drawn (continuous, not rounded).",
+        (
+            Param(name="n", type="int | range", default=200, doc="number of rows"),
+            Param(name="rho", type="float | range", default=0.0, doc="correlation"),
+            Param(
+                name="categorical",
+                type="float | range",
+                default=0.5,
+                doc="share of the features that are categorical, in [0, 1]",
+            ),
+            Param(
+                name="levels",
+                type="int | range",
+                default=3,
+                doc="categories per categorical feature",
+            ),
+        ),
+        finite=True,
+        independent="no (an empirical sample)",
+    ),
+    _dist(
         "gaussian",
         "Continuous N(0, cov) (equicorrelation rho, or an explicit cov); the world's data is a "
-        "sample of n rows.",
+        "sample of n rows, which oracles conditioning on X_S = x_S refuse (ask them about P).",
         (
             Param(name="rho", type="float | range", default=0.0, doc="equicorrelation"),
             Param(name="cov", type="[[number]] | none", default=None, doc="explicit covariance"),
@@ -111,7 +137,7 @@ ENTRIES: list[Entry] = [
     _dist(
         "any",
         "One of the given distributions (drawn; shrinks toward the first that is simplest: "
-        "grid, binary, dependent, sample, gaussian).",
+        "grid, binary, dependent, sample, mixed, gaussian).",
         (),
         finite=True,
         independent="depends",

@@ -49,6 +49,14 @@ MODIFIERS: tuple[Param, ...] = (
 
 _COMMON_TRUTH = ("formula", "uses", "grad", "swap")
 
+_BIAS = Param(
+    name="bias",
+    type="bool",
+    default=True,
+    doc="false: every bias is 0 (output layer included), so a ReLU net is positively "
+    "homogeneous, f(t x) = t f(x) for t >= 0",
+)
+
 
 def _family(
     name: str,
@@ -144,9 +152,29 @@ ENTRIES: list[Entry] = [
         (
             Param(name="width", type="int | range", default=3, doc="hidden units per layer"),
             Param(name="depth", type="int | range", default=1, doc="hidden layers"),
+            _BIAS,
         ),
         provides=("callable", "differentiable", "relu_net", "piecewise_linear", "formula"),
         ground_truth=(*_COMMON_TRUTH, "layers"),
+    ),
+    _family(
+        "mlp",
+        "A small network with relu, tanh or gelu hidden units (exact GELU t * Phi(t), as torch's "
+        "nn.GELU()) and small-integer/half weights, drawn like relu_net; exact gradient by "
+        "backpropagation. activation = 'relu' gives the relu_net members.",
+        (
+            Param(name="width", type="int | range", default=3, doc="hidden units per layer"),
+            Param(name="depth", type="int | range", default=1, doc="hidden layers"),
+            Param(
+                name="activation",
+                type="'relu' | 'tanh' | 'gelu'",
+                default="relu",
+                doc="the hidden units' activation",
+            ),
+            _BIAS,
+        ),
+        provides=("callable", "differentiable"),
+        ground_truth=(*_COMMON_TRUTH,),
     ),
     _family(
         "tree",
@@ -185,7 +213,7 @@ ENTRIES: list[Entry] = [
     _family(
         "any",
         "One of the given families (drawn; shrinks toward the simplest: linear, additive, "
-        "multilinear, interaction, relu_net, tree, model, formula).",
+        "multilinear, interaction, relu_net, mlp, tree, model, formula).",
         provides=("callable",),
         ground_truth=("formula", "uses"),
         modifiers=True,

@@ -13,6 +13,7 @@ reaches the library is recorded under ``statistic["randomness"]``.
 from __future__ import annotations
 
 from explainspec.catalog._common import method as _m
+from explainspec.catalog.methods_captum import ENTRIES as _CAPTUM_ENTRIES
 from explainspec.registry import Entry, Param
 
 _SHAP = "explainspec.methods.shap_adapters"
@@ -777,6 +778,8 @@ ENTRIES: list[Entry] = [
         params=(Param(name="threshold", type="float", default=0.0, doc="decision threshold t."),),
     ),
 ]
+
+ENTRIES += _CAPTUM_ENTRIES  # captum.* (explainspec.catalog.methods_captum)
 
 # the rest of the tabular toolbox (interpret, shapiq, PyALE, DiCE, importance, references)
 from explainspec.catalog.methods_tabular import ENTRIES as _TABULAR  # noqa: E402

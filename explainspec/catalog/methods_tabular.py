@@ -1,8 +1,8 @@
 """The rest of the tabular toolbox, declared as plain data (no numpy or library import here).
 
 Appended to :data:`explainspec.catalog.methods.ENTRIES`. Each library is an optional extra,
-imported by its adapter only when a claim runs it; a missing library makes the method
-``NotApplicable`` with the ``pip install 'explainspec[...]'`` line to run:
+imported by its adapter only when a claim runs it; a claim whose library is missing is reported
+``skipped`` (ES350) with the extra to install (``extra["needs"]``, as for the captum entries):
 
 - InterpretML's Explainable Boosting Machine (``interpret``, extra ``[interpret]``: the
   ``interpret-core`` package): term contributions and term importances;
@@ -19,7 +19,9 @@ that leaves a parameter out checks the method as its users run it.
 
 from __future__ import annotations
 
-from explainspec.catalog._common import method as _method
+from typing import Any
+
+from explainspec.catalog._common import method as _common_method
 from explainspec.registry import Entry, Param
 
 _INTERPRET = "explainspec.methods.interpret_adapters"
@@ -27,6 +29,22 @@ _SHAPIQ = "explainspec.methods.shapiq_adapters"
 _DICE = "explainspec.methods.dice_adapters"
 _EFFECTS = "explainspec.methods.effects_adapters"
 _IMPORTANCE = "explainspec.methods.importance_adapters"
+
+# library -> (modules it needs, what to install): a claim whose module is missing is reported
+# ``skipped`` (ES350) before any world is drawn, the same mechanism as the captum entries
+_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "shapiq": (("shapiq",), "explainspec[shapiq]"),
+    "interpret": (("interpret",), "explainspec[interpret]"),
+    "pyale": (("PyALE",), "explainspec[ale]"),
+    "dice": (("dice_ml",), "explainspec[dice]"),
+}
+
+
+def _method(*args: Any, **kw: Any) -> Entry:
+    needs = _NEEDS.get(kw["library"])
+    if needs is not None:
+        kw["needs"], kw["install"] = needs
+    return _common_method(*args, **kw)
 
 
 # ------------------------------------------------------------------------------------ shapiq

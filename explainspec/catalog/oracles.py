@@ -12,6 +12,7 @@ weights (a multiset); coalition-indexed results use bitmasks (feature ``i`` is i
 from __future__ import annotations
 
 from explainspec.catalog._common import entry
+from explainspec.catalog.oracles_paths import ENTRIES as _PATH_ENTRIES
 from explainspec.catalog.oracles_tabular import ENTRIES as _TABULAR
 from explainspec.catalog.sources import ORACLES as _SOURCE_ORACLES
 from explainspec.registry import Entry, Param
@@ -22,7 +23,12 @@ _P = Param(name="P", type="data", doc="the distribution, or its rows (n, d) with
 _B = Param(name="b", type="point", doc="the baseline point, (d,)")
 _J = Param(name="j", type="int", doc="the feature (0-based)")
 _T = Param(name="t", type="array", doc="value(s) of feature j: a number or an array")
-_Y = Param(name="y", type="array", doc="targets of the rows of P, (n,) (or a function of them)")
+_Y = Param(
+    name="y",
+    type="array",
+    doc="targets of the rows of P, (n,), or a function of X such as `target` (needed for a "
+    "Gaussian P)",
+)
 _LOSS = Param(
     name="loss", type="str", default="squared", doc="'squared' (y - f)^2 or 'absolute' |y - f|"
 )
@@ -65,14 +71,15 @@ ENTRIES: list[Entry] = [
     _entry(
         "shapley",
         "Interventional Shapley values: the game v(S) = E_P f(x_S, X_-S), enumerated exactly "
-        "(term-wise at any d when f has terms).",
+        "(term-wise at any d when f has terms); a Gaussian P: closed form for f of degree <= 2.",
         "(d,)",
         (_F, _X, _P),
     ),
     _entry(
         "shapley_conditional",
         "Observational Shapley values: the game v(S) = E_P[f(X) | X_S = x_S] by exact filtering "
-        "of a finite P (x must be a row of P); closed form for a Gaussian P and linear f.",
+        "of a finite P (x must be a row of P); closed form for a Gaussian P and f of degree "
+        "<= 2; rows sampled from a continuous P are refused (every conditional is one row).",
         "(d,)",
         (_F, _X, _P),
     ),
@@ -85,7 +92,8 @@ ENTRIES: list[Entry] = [
     _entry(
         "shapley_path",
         "Shapley values of TreeSHAP's path-dependent game (cover-weighted averaging over the "
-        "branches of features outside S) of a scikit-learn tree or tree ensemble.",
+        "branches of features outside S) of a scikit-learn tree or tree ensemble (refused for "
+        "any other f).",
         "(d,)",
         (_F, _X),
     ),
@@ -120,7 +128,8 @@ ENTRIES: list[Entry] = [
     ),
     _entry(
         "pd",
-        "Partial dependence: the mean of f(t, X_-j) over the rows of P (the marginal of X_-j).",
+        "Partial dependence: the mean of f(t, X_-j) over the rows of P (the marginal of X_-j); "
+        "a Gaussian P: closed form for f of degree <= 2.",
         "the shape of t",
         (_F, _J, _T, _P),
     ),
@@ -132,28 +141,34 @@ ENTRIES: list[Entry] = [
     ),
     _entry(
         "mplot",
-        "Marginal (M-) plot: the conditional mean E_P[f(X) | X_j = t]; t must be a level of X_j.",
+        "Marginal (M-) plot: the conditional mean E_P[f(X) | X_j = t]; t must be a level of X_j "
+        "(a Gaussian P: any t, closed form for f of degree <= 2; rows sampled from a "
+        "continuous P are refused).",
         "the shape of t",
         (_F, _J, _T, _P),
     ),
     _entry(
         "ale",
         "Accumulated local effects on the grid of distinct levels of X_j (Apley & Zhu intervals), "
-        "centred to mean 0 over P; linear between levels, constant beyond them.",
+        "centred to mean 0 over P; linear between levels, constant beyond them. A Gaussian P: "
+        "the continuous definition, closed form for f of degree <= 2.",
         "the shape of t",
         (_F, _J, _T, _P),
     ),
     _entry(
         "pfi",
         "Permutation feature importance in the infinite-permutation limit: the mean over all "
-        "row pairs (a, b) of loss(y_a, f(x_a with x_aj := x_bj)) minus the mean loss.",
+        "row pairs (a, b) of loss(y_a, f(x_a with x_aj := x_bj)) minus the mean loss. A "
+        "Gaussian P: squared loss, f and y (a function such as `target`) of degree <= 2.",
         "(d,)",
         (_F, _P, _Y, _LOSS),
     ),
     _entry(
         "cpi",
         "Conditional permutation importance: as pfi, but x_j is exchanged only between rows with "
-        "equal other features X_-j (exact on finite P).",
+        "equal other features X_-j (exact on finite P). A Gaussian P: X_j redrawn from "
+        "X_j | X_-j, closed form for the squared loss and f, y (a function such as `target`) "
+        "of degree <= 2. Rows sampled from a continuous P are refused (CPI would be 0).",
         "(d,)",
         (_F, _P, _Y, _LOSS),
     ),
@@ -184,6 +199,8 @@ ENTRIES: list[Entry] = [
         (_F, _X),
     ),
 ]
+
+ENTRIES += _PATH_ENTRIES  # ig_quadrature, smoothgrad, ... (explainspec.catalog.oracles_paths)
 ENTRIES.append(
     _entry(
         "value",

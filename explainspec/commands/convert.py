@@ -41,7 +41,18 @@ def run(args: argparse.Namespace) -> int:
         print(err.render(), file=sys.stderr)
         print("explainspec convert: the spec has errors; nothing was written", file=sys.stderr)
         return 2
-    out = to_yaml(spec) if args.to == "yaml" else format_spec(spec)
+    from explainspec.lang.yaml_comments import canonical_yaml, has_comments
+
+    if args.to == form:  # the same form: as `fmt` (comments kept)
+        out = canonical_yaml(spec, text) if form == "yaml" else format_spec(spec)
+    else:
+        out = to_yaml(spec) if args.to == "yaml" else format_spec(spec)
+        if spec.comments or (form == "yaml" and has_comments(text)):
+            print(
+                f"explainspec convert: the comments of {args.path} are not carried over to the "
+                f"{'YAML' if args.to == 'yaml' else 'DSL'} form",
+                file=sys.stderr,
+            )
     return write_output(args.output, out, "convert")
 
 

@@ -34,13 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write the reference pages generated from the registries (methods, families, "
         "distributions, oracles, builtins, question types, diagnostic codes)",
     )
-    parser.add_argument(
-        "--plugin",
-        metavar="MODULE",
-        action="append",
-        default=[],
-        help="import MODULE first so that the methods it registers are documented (repeatable)",
-    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,9 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.specs and args.out is None:
         print("explainspec docs: --out DIR is required with SPEC arguments", file=sys.stderr)
         return 2
-    from explainspec.registry import load_plugins
-
-    load_plugins(args.plugin)
+    # the --plugin modules (before or after the command) were imported by explainspec.cli
     if args.reference is not None:
         from explainspec.docgen.reference import write_reference
 

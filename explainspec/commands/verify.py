@@ -20,7 +20,7 @@ DEFAULT_SEED = (
     0  # keep equal to explainspec.runner.settings.DEFAULT_SEED (not imported: cheap --help)
 )
 PROFILES = ("fast", "standard", "thorough")
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "github", "sarif")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
         metavar="FILE",
-        help="write the json/junit report here (json: rewritten after every claim, so an "
+        help="write the json/junit/github/sarif report here (json: rewritten after every claim, so an "
         "interrupted run keeps what finished); the text report still goes to stdout",
     )
     parser.add_argument(
@@ -69,13 +69,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="limit per method call: claims run in a worker process that is killed when a call "
         "exceeds it (the claim's verdict is then 'error'; hangs and crashes do not stop the run)",
-    )
-    parser.add_argument(
-        "--plugin",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE first: it registers methods with @explainspec.method (repeatable)",
     )
     from explainspec.runner import settings  # plain data, no numpy
 
@@ -105,6 +98,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print the full traceback of a method error or an internal error (stderr)",
     )
     scale = parser.add_argument_group("scale (docs/howto/scale.md)")
+    scale.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running: each time a spec file or a method's code changes, re-verify the "
+        "claims whose text or whose method's code changed, in this warm process and its warm "
+        "workers, and print their verdicts (Ctrl-C stops; text reports only)",
+    )
     scale.add_argument(
         "--jobs",
         type=int,
@@ -307,6 +307,12 @@ class _cache_notices:  # noqa: N801 - used as a context manager
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.watch and (args.format != "text" or args.output):
+        raise _UsageError("--watch prints a text report; it takes neither --format nor --output")
+    if args.watch and args.executor != "local":
+        raise _UsageError(
+            "--watch keeps local worker processes warm; it cannot use --executor dask"
+        )
     if args.max_examples is not None and args.max_examples < 1:
         raise _UsageError(f"--max-examples {args.max_examples} must be at least 1")
     if args.timeout is not None and not args.timeout > 0:
@@ -314,12 +320,16 @@ def _run(args: argparse.Namespace) -> int:
     claim_timeout = _claim_timeout(args.claim_timeout)
     memory_limit = _memory_limit(args.memory_limit)
     seed = _seed(args.seed)
-    from explainspec.registry import UnknownName, load_plugins
+    from explainspec.registry import UnknownName
 
-    try:
-        load_plugins(args.plugin)
-    except ImportError as e:
-        raise _UsageError(f"cannot import plugin: {e}") from None
+    # the --plugin modules (before or after the command) were imported by explainspec.cli
+    # numba's file cache for the method libraries' compiled code, set before anything imports
+    # numba (here and in the workers): a cold run compiles once per machine (runner/jitcache.py).
+    # --no-cache (or EXPLAINSPEC_NO_CACHE=1) is a fresh run: nothing compiled earlier is loaded.
+    from explainspec.runner import jitcache
+
+    if not (args.no_cache or os.environ.get("EXPLAINSPEC_NO_CACHE", "") == "1"):
+        jitcache.configure()
     specs = _load_specs(args.paths)
 
     from explainspec.report import JsonReporter, JunitReporter, TerminalReporter, fan_out
@@ -347,6 +357,12 @@ def _run(args: argparse.Namespace) -> int:
         reporters.append(JsonReporter(args.output, stream=None if args.output else sys.stdout))
     elif args.format == "junit":
         reporters.append(JunitReporter(args.output, stream=None if args.output else sys.stdout))
+    elif args.format in ("github", "sarif"):
+        from explainspec.report.github import GithubReporter
+        from explainspec.report.sarif import SarifReporter
+
+        reporter = GithubReporter if args.format == "github" else SarifReporter
+        reporters.append(reporter(args.output, stream=None if args.output else sys.stdout))
     if getattr(args, "debug", False):
         reporters.append(_DebugTracebacks())
     from explainspec.runner.budget import apply_memory_limit, current_memory_limit
@@ -358,6 +374,11 @@ def _run(args: argparse.Namespace) -> int:
         options, memory_limit=memory_limit if memory_limit is not None else before
     )
     restore = apply_memory_limit(memory_limit)
+    if args.watch:
+        try:
+            return _watch(args, options, _execution(args), reporters, restore)
+        finally:
+            restore()
     try:
         try:
             events = run(specs, options, _execution(args))
@@ -403,3 +424,74 @@ class _DebugTracebacks:
             r = event.result
             print(f"--- traceback of {r.id} ({r.verdict.value}) ---", file=sys.stderr)
             print(str(r.traceback).rstrip("\n"), file=sys.stderr)
+
+
+def _watch(
+    args: argparse.Namespace,
+    options: Any,
+    execution: Any,
+    reporters: list[Any],
+    restore: Any,
+) -> int:
+    """``--watch``: verify, then re-verify what changed each time a watched file changes, until
+    Ctrl-C; the exit code is that of the latest verdicts (runner/watch.py)."""
+    from explainspec.registry import UnknownName
+    from explainspec.report import fan_out
+    from explainspec.runner.watch import Watcher, describe, environment_restarted, restart_command
+
+    def load(paths: list[str]) -> list[Any]:
+        return _load_specs(paths)
+
+    def handle(event: Any) -> None:
+        show(event)
+        sys.stdout.flush()  # verdicts as they come, also into a pipe
+
+    show = fan_out(reporters)
+    watcher = Watcher(list(args.paths), options, execution, load)
+    why = environment_restarted()
+    if why:
+        print(f"explainspec verify --watch: started afresh ({why})", file=sys.stderr)
+    first = True
+    try:
+        while True:
+            try:
+                with _cache_notices():
+                    done = watcher.round(handle)
+            except _UsageError as e:  # a spec with errors: its diagnostics are printed already
+                print(f"explainspec verify --watch: {e}; waiting for changes", file=sys.stderr)
+                done = None
+            except UnknownName as e:
+                print(f"explainspec verify --watch: {e}; waiting for changes", file=sys.stderr)
+                done = None
+            if done is not None and done.restart is not None:
+                watcher.close()
+                print(
+                    f"explainspec verify --watch: {done.restart}; starting afresh",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                sys.stdout.flush()
+                os.environ["EXPLAINSPEC_WATCH_RESTARTED"] = done.restart
+                restore()  # the memory cap: the new process sets it again
+                command = restart_command()
+                os.execv(command[0], command)
+            if done is not None and done.result is not None and done.result.interrupted:
+                break
+            if done is not None and (done.ran or first):
+                print(describe(args.paths, watcher.summary()), flush=True)
+                failed = watcher.failed()
+                if failed:
+                    print(f"  failing: {', '.join(failed)}", flush=True)
+                print("  waiting for changes (Ctrl-C stops)", flush=True)
+            first = False
+            watcher.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
+    internal = [
+        n for n in watcher.order if n in watcher.results and watcher.results[n].internal_error
+    ]
+    if internal:
+        return 3
+    return 1 if watcher.failed() else 0

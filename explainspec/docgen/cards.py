@@ -56,6 +56,7 @@ _VERDICT_ICON = {
     "unshown": "?",
     "error": "⚠",
     "invalid": "⚠",
+    "skipped": "–",
 }
 
 
@@ -194,6 +195,23 @@ def _default(key: str, value: Any) -> bool:
     return key == "background" and text == "data"
 
 
+#: colours of the matrix marks (GitHub's green and red: readable on light and dark themes)
+_MARK_COLOR = {"✔": "#1a7f37", "✖": "#cf222e", "⚠": "#9a6700"}
+
+
+def _mark(mark: str) -> str:
+    """A matrix mark in its colour (``✔`` green, ``✖`` red, ``⚠`` amber; ``?`` kept after it)."""
+    color = _MARK_COLOR.get(mark[:1])
+    return f'<span style="color: {color}">{mark}</span>' if color else mark
+
+
+def _under(spec: ir.Spec) -> list[str]:
+    """The line stating the spec-level assumptions of ``spec`` (none without)."""
+    if not spec.assumptions:
+        return []
+    return ["*Assuming:* " + "; ".join(text(a.text) for a in spec.assumptions), ""]
+
+
 def _verdict_line(result: ClaimResult | None) -> str:
     if result is None:
         return f"*{NOT_VERIFIED}*"
@@ -228,16 +246,35 @@ class CardWriter:
         *,
         assets: Path | None = None,
         assets_url: str = "assets",
+        probe: Mapping[str, Any] | None = None,
     ) -> None:
         self.results = results
+        self.probe = probe  # a probe's JSON document (explainspec.docgen.assumptions)
         self.assets = assets
         self.assets_url = assets_url.rstrip("/")
         self.known: set[str] = set()  # names of the specs that have a card next to this one
+        #: the specs with a card next to this one, by name (an estimator's card reads the
+        #: conclusions of the statistic it estimates from them)
+        self.specs: dict[str, ir.Spec] = {}
+        #: where the claims catalogue is (the site sets it): C01-style identifiers link there
+        self.catalogue_url: str | None = None
+        #: (spec, claim) -> (file name, description) of the counterexample plots drawn so far
+        self.pictures: dict[tuple[str, str], tuple[str, str]] = {}
 
     def result(self, spec: ir.Spec, claim: ir.Claim) -> ClaimResult | None:
         return self.results.get(spec.name, claim.name) if self.results else None
 
     # -- pieces ----------------------------------------------------------------------------
+
+    def _statement(self, claim: ir.Claim) -> str:
+        """The claim's statement (escaped), its catalogue identifiers linked when the catalogue
+        is published next to the cards."""
+        out = text(claim.statement)
+        if self.catalogue_url is None:
+            return out
+        from explainspec.docgen.catalogue import link_identifiers
+
+        return link_identifiers(out, self.catalogue_url)
 
     def _world_lines(self, spec: ir.Spec, claim: ir.Claim) -> list[str]:
         world = ir.merged_world(spec, claim)
@@ -316,6 +353,7 @@ class CardWriter:
             if picture is not None:
                 alt = text(f"Counterexample to {spec.name}.{claim.name}: {picture}")
                 lines += [f"![{alt}]({self.assets_url}/{name})", ""]
+                self.pictures[(spec.name, claim.name)] = (name, picture)
         if cx.get("reproduce"):
             command = " ".join(str(cx["reproduce"]).split())  # one line
             lines += ["Reproduce with:", "", *fence(f"$ {command}", "console"), ""]
@@ -335,7 +373,7 @@ class CardWriter:
             "",
             f"### {icon} {text(claim.name)}{about}",
             "",
-            text(claim.statement),
+            self._statement(claim),
             "",
         ]
         assumptions = tuple(spec.assumptions) + tuple(claim.assumptions)
@@ -353,6 +391,10 @@ class CardWriter:
             lines += [f"Let: {code(format_let(b))}" for b in check.lets] + [""]
         lines += [f"Check: {code(format_expr(claim.check))}", ""]
         lines += [f"Verdict: {_verdict_line(result)}", ""]
+        if self.probe is not None and claim.kind is not ir.ClaimKind.DOES_NOT_ANSWER:
+            from explainspec.docgen.assumptions import card_lines
+
+            lines += card_lines(self.probe, spec.name, claim.name)
         if result is not None and result.counterexample:
             lines += self._counterexample(spec, claim, result.counterexample)
         return lines
@@ -430,25 +472,114 @@ class CardWriter:
 
     # -- whole pages ----------------------------------------------------------------------------
 
+    def _outcome(self, spec: ir.Spec, claim: ir.Claim) -> str:
+        """``conclude``, ``not`` (a reading the evidence rules out) or ``open`` (unsettled)."""
+        result = self.result(spec, claim)
+        negative = claim.kind is ir.ClaimKind.DOES_NOT_ANSWER
+        if result is None:  # not yet verified: what the spec states, marked as such
+            return "not" if negative else "conclude"
+        if result.verdict in ("verified", "shown"):
+            return "not" if negative else "conclude"
+        if result.verdict == "refuted":  # claimed, and a counterexample shows it false
+            return "not"
+        return "open"
+
+    def _cx_line(self, cx: Mapping[str, Any]) -> str:
+        """A counterexample in one line: f, x, (baseline,) phi and the margin."""
+        parts = [code(str(cx.get("function", "—")))]
+        for key, label in (("point", "x"), ("baseline", "baseline"), ("phi", "phi")):
+            if cx.get(key) is not None:
+                parts.append(code(f"{label} = {format_value(cx[key])}"))
+        margin = cx.get("margin")
+        for q in cx.get("quantities") or ():
+            if isinstance(q, Mapping) and q.get("role") == "margin" and q.get("shown"):
+                margin = q["shown"]
+        if margin is not None:
+            shown = margin if isinstance(margin, str) else format_value(margin)
+            parts.append(f"margin {code(str(shown))}")
+        return ", ".join(parts)
+
+    def _bullet(self, spec: ir.Spec, claim: ir.Claim, *, anchor: str = "") -> list[str]:
+        result = self.result(spec, claim)
+        outcome = self._outcome(spec, claim)
+        icon = "○" if result is None else ("✔" if outcome == "conclude" else "✖")
+        if outcome == "open" and result is not None:
+            icon = _VERDICT_ICON.get(result.verdict, "?")
+        link = f"[{text(claim.name)}]({anchor}#{_link(claim.name)})"
+        line = f"- {icon} **{link}** — {self._statement(claim)}"
+        if claim.about:
+            line += f" *({text(claim.about)})*"
+        if result is None:
+            line += f" *({NOT_VERIFIED})*"
+        elif outcome != "conclude":
+            line += f" *({text(result.verdict)})*"
+        lines = [line]
+        if outcome == "conclude" and claim.assumptions:  # the spec's own: once, above the list
+            lines.append("  Under: " + "; ".join(text(a.text) for a in claim.assumptions))
+        if outcome == "conclude" and self.probe is not None:  # what a probe found it needs
+            from explainspec.docgen.assumptions import needs_line
+
+            needs = needs_line(self.probe, spec.name, claim.name)
+            if needs:
+                lines.append(f"  {needs} ([counterexamples]({anchor}#{_link(claim.name)}))")
+        if result is not None and result.counterexample and outcome == "not":
+            lines.append("  Counterexample: " + self._cx_line(result.counterexample))
+            picture = self.pictures.get((spec.name, claim.name))
+            if picture is not None and not anchor:
+                alt = attribute(f"Counterexample to {spec.name}.{claim.name}: {picture[1]}")
+                lines.append(
+                    f'  <img src="{attribute(self.assets_url)}/{attribute(picture[0])}" '
+                    f'alt="{alt}" width="320">'
+                )
+        return lines
+
+    def _verdicts(self, spec: ir.Spec) -> list[str]:
+        """The card's opening: what the evidence lets a reader conclude, and what not."""
+        groups: dict[str, list[str]] = {"conclude": [], "not": [], "open": []}
+        for claim in spec.claims:
+            groups[self._outcome(spec, claim)] += self._bullet(spec, claim)
+        target = self.specs.get(spec.estimates or "")
+        if target is not None and target.name != spec.name:
+            link = f"{_link(target.name)}.md"
+            inherited: dict[str, list[str]] = {"conclude": [], "not": []}
+            for claim in target.claims:
+                outcome = self._outcome(target, claim)
+                if outcome in inherited:
+                    inherited[outcome] += self._bullet(target, claim, anchor=link)
+            note = (
+                f"Read as the statistic it estimates, [{text(target.title)}]({link}), within "
+                "this estimator's accuracy (its own claims):"
+            )
+            for key in ("conclude", "not"):
+                if inherited[key]:
+                    groups[key] += ["", note, "", *_under(target), *inherited[key]]
+        lines = ["## You may conclude", ""]
+        if groups["conclude"]:
+            lines += _under(spec)
+        lines += groups["conclude"] or ["*Nothing: no claim of this card holds.*"]
+        lines += ["", "## You may not conclude", ""]
+        lines += groups["not"] or ["*Nothing stated.*"]
+        lines.append("")
+        if groups["open"]:
+            lines += ["## Not settled", "", *groups["open"], ""]
+        return lines
+
     def card(self, spec: ir.Spec) -> str:
-        """The Markdown card of one spec."""
+        """The Markdown card of one spec: the verdicts first (what you may conclude and what
+        not, with the counterexamples in one line), then the statistic and its parameters, the
+        claims in detail, the evidence and the spec."""
         source = _read_source(spec)
         groups: dict[ir.ClaimKind, list[ir.Claim]] = {k: [] for k in ir.ClaimKind}
         for claim in spec.claims:
             groups[claim.kind].append(claim)
-        lines = [f"# {text(spec.title)}", "", f"> **Question.** {text(spec.question)}", ""]
-        lines += self._statistic(spec)
-        sections = (
-            (ir.ClaimKind.ANSWERS, "You may conclude"),
-            (ir.ClaimKind.DOES_NOT_ANSWER, "You may not conclude"),
-            (ir.ClaimKind.HOLDS, "Properties"),
-        )
-        for kind, heading in sections:
-            lines += [f"## {heading}", ""]
-            if not groups[kind]:
-                lines += ["*None stated in this spec.*", ""]
+        details = ["## The claims in detail", ""]
+        for kind in (ir.ClaimKind.ANSWERS, ir.ClaimKind.DOES_NOT_ANSWER, ir.ClaimKind.HOLDS):
             for claim in groups[kind]:
-                lines += self._claim(spec, claim)
+                details += self._claim(spec, claim)  # draws the plots the verdicts show
+        lines = [f"# {text(spec.title)}", "", f"> **Question.** {text(spec.question)}", ""]
+        lines += self._verdicts(spec)
+        lines += self._statistic(spec)
+        lines += details
         if spec.references:
             lines += ["## References", ""] + [f"- {text(r)}" for r in spec.references] + [""]
         lines += self._evidence(spec)
@@ -463,14 +594,24 @@ class CardWriter:
             f"# {title}",
             "",
             "Each card says what one explanation method's output lets you conclude, and what it "
-            "does not, with the evidence. In the matrix, ✔ means *answers this question, under "
-            "the card's assumptions*; ✖ means *does not answer it* and links to the "
-            "counterexample; a verdict still pending is marked with ?.",
+            "does not, with the evidence. Each cell of the matrix links to the claim on the "
+            "method's card:",
+            "",
+            f"- {_mark('✔')} *answers this question*, under the card's assumptions (verified);",
+            f"- {_mark('✖')} *does not answer it*: a counterexample shows the misreading;",
+            f"- {_mark('⚠')} the card's claim failed or could not be checked: see the card;",
+            "- a mark followed by ? is stated by the spec but not yet settled by a run; "
+            "· means the card makes no claim about that question.",
             "",
         ]
         if not specs:
             return "\n".join(lines + ["*No specs.*", ""])
-        lines.append("| method | " + " | ".join(code(q) for q in questions) + " |")
+        # question names on one line (never broken inside the header cell)
+        lines.append(
+            "| method | "
+            + " | ".join(f'<span style="white-space: nowrap">{code(q)}</span>' for q in questions)
+            + " |"
+        )
         lines.append("|---|" + "---|" * len(questions))
         for spec in specs:
             cells = []
@@ -487,7 +628,12 @@ class CardWriter:
                     elif not result.passed:
                         mark = "⚠"
                     target = f"{_link(spec.name)}.md#{_link(claim.name)}"
-                    marks.append(f"[{mark}]({target} '{_link(claim.name)}')")
+                    hover = _link(claim.name)
+                    if good and self.probe is not None:
+                        from explainspec.docgen.assumptions import hover_text
+
+                        hover += hover_text(self.probe, spec.name, claim.name)
+                    marks.append(f"[{_mark(mark)}]({target} '{hover}')")
                 cells.append(" ".join(marks) if marks else "·")
             lines.append(
                 f"| [{text(spec.title)}]({_link(spec.name)}.md) | " + " | ".join(cells) + " |"
@@ -519,7 +665,12 @@ def render_index(specs: Iterable[ir.Spec], results: Results | None = None) -> st
 
 
 def write_cards(
-    specs: Iterable[ir.Spec], out: str | Path, results: Results | None = None
+    specs: Iterable[ir.Spec],
+    out: str | Path,
+    results: Results | None = None,
+    *,
+    probe: Mapping[str, Any] | None = None,
+    catalogue_url: str | None = None,
 ) -> list[Path]:
     """Write one card per spec, ``index.md`` and the plots (under ``assets/``) into ``out``.
 
@@ -531,8 +682,10 @@ def write_cards(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     specs = sorted(specs, key=lambda s: s.name)
-    writer = CardWriter(results, assets=out / "assets", assets_url="assets")
+    writer = CardWriter(results, assets=out / "assets", assets_url="assets", probe=probe)
     writer.known = {spec.name for spec in specs}
+    writer.specs = {spec.name: spec for spec in specs}
+    writer.catalogue_url = catalogue_url
     written = []
     for spec in specs:
         path = out / f"{spec.name}.md"

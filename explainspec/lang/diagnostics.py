@@ -68,6 +68,8 @@ CODES: Final[Mapping[str, str]] = {
     "ES260": "a `let` name shadows another name (a quantity, oracle, builtin or the spec's let)",
     "ES261": "a `let` name is not used (a warning)",
     "ES262": "a subset operation on a value that is not a subset (`{0.5}`, `1 in 2`, `S | 3`)",
+    # ---- assumptions and probing (explainspec probe)
+    "ES390": "an assumption's condition reads the method (phi, explain)",
     # ---- command line (not about one spec)
     "ES250": "a --plugin module cannot be imported (or is a file path)",
     "ES251": "an output file cannot be written",

@@ -396,10 +396,17 @@ class WorldBlock:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assumption:
-    """``assume NAME "plain words"``."""
+    """``assume NAME "plain words" [check EXPR]``.
+
+    ``check`` (optional) makes the assumption machine-checkable: a condition on the world and the
+    point, evaluated like a claim's check but never reading the method (ES390). A claim is
+    checked only on the points of its worlds where every condition of its assumptions (the
+    spec's and its own) holds; a world with no such point is not one of the claim's worlds.
+    """
 
     name: str
     text: str
+    check: Expr | None = None
     span: Span | None = _span()
 
 
@@ -430,6 +437,21 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Comment:
+    """A ``# ...`` comment of a DSL file, as written (``text`` starts with ``#``), and where.
+
+    The lexer collects comments; the canonical printer writes each one again next to the item
+    that follows it (or at the end of the line of the item it trails). Comments never take part
+    in equality: they do not change what a spec means.
+    """
+
+    text: str
+    span: Span
+    #: nothing but whitespace before it on its line (else it trails the code on that line)
+    own_line: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Spec:
     name: str
     title: str
@@ -444,6 +466,11 @@ class Spec:
     lets: tuple[Let, ...] = ()  # named values every claim may use
     span: Span | None = _span()
     source: str | None = field(default=None, compare=False, repr=False)  # the file's path
+    #: the comments of a DSL file (empty for YAML and for specs built in code)
+    comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)
+    #: where the items that are plain values (``output``, ``question``, ...) were written:
+    #: ``(item, span)`` pairs, so the printer can put their comments back next to them
+    item_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
 
 def merged_world(spec: Spec, claim: Claim) -> WorldBlock:

@@ -22,6 +22,7 @@ such text cannot be written out as UTF-8.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -149,7 +150,10 @@ def _builder_parser() -> _Builder:
             if _builder is None:
                 builder = _Builder()
                 builder.parser = _lark(
-                    _cache_file("grammar-ir.lark-cache"), keep_all_tokens=True, transformer=builder
+                    _cache_file("grammar-ir.lark-cache"),
+                    keep_all_tokens=True,
+                    transformer=builder,
+                    lexer_callbacks={"COMMENT": builder.comments.append},  # kept by `fmt`
                 )
                 _builder = builder
     return _builder
@@ -250,6 +254,8 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         #: items of the list literals built so far that contain lists (by id), see :meth:`list`
         self.sizes: dict[int, int] = {}
+        #: the comment tokens the lexer has read in the parse in progress (never replaced)
+        self.comments: list[Token] = []
 
     # ---- utilities
 
@@ -394,6 +400,11 @@ class _Builder:
             world=single.get("world", (None, None))[0],
             lets=tuple(many["let"]),
             span=span,
+            item_spans=tuple(
+                (tag, where)
+                for tag, (_, where) in single.items()
+                if where is not None and tag in ("output", "estimates", "references", "question")
+            ),
         )
         return spec, _depth(c), span
 
@@ -433,10 +444,17 @@ class _Builder:
         span = self._span(c)
         return ("question", self._prose(c[1]), span), 1, span
 
-    def assume(self, c: list[Token]) -> _Rec:
+    def assume(self, c: list[Any]) -> _Rec:
+        # "assume" NAME STRING ["check" expr]
         span = self._span(c)
-        item = ir.Assumption(name=c[1].value, text=self._prose(c[2]), span=span)
-        return ("assume", item, span), 1, span
+        condition = next((x for x in c[3:] if type(x) is tuple), None)
+        item = ir.Assumption(
+            name=c[1].value,
+            text=self._prose(c[2]),
+            check=condition[0] if condition is not None else None,
+            span=span,
+        )
+        return ("assume", item, span), (condition[1] + 1 if condition else 1), span
 
     def world(self, c: list[Any]) -> _Rec:
         span = self._span(c)
@@ -474,6 +492,19 @@ class _Builder:
             _values(c[6:-1]), f"claim {name_tok.value!r}", ("assume", "example", "let")
         )
         assumptions, examples = many["assume"], many["example"]
+        took = [i for i, a in enumerate(assumptions) if a.check is not None]
+        if "check" not in single and took:
+            # `assume NAME "text"` then the claim's `check` (a spec written before assumptions
+            # had conditions): the parser gave that check to the assumption; a claim needs its
+            # check, so the last such check is the claim's, as it always was
+            i = took[-1]
+            a = assumptions[i]
+            single["check"] = (a.check, a.check.span if a.check is not None else None)
+            assumptions = [
+                *assumptions[:i],
+                dataclasses.replace(a, check=None),
+                *assumptions[i + 1 :],
+            ]
         if "check" not in single:
             self._error(
                 "ES107",
@@ -858,11 +889,14 @@ def _parse(
         builder.file = file
         diagnostics: list[Diagnostic] = []
         builder.diagnostics = diagnostics
+        builder.comments.clear()
         try:
             # tree-less mode: the result is the builder's record of the start rule, not a Tree
             parsed, over, deep = _run_parser(builder.parser, text, start, budget)
             if over is None:
                 result, depth, _ = parsed
+                if builder.comments and isinstance(result, ir.Spec):
+                    result = _with_comments(result, builder.comments, text, file)
         except UnexpectedInput as err:
             problem = err
         except RecursionError:  # pragma: no cover - the LALR parser is iterative
@@ -871,6 +905,7 @@ def _parse(
             ) from None
         finally:
             builder.file, builder.diagnostics, builder.sizes = None, [], {}
+            builder.comments.clear()
     if problem is not None:
         raise SpecError(
             [_shift(_from_lark(problem, file, text), base)], {file or "<string>": text}
@@ -1007,9 +1042,18 @@ def _shift_span(span: ir.Span, base: ir.Span) -> ir.Span:
     )
 
 
+def _with_comments(spec: ir.Spec, tokens: list[Token], text: str, file: str | None) -> ir.Spec:
+    """``spec`` with the comments the lexer read (for the printer, which writes them back)."""
+    comments = []
+    for t in tokens:
+        before = text[text.rfind("\n", 0, t.start_pos) + 1 : t.start_pos]
+        span = _token_span(t, file)
+        comments.append(ir.Comment(text=t.value.rstrip(), span=span, own_line=not before.strip()))
+    return dataclasses.replace(spec, comments=tuple(comments))
+
+
 def relocate(node: Any, base: ir.Span) -> Any:
     """Copy of an IR expression whose spans are moved into the enclosing file at ``base``."""
-    import dataclasses
 
     if isinstance(node, tuple):
         return tuple(relocate(n, base) for n in node)

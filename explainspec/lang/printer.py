@@ -7,8 +7,10 @@ columns (prose whitespace is not significant). Printing then parsing gives the s
 
 from __future__ import annotations
 
+import bisect
 import re
 import textwrap
+from dataclasses import dataclass
 from typing import Final
 
 from explainspec.lang import ir
@@ -251,14 +253,44 @@ def _prose(prefix: str, text: str, indent: str, suffix: str = "") -> list[str]:
     return out
 
 
-def _fields(block: ir.WorldBlock, indent: str) -> list[str]:
-    return [f"{indent}{f.name} = {_value(f.value)}" for f in block.fields]
+def _pos(span: ir.Span | None, *, end: bool = False) -> tuple[int, int] | None:
+    """Where a node starts (or, with ``end``, where its closing bracket is) in its source."""
+    if span is None or not span.line:
+        return None
+    if end:
+        return (span.end_line, max(span.end_column - 1, 1)) if span.end_line else None
+    return (span.line, span.column)
 
 
-def _block(head: str, block: ir.WorldBlock, indent: str) -> list[str]:
+@dataclass(slots=True)
+class _Unit:
+    """Printed lines that belong to one source node: a leaf item (``method``, a world field,
+    ``check`` ...), the header line(s) of a block, a block's closing brace, or a blank line.
+
+    ``start`` is where the node was written (``None``: not from a DSL file, or a blank line);
+    ``end`` is set for a leaf, whose span a comment can fall inside; ``indent`` is the indent
+    of the comments written before the unit.
+    """
+
+    lines: list[str]
+    start: tuple[int, int] | None = None
+    end: tuple[int, int] | None = None
+    indent: str = ""
+
+
+def _leaf(lines: list[str], span: ir.Span | None, indent: str) -> _Unit:
+    return _Unit(lines, _pos(span), _pos(span, end=True), indent)
+
+
+def _block(head: str, block: ir.WorldBlock, indent: str) -> list[_Unit]:
     if not block.fields:
-        return [f"{indent}{head} {{}}"]
-    return [f"{indent}{head} {{", *_fields(block, indent + INDENT), f"{indent}}}"]
+        return [_leaf([f"{indent}{head} {{}}"], block.span, indent)]
+    inner = indent + INDENT
+    return [
+        _Unit([f"{indent}{head} {{"], _pos(block.span), None, indent),
+        *(_leaf([f"{inner}{f.name} = {_value(f.value)}"], f.span, inner) for f in block.fields),
+        _Unit([f"{indent}}}"], _pos(block.span, end=True), None, inner),
+    ]
 
 
 def format_method(m: ir.MethodRef) -> str:
@@ -268,24 +300,39 @@ def format_method(m: ir.MethodRef) -> str:
     return f"{m.use}({', '.join(f'{p.name} = {_value(p.value)}' for p in m.params)})"
 
 
-def _claim(c: ir.Claim, indent: str) -> list[str]:
+def _assume(a: ir.Assumption, indent: str, *, end: bool = False) -> _Unit:
+    """``assume NAME "text"`` with its ``check EXPR`` on the next line; ``end`` adds the ``;``
+    that keeps a following claim ``check`` from being read as the assumption's condition."""
+    lines = _prose(f"assume {a.name} ", a.text, indent, ";" if end and a.check is None else "")
+    if a.check is not None:
+        lines.append(f"{indent}{INDENT}check {format_expr(a.check)}")
+    return _leaf(lines, a.span, indent)
+
+
+def _claim(c: ir.Claim, indent: str) -> list[_Unit]:
     about = f"{c.about} " if c.about else ""
-    out = _prose(f"claim {c.name} {c.kind.value} {about}", c.statement, indent, " {")
+    head = _prose(f"claim {c.name} {c.kind.value} {about}", c.statement, indent, " {")
     inner = indent + INDENT
-    for a in c.assumptions:
-        out += _prose(f"assume {a.name} ", a.text, inner)
+    out = [_Unit(head, _pos(c.span), None, indent)]
+    before_check = c.world is None and not c.examples and not c.lets
+    for k, a in enumerate(c.assumptions):
+        out.append(_assume(a, inner, end=before_check and k == len(c.assumptions) - 1))
     if c.world is not None:
         out += _block("world", c.world, inner)
     for ex in c.examples:
         out += _block(f"example {ex.name}", ex.world, inner)
-    out += [f"{inner}{format_let(b)}" for b in c.lets]
-    out.append(f"{inner}check {format_expr(c.check)}")
-    out.append(f"{indent}}}")
+    out += [_leaf([f"{inner}{format_let(b)}"], b.span, inner) for b in c.lets]
+    out.append(_leaf([f"{inner}check {format_expr(c.check)}"], c.check.span, inner))
+    out.append(_Unit([f"{indent}}}"], _pos(c.span, end=True), None, inner))
     return out
 
 
 def format_spec(spec: ir.Spec) -> str:
     """The canonical DSL text of a spec (what ``explainspec fmt`` writes).
+
+    The spec's comments (``spec.comments``, collected by the parser) are written again next to
+    the item they were written with: a comment on a line of its own before the item that follows
+    it, a comment after code at the end of that item's line (see :func:`weave`).
 
     Parameters
     ----------
@@ -297,32 +344,89 @@ def format_spec(spec: ir.Spec) -> str:
         Ends with a newline. ``parse(format_spec(s)) == s`` for every valid spec ``s``.
     """
     i = INDENT
-    out = [f"spec {spec.name} {format_string(spec.title)} {{"]
-    out.append(f"{i}method = {format_method(spec.method)}")
-    out.append(f"{i}output = {spec.output.value}")
+    at = dict(spec.item_spans)
+    blank = _Unit([""])
+    units = [_Unit([f"spec {spec.name} {format_string(spec.title)} {{"], _pos(spec.span))]
+    units.append(_leaf([f"{i}method = {format_method(spec.method)}"], spec.method.span, i))
+    units.append(_leaf([f"{i}output = {spec.output.value}"], at.get("output"), i))
     if spec.estimates is not None:
-        out.append(f"{i}estimates = {spec.estimates}")
+        units.append(_leaf([f"{i}estimates = {spec.estimates}"], at.get("estimates"), i))
     if spec.references:
         refs = [format_string(r) for r in spec.references]
         one = f"{i}references = [{', '.join(refs)}]"
-        if len(one) <= WIDTH:
-            out.append(one)
-        else:
-            out += [f"{i}references = [", *(f"{i}{i}{r}," for r in refs), f"{i}]"]
-    out.append("")
-    out += _prose("question ", spec.question, i)
+        lines = (
+            [one]
+            if len(one) <= WIDTH
+            else [f"{i}references = [", *(f"{i}{i}{r}," for r in refs), f"{i}]"]
+        )
+        units.append(_leaf(lines, at.get("references"), i))
+    units.append(blank)
+    units.append(_leaf(_prose("question ", spec.question, i), at.get("question"), i))
     if spec.assumptions:
-        out.append("")
-        for a in spec.assumptions:
-            out += _prose(f"assume {a.name} ", a.text, i)
+        units.append(blank)
+        units += [_assume(a, i) for a in spec.assumptions]
     if spec.world is not None:
-        out.append("")
-        out += _block("world", spec.world, i)
+        units.append(blank)
+        units += _block("world", spec.world, i)
     if spec.lets:
-        out.append("")
-        out += [f"{i}{format_let(b)}" for b in spec.lets]
+        units.append(blank)
+        units += [_leaf([f"{i}{format_let(b)}"], b.span, i) for b in spec.lets]
     for c in spec.claims:
-        out.append("")
-        out += _claim(c, i)
-    out.append("}")
-    return "\n".join(out) + "\n"
+        units.append(blank)
+        units += _claim(c, i)
+    units.append(_Unit(["}"], _pos(spec.span, end=True), None, i))
+    return "\n".join(weave(units, spec.comments)) + "\n"
+
+
+def weave(units: list[_Unit], comments: tuple[ir.Comment, ...]) -> list[str]:
+    """The lines of ``units`` with every comment written back next to its node.
+
+    The rules use only where things were written, so they hold for any item the printer prints
+    as a unit, including ones the grammar gains later:
+
+    - a comment inside a leaf's extent (between ``method = m(`` and ``)``, inside a check written
+      over several lines) stays with that leaf: before it when it had a line of its own, at the
+      end of its (last) line otherwise;
+    - any other comment on a line of its own goes before the first node written after it (or at
+      the end of the file), with that node's indent;
+    - a comment after code goes at the end of the last line of the last node that starts before
+      it (so ``world {  # note`` keeps its note on the header line).
+    """
+    if not comments:
+        return [line for u in units for line in u.lines]
+    placed = sorted((u.start, k) for k, u in enumerate(units) if u.start is not None)
+    starts = [p for p, _ in placed]
+    before: dict[int, list[str]] = {}
+    after: dict[int, list[str]] = {}
+    tail: list[str] = []
+    for c in comments:
+        pos = (c.span.line, c.span.column)
+        k = next(
+            (
+                k
+                for p, k in placed
+                if units[k].end is not None and p <= pos <= units[k].end  # type: ignore[operator]
+            ),
+            None,
+        )
+        if k is not None:
+            (before if c.own_line else after).setdefault(k, []).append(c.text)
+            continue
+        n = bisect.bisect_right(starts, pos)
+        if c.own_line:
+            if n < len(placed):
+                before.setdefault(placed[n][1], []).append(c.text)
+            else:
+                tail.append(c.text)
+        elif n > 0:
+            after.setdefault(placed[n - 1][1], []).append(c.text)
+        else:
+            before.setdefault(placed[0][1] if placed else 0, []).append(c.text)
+    out: list[str] = []
+    for k, u in enumerate(units):
+        out += [u.indent + text for text in before.get(k, ())]
+        lines = list(u.lines)
+        if k in after:
+            lines[-1] = "  ".join([lines[-1], *after[k]])
+        out += lines
+    return out + tail

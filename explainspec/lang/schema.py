@@ -75,7 +75,7 @@ def _method_schema(entry: Entry) -> dict[str, Any]:
 
 
 def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the YAML form.
+    """The JSON Schema (draft-07: what editors' YAML language servers validate) of the YAML form.
 
     Parameters
     ----------
@@ -96,7 +96,18 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
         "additionalProperties": False,
     }
     prose = {"type": "string", "minLength": 1}
-    assumptions = {"type": "object", "propertyNames": _NAME, "additionalProperties": prose}
+    checked = {
+        "type": "object",
+        "description": "an assumption with a machine-checkable condition (`check`)",
+        "properties": {"text": prose, "check": {**_EXPR, "description": "the condition"}},
+        "required": ["text"],
+        "additionalProperties": False,
+    }
+    assumptions = {
+        "type": "object",
+        "propertyNames": _NAME,
+        "additionalProperties": {"oneOf": [prose, checked]},
+    }
     about = {"type": "string", "enum": questions} if questions else _NAME
     lets = {
         "type": "object",
@@ -136,7 +147,7 @@ def json_schema(registries: Mapping[str, Registry] | None = None) -> dict[str, A
     }
     per_method = [_method_schema(e) for e in regs["method"]] if "method" in regs else []
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://explainspec.dev/schema/espec-1.json",
         "title": "explainspec spec (YAML form)",
         "type": "object",

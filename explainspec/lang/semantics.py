@@ -59,6 +59,9 @@ QUANTITIES: Final = frozenset(
         "target",
     }
 )
+#: Quantities whose values come from the method under test (``explainspec.expr.base.METHOD_NAMES``,
+#: not imported: the interpreter imports numpy). An assumption's condition may not read them.
+METHOD_QUANTITIES: Final = frozenset({"phi", "explain"})
 #: Fields of a ``world { ... }`` block (defined with the IR).
 WORLD_FIELDS: Final = ir.WORLD_FIELDS
 #: Keywords of ``explain(fn, at=..., background=..., baseline=..., **method params)``.
@@ -385,6 +388,29 @@ class _Checker:
             for b in c.lets:
                 if b.name not in used:
                     self.unused_let(b)
+            for a in (*self.spec.assumptions, *c.assumptions):
+                if a.check is not None:
+                    self.check_condition(a, c, features)
+
+    def check_condition(self, a: ir.Assumption, claim: ir.Claim, features: int) -> None:
+        """An assumption's ``check``: an expression like a claim's check that never reads the
+        method (ES390): it says which worlds are the claim's, before the method is run. It sees
+        no ``let`` (a run evaluates it before the claim's lets)."""
+        self.in_condition = True
+        try:
+            self.check_expr(a.check, scope={}, claim=claim)
+        finally:
+            self.in_condition = False
+        self.check_static(a.check, features, {})  # type: ignore[arg-type]
+        for node in walk(a.check):
+            if isinstance(node, ir.Name) and node.id in METHOD_QUANTITIES:
+                self.error(
+                    "ES390",
+                    f"the condition of assumption {a.name!r} reads the method ({node.id!r})",
+                    node.span or a.span,
+                    "an assumption is about the world and the point (f, x, P, data, background, "
+                    "...): state what the method returns in the claim's check",
+                )
 
     # ------------------------------------------------------------------ named values
 
@@ -599,11 +625,7 @@ class _Checker:
                 continue
             if f.name in ("function", "second"):
                 self.check_registered_expr(f.value, "family", "ES202", "family")
-            elif (
-                f.name == "data"
-                or f.name == "background"
-                and not (isinstance(f.value, ir.Name) and f.value.id == "data")
-            ):
+            elif f.name == "data" or (f.name == "background" and not _background_form(f.value)):
                 self.check_registered_expr(f.value, "distribution", "ES203", "distribution")
 
     def check_registered_expr(self, e: ir.Expr, kind: str, code: str, what: str) -> None:
@@ -723,7 +745,12 @@ class _Checker:
         hint = None
         bound = self.bound_elsewhere.get(e.id)
         let = self.lets_elsewhere.get(e.id)
-        if let is not None:
+        if let is not None and self.in_condition:
+            hint = (
+                f"{e.id!r} is a let at line {let.line}: an assumption's condition sees no let "
+                "(it is evaluated before the claim's lets); write the expression itself"
+            )
+        elif let is not None:
             hint = (
                 f"{e.id!r} is a let at line {let.line}, which is not visible here: a let is "
                 "seen after it, in its claim (at spec level: in every claim)"
@@ -873,6 +900,7 @@ class _Checker:
 
     def run(self) -> list[Diagnostic]:
         self.bound_elsewhere: dict[str, ir.Span] = {}
+        self.in_condition = False  # checking an assumption's condition (which sees no let)
         self.check_method()
         self.check_estimates()
         self.unique(self.spec.assumptions, "assumption", ())
@@ -883,8 +911,10 @@ class _Checker:
         self.lets_elsewhere: dict[str, ir.Span] = {}
         for b in (*self.spec.lets, *(b for c in self.spec.claims for b in c.lets)):
             self.lets_elsewhere.setdefault(b.name, b.span or ir.Span())
+        conditions = [a.check for a in self.spec.assumptions if a.check is not None]
         for c in self.spec.claims:
-            for node in walk(c.check):
+            checks = [c.check, *conditions, *(a.check for a in c.assumptions if a.check)]
+            for node in (n for check in checks for n in walk(check)):
                 if isinstance(node, ir.Quantifier):
                     for v in node.vars:
                         self.bound_elsewhere.setdefault(v, node.span or ir.Span())
@@ -953,3 +983,14 @@ def _non_literal(e: ir.Expr) -> ir.Expr | None:
                 return bad
         return None
     return e
+
+
+def _background_form(e: ir.Expr) -> bool:
+    """``background = data``, ``sample(k)`` or ``kmeans(k)``: forms of the background field, not
+    distributions (their argument is checked by the world resolver, with the background limit);
+    ``rows([...])`` is the distribution of that name."""
+    if isinstance(e, ir.Name):
+        return e.id == "data"
+    return (
+        isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id in ("sample", "kmeans")
+    )

@@ -67,6 +67,8 @@ TOP_KEYS: Final = (
 )
 CLAIM_KINDS: Final = tuple(k.value for k in ir.ClaimKind)
 CLAIM_KEYS: Final = (*CLAIM_KINDS, "about", "assume", "world", "examples", "let", "check")
+#: the keys of an assumption written as a mapping (one with a machine-checkable condition)
+ASSUME_KEYS: Final = ("text", "check")
 
 
 class _TooManyNodes(Exception):
@@ -384,14 +386,36 @@ class _Reader:
         return tuple(out)
 
     def assumptions(self, node: yaml.Node, path: str) -> tuple[ir.Assumption, ...]:
+        """``NAME: text``, or ``NAME: {text: ..., check: EXPR}`` for a machine-checkable one."""
         out = []
         for key, key_node, value_node in self.mapping(node, path, "assumptions"):
             p = f"{path}.{key}"
-            text = self.prose(value_node, p, f"assumption {key!r}")
+            check: ir.Expr | None = None
+            if isinstance(value_node, yaml.MappingNode):
+                what = f"assumption {key!r}"
+                found = self.keys(self.mapping(value_node, p, what), ASSUME_KEYS, p, what)
+                if "text" not in found:
+                    self.error(
+                        "ES107",
+                        f"assumption {key!r} has no `text`",
+                        value_node,
+                        p,
+                        "write `NAME: {text: plain words, check: EXPR}`",
+                    )
+                    continue
+                text = self.prose(found["text"][1], f"{p}.text", what)
+                if "check" in found:
+                    check = self.expr(found["check"][1], f"{p}.check", value=False)
+                    if check is None:
+                        continue
+            else:
+                text = self.prose(value_node, p, f"assumption {key!r}")
             if not _IDENT.match(key):
                 self.error("ES122", f"an assumption name must be a name, got {key!r}", key_node, p)
             elif text is not None:
-                out.append(ir.Assumption(name=key, text=text, span=self.span(key_node, p)))
+                out.append(
+                    ir.Assumption(name=key, text=text, check=check, span=self.span(key_node, p))
+                )
         return tuple(out)
 
     def method(self, node: yaml.Node, path: str) -> ir.MethodRef:
@@ -707,6 +731,14 @@ def _world_dict(block: ir.WorldBlock) -> dict[str, Any]:
     return {f.name: _yaml_value(f.value) for f in block.fields}
 
 
+def _assumptions(items: tuple[ir.Assumption, ...]) -> dict[str, Any]:
+    """``{name: text}``, or ``{name: {text, check}}`` for an assumption with a condition."""
+    return {
+        a.name: a.text if a.check is None else {"text": a.text, "check": format_expr(a.check)}
+        for a in items
+    }
+
+
 def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
     """The YAML form of ``spec`` as plain data (dicts in canonical key order)."""
     data: dict[str, Any] = {"explainspec": VERSION, "spec": spec.name, "title": spec.title}
@@ -721,7 +753,7 @@ def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
         data["references"] = list(spec.references)
     data["question"] = spec.question
     if spec.assumptions:
-        data["assumptions"] = {a.name: a.text for a in spec.assumptions}
+        data["assumptions"] = _assumptions(spec.assumptions)
     if spec.world is not None:
         data["world"] = _world_dict(spec.world)
     if spec.lets:
@@ -732,7 +764,7 @@ def spec_to_data(spec: ir.Spec) -> dict[str, Any]:
         if c.about is not None:
             entry["about"] = c.about
         if c.assumptions:
-            entry["assume"] = {a.name: a.text for a in c.assumptions}
+            entry["assume"] = _assumptions(c.assumptions)
         if c.world is not None:
             entry["world"] = _world_dict(c.world)
         if c.examples:

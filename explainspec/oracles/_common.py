@@ -19,6 +19,8 @@ __all__ = [
     "OracleError",
     "as_point",
     "as_rows",
+    "continuous_source",
+    "refuse_continuous_sample",
     "evaluate",
     "gaussian_params",
     "linear_parts",
@@ -93,6 +95,30 @@ def as_rows(P: Any) -> np.ndarray | None:
     if rows.ndim != 2 or rows.shape[0] == 0:
         raise OracleError(f"P must have shape (n, d) with n >= 1, got {rows.shape}")
     return rows
+
+
+def continuous_source(P: Any) -> Any:
+    """The continuous distribution the rows ``P`` were sampled from, if the world marked them
+    (:class:`explainspec.worlds.distributions.ContinuousSample`: the data, background and
+    points of a ``gaussian`` world), else ``None``."""
+    return getattr(P, "continuous_source", None)
+
+
+def refuse_continuous_sample(P: Any, what: str) -> None:
+    """Raise ``GroundTruthUnavailable`` if ``P`` is a finite sample of a continuous distribution.
+
+    The pmf of such a sample has no two rows that agree on any feature, so every conditional
+    distribution given ``X_S = x_S`` is a single row: conditional games, M-plots and
+    conditional permutation importance would be trivial (CPI exactly 0, ``v(S) = f(x)``), which
+    is never what a check about the distribution means.
+    """
+    if continuous_source(P) is not None:
+        raise GroundTruthUnavailable(
+            f"{what} conditions on X_S = x_S, and these rows are a finite sample of a continuous "
+            "distribution: no two of them agree on a feature, so every conditional distribution "
+            "is one row and the value would be trivial. Pass the distribution P instead (a "
+            "Gaussian P has closed forms for polynomial f of degree <= 2)"
+        )
 
 
 def gaussian_params(P: Any) -> tuple[np.ndarray, np.ndarray]:

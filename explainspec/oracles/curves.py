@@ -1,6 +1,8 @@
-"""Exact feature-effect curves on finite distributions: PD, ICE, M-plot and ALE.
+"""Exact feature-effect curves: PD, ICE, M-plot and ALE.
 
-``P`` is uniform over its rows (a multiset), so every curve value is an exact finite mean.
+A finite ``P`` is uniform over its rows (a multiset), so every curve value is an exact finite
+mean; a Gaussian ``P`` has closed forms for ``f`` of degree <= 2
+(:mod:`explainspec.oracles.gaussian`) and refuses other ``f``.
 Every function takes ``t`` as a number or an array and returns the shape of ``t``.
 """
 
@@ -11,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.oracles import gaussian
 from explainspec.oracles._common import (
     CHUNK_ELEMENTS,
     OracleError,
     as_rows,
     evaluate,
     gaussian_params,
-    linear_parts,
+    refuse_continuous_sample,
 )
 
 __all__ = ["ale", "ice", "mplot", "pd"]
@@ -58,7 +61,7 @@ def pd(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:
         The feature.
     t : float or array_like
         Value(s) of feature ``j``.
-    P : rows array, finite distribution, or Gaussian distribution (linear ``f`` only)
+    P : rows array, finite distribution, or Gaussian distribution (``f`` of degree <= 2 only)
 
     Returns
     -------
@@ -73,9 +76,7 @@ def pd(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:
     rows = as_rows(P)
     if rows is None:
         mu, _ = gaussian_params(P)
-        j = _feature(j, mu.shape[0])
-        w, c = linear_parts(f, mu.shape[0])
-        out = c + w @ mu + w[j] * (t_arr - mu[j])
+        out = gaussian.pd(f, _feature(j, mu.shape[0]), t_arr, P)
     else:
         j = _feature(j, rows.shape[1])
         out = _set_column_means(f, rows, j, t_arr.reshape(-1)).mean(axis=1).reshape(t_arr.shape)
@@ -112,7 +113,8 @@ def mplot(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:
     """Marginal plot (M-plot): the conditional mean ``E_P[f(X) | X_j = t]``.
 
     Exact filtering of the rows of ``P`` with ``X_j == t`` (float equality); ``t`` must be a level
-    of ``X_j``.
+    of ``X_j``. A Gaussian ``P``: closed form for ``f`` of degree <= 2. Rows sampled from a
+    continuous distribution are refused (each ``X_j = t`` would select a single row).
 
     Returns
     -------
@@ -122,12 +124,17 @@ def mplot(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:
     ------
     OracleError
         If some ``t`` is not a value that ``X_j`` takes.
+    GroundTruthUnavailable
+        A Gaussian ``P`` and ``f`` not of degree <= 2, or rows sampled from a continuous ``P``.
     """
     rows = as_rows(P)
-    if rows is None:
-        raise OracleError("mplot needs a finite P (rows)")
-    j = _feature(j, rows.shape[1])
     t_arr = np.asarray(t, dtype=float)
+    if rows is None:
+        mu, _ = gaussian_params(P)
+        curve = gaussian.mplot(f, _feature(j, mu.shape[0]), t_arr, P)
+        return float(curve) if curve.ndim == 0 else curve
+    refuse_continuous_sample(P, "mplot")
+    j = _feature(j, rows.shape[1])
     fz = evaluate(f, rows)
     out = np.empty(t_arr.size)
     for a, value in enumerate(t_arr.reshape(-1)):
@@ -156,15 +163,20 @@ def ale(f: Callable[[Any], Any], j: int, t: Any, P: Any) -> Any:
     For additive ``f = g_j(x_j) + h(x_-j)`` it equals ``g_j(t) - E g_j(X_j)`` at the levels, for any
     dependence; for a product ``P`` it equals the PD centred over ``X_j`` at the levels.
 
+    A Gaussian ``P``: the continuous definition ``A(t) = int E[d_j f(X) | X_j = z] dz``, centred,
+    in closed form for ``f`` of degree <= 2 (:func:`explainspec.oracles.gaussian.ale`).
+
     Returns
     -------
     float or ndarray of the shape of ``t``
     """
     rows = as_rows(P)
-    if rows is None:
-        raise OracleError("ale needs a finite P (rows)")
-    j = _feature(j, rows.shape[1])
     t_arr = np.asarray(t, dtype=float)
+    if rows is None:
+        mu, _ = gaussian_params(P)
+        curve = gaussian.ale(f, _feature(j, mu.shape[0]), t_arr, P)
+        return float(curve) if np.ndim(curve) == 0 else curve
+    j = _feature(j, rows.shape[1])
     levels = np.unique(rows[:, j])
     if levels.shape[0] == 1:
         out = np.zeros(t_arr.shape)

@@ -7,7 +7,7 @@ coalition and ``v[2**d - 1]`` that of all features.
 - :func:`interventional_game` -- ``v(S) = E_P f(x_S, Z_{-S})`` (marginal / interventional).
 - :func:`baseline_game` -- ``v(S) = f(x_S, b_{-S})`` (BShap).
 - :func:`conditional_game` -- ``v(S) = E_P[f(X) | X_S = x_S]`` (observational), exact on finite
-  pmfs; closed form for linear ``f`` and Gaussian ``P``.
+  pmfs; closed form for a Gaussian ``P`` and ``f`` of degree <= 2.
 - :func:`explainspec.oracles.trees.path_game` -- TreeSHAP's path-dependent (cover-weighted) game.
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from explainspec.oracles import gaussian
 from explainspec.oracles._common import (
     CHUNK_ELEMENTS,
     OracleError,
@@ -25,7 +26,7 @@ from explainspec.oracles._common import (
     as_rows,
     evaluate,
     gaussian_params,
-    linear_parts,
+    refuse_continuous_sample,
     subset_masks,
 )
 
@@ -46,8 +47,8 @@ def interventional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
     x : array_like of shape (d,) or (k, d)
         The point(s) to explain.
     P : rows array (n, d), finite distribution, or Gaussian distribution
-        For a Gaussian ``P`` the game has a closed form only for linear ``f``
-        (``v(S) = c + w_S . x_S + w_{-S} . mu_{-S}``).
+        For a Gaussian ``P`` the game has a closed form for polynomial ``f`` of degree <= 2
+        (:mod:`explainspec.oracles.gaussian`); other ``f`` raise ``GroundTruthUnavailable``.
 
     Returns
     -------
@@ -65,11 +66,7 @@ def interventional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
     single = X.ndim == 1
     X = np.atleast_2d(X)
     if rows is None:
-        mu, _ = gaussian_params(P)
-        d = mu.shape[0]
-        w, c = linear_parts(f, d)
-        table = subset_masks(d)
-        v = c + np.where(table[None], X[:, None, :], mu[None, None, :]) @ w
+        v = gaussian.interventional_game(f, X, P)
         return v[0] if single else v
     m, d = rows.shape
     if X.shape[1] != d:
@@ -117,8 +114,8 @@ def conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
     ``S`` is a subset of ``e``, so all ``2**d`` filtered means come from one superset-sum
     transform (``f`` is evaluated once per row).
 
-    For a Gaussian ``P`` and linear ``f = w.x + c`` the closed form is used:
-    ``v(S) = c + w.mu + w_S.(x_S - mu_S) + w_{-S}.Sigma_{-S,S} Sigma_{S,S}^{-1} (x_S - mu_S)``.
+    For a Gaussian ``P`` and polynomial ``f`` of degree <= 2 the closed form over the conditional
+    Gaussian ``X | X_S = x_S`` is used (:mod:`explainspec.oracles.gaussian`).
 
     Parameters
     ----------
@@ -135,11 +132,14 @@ def conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
     OracleError
         If ``x`` is not a row of a finite ``P`` (the conditional expectation is undefined there).
     GroundTruthUnavailable
-        For a Gaussian ``P`` and a non-linear ``f``.
+        For a Gaussian ``P`` and ``f`` not a polynomial of degree <= 2, and for rows that are a
+        sample of a continuous distribution (every conditional would be a single row).
     """
     rows = as_rows(P)
     if rows is None:
-        return _gaussian_linear_conditional_game(f, x, P)
+        mu, _ = gaussian_params(P)
+        return gaussian.conditional_game(f, as_point(x, mu.shape[0]), P)
+    refuse_continuous_sample(P, "the conditional game")
     n, d = rows.shape
     x = as_point(x, d)
     agree = rows == x[None, :]
@@ -159,25 +159,6 @@ def conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
         sums[without] += sums[s[without] | (1 << i)]
         counts[without] += counts[s[without] | (1 << i)]
     return sums / counts
-
-
-def _gaussian_linear_conditional_game(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
-    mu, cov = gaussian_params(P)
-    d = mu.shape[0]
-    x = as_point(x, d)
-    w, c = linear_parts(f, d)
-    v = np.empty(1 << d)
-    table = subset_masks(d)
-    for S in range(1 << d):
-        inside = table[S]
-        cond_mean = mu.copy()
-        cond_mean[inside] = x[inside]
-        if inside.any() and (~inside).any():
-            delta = x[inside] - mu[inside]
-            cross = cov[np.ix_(~inside, inside)]
-            cond_mean[~inside] += cross @ np.linalg.solve(cov[np.ix_(inside, inside)], delta)
-        v[S] = c + w @ cond_mean
-    return v
 
 
 #: the games :func:`value` knows, by the name a check gives
@@ -214,6 +195,8 @@ def value(f: Callable[[Any], Any], x: Any, P: Any, S: Any, game: str = "interven
 
         d = np.asarray(x).reshape(-1).shape[0]
         return float(path_game(f, x)[_mask(members, d)])
+    if game == "conditional":
+        refuse_continuous_sample(P, "the conditional game")
     if game == "baseline":
         b = as_point(P)
         point = as_point(x, b.shape[0])

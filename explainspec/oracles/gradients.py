@@ -140,7 +140,10 @@ def counterfactual_l2(f: Any, x: Any) -> np.ndarray:
     w, c = linear_parts(f, x.shape[0])
     norm2 = float(w @ w)
     if norm2 == 0.0:
-        raise OracleError("f is constant: its decision boundary is empty or everything")
+        raise GroundTruthUnavailable(
+            "f is constant: its decision boundary is empty or everything, so there is no "
+            "closest point on it"
+        )
     return x - (float(w @ x) + c) / norm2 * w
 
 

@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from explainspec.oracles._common import CHUNK_ELEMENTS, OracleError, as_rows, evaluate
+from explainspec.oracles import gaussian
+from explainspec.oracles._common import (
+    CHUNK_ELEMENTS,
+    OracleError,
+    as_rows,
+    evaluate,
+    refuse_continuous_sample,
+)
 
 __all__ = ["cpi", "pfi"]
 
@@ -23,18 +30,21 @@ _LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 
+def _loss(loss: str) -> str:
+    if loss not in _LOSSES:
+        raise OracleError(f"loss={loss!r} is not one of {sorted(_LOSSES)}")
+    return loss
+
+
 def _setup(
     f: Callable[[Any], Any], P: Any, y: Any, loss: str
 ) -> tuple[np.ndarray, np.ndarray, Callable[[np.ndarray, np.ndarray], np.ndarray], np.ndarray]:
     rows = as_rows(P)
-    if rows is None:
-        raise OracleError("permutation importance needs a finite P (rows) and its targets y")
-    if loss not in _LOSSES:
-        raise OracleError(f"loss={loss!r} is not one of {sorted(_LOSSES)}")
+    assert rows is not None  # a Gaussian P is handled by the callers
+    L = _LOSSES[_loss(loss)]
     target = evaluate(y, rows) if callable(y) else np.asarray(y, dtype=float).reshape(-1)
     if target.shape[0] != rows.shape[0]:
         raise OracleError(f"y has {target.shape[0]} values but P has {rows.shape[0]} rows")
-    L = _LOSSES[loss]
     return rows, target, L, L(target, evaluate(f, rows))
 
 
@@ -69,6 +79,9 @@ def pfi(f: Callable[[Any], Any], P: Any, y: Any, loss: str = "squared") -> np.nd
     For ``f = w.x + c`` and ``y = f(X)`` (any correlation) ``PFI_j = 2 w_j**2 Var(X_j)`` under the
     squared loss, with the population variance over the rows.
 
+    A Gaussian ``P``: closed form for ``f`` and targets ``y`` (a function of ``X``) of degree <= 2
+    and the squared loss (:func:`explainspec.oracles.gaussian.permutation_importance`).
+
     Parameters
     ----------
     f : callable
@@ -80,6 +93,8 @@ def pfi(f: Callable[[Any], Any], P: Any, y: Any, loss: str = "squared") -> np.nd
     -------
     ndarray of shape (d,)
     """
+    if as_rows(P) is None:
+        return gaussian.permutation_importance(f, P, y, _loss(loss), conditional=False)
     rows, target, L, base = _setup(f, P, y, loss)
     n, d = rows.shape
     out = np.empty(d)
@@ -100,13 +115,26 @@ def cpi(f: Callable[[Any], Any], P: Any, y: Any, loss: str = "squared") -> np.nd
     Feature ``j`` is permuted only within groups of rows with equal other features ``x_-j``
     (the conditional distribution of ``X_j`` given ``X_-j``):
     ``CPI_j = mean_a mean_{b in G(a)} loss(y_a, f(x_a with x_aj := x_bj)) - mean_a loss(y_a, f(x_a))``
-    where ``G(a) = {b : x_b,-j == x_a,-j}`` (including ``a``). If every group is a single row
-    (e.g. continuous data), ``CPI_j = 0``.
+    where ``G(a) = {b : x_b,-j == x_a,-j}`` (including ``a``). If every group is a single row,
+    ``X_j`` is a function of ``X_-j`` under ``P`` and ``CPI_j = 0``.
+
+    A Gaussian ``P``: conditional Gaussian sampling of ``X_j | X_-j`` in closed form for ``f`` and
+    the targets ``y`` (a function of ``X``, e.g. ``target``) of degree <= 2 and the squared loss
+    (:func:`explainspec.oracles.gaussian.permutation_importance`). Rows sampled from a continuous
+    distribution are refused: no two share ``x_-j``, so ``CPI = 0`` would say nothing about it.
 
     Returns
     -------
     ndarray of shape (d,)
+
+    Raises
+    ------
+    GroundTruthUnavailable
+        A Gaussian ``P`` outside the closed form, or rows sampled from a continuous ``P``.
     """
+    if as_rows(P) is None:
+        return gaussian.permutation_importance(f, P, y, _loss(loss), conditional=True)
+    refuse_continuous_sample(P, "cpi")
     rows, target, L, base = _setup(f, P, y, loss)
     n, d = rows.shape
     out = np.empty(d)

@@ -17,20 +17,43 @@ from typing import Any
 
 import numpy as np
 
-from explainspec.oracles._common import OracleError, as_point
+from explainspec.oracles._common import GroundTruthUnavailable, OracleError, as_point
 
 __all__ = ["path_game", "tree_game"]
 
 
+def _is_tree_model(model: Any) -> bool:
+    if hasattr(model, "tree_"):
+        return True
+    estimators = getattr(model, "estimators_", None)
+    if estimators is None:
+        return False
+    return all(hasattr(e, "tree_") for e in np.asarray(estimators, dtype=object).reshape(-1))
+
+
 def _model_of(f: Any) -> Any:
-    if hasattr(f, "tree_") or hasattr(f, "estimators_"):
-        return f
-    handover = getattr(f, "handover", None)
-    if callable(handover):
-        return handover("sklearn")
-    raise OracleError(
-        f"f={f!r} is not a fitted scikit-learn tree model and has no handover('sklearn')"
-    )
+    """The fitted scikit-learn tree model behind ``f``.
+
+    Raises
+    ------
+    GroundTruthUnavailable
+        If ``f`` is not (and does not hand over) a tree or an ensemble of trees: the
+        path-dependent game is defined by a tree's structure and training covers only.
+    """
+    model = f
+    if not _is_tree_model(model):
+        handover = getattr(f, "handover", None)
+        try:
+            model = handover("sklearn") if callable(handover) else None
+        except Exception:  # noqa: BLE001 - any refusal to hand over means "not a tree model"
+            model = None
+    if model is None or not _is_tree_model(model):
+        formula = f.formula() if callable(getattr(f, "formula", None)) else repr(f)
+        raise GroundTruthUnavailable(
+            f"the path-dependent game needs a fitted scikit-learn tree or tree ensemble; "
+            f"{formula} is not one"
+        )
+    return model
 
 
 def tree_game(tree: Any, x: np.ndarray) -> np.ndarray:

@@ -192,6 +192,7 @@ class JsonReporter:
                 timeout=event.timeout,
                 specs=list(event.specs),
                 planned_claims=event.claims,
+                replaced_methods=list(event.replaced),
                 started=_now(),
             )
             self._write()

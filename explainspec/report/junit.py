@@ -6,7 +6,8 @@ budget or the memory limit, an internal error) and ``invalid`` ones (no world co
 are ``<error>``s: the check could not be carried out, as pytest reports an exception outside an
 assertion. ``type`` is the verdict; the message is the counterexample or the error, spelled out.
 Each ``testcase`` carries ``file`` (the spec file) and ``line`` (the claim's line) when known, so
-CI systems link a failing claim to its source like a failing test.
+CI systems link a failing claim to its source like a failing test. A ``skipped`` claim (its
+method's library is not installed, ES350) is a ``<skipped>`` test case.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from explainspec.runner.events import ClaimResult, Event, RunFinished, Verdict
 _ERRORS = frozenset({Verdict.ERROR, Verdict.INVALID})
 
 
-def _message(result: ClaimResult) -> str:
+def claim_message(result: ClaimResult) -> str:
+    """The verdict of a failed claim, its statement, then the counterexample or the error, spelled
+    out (shared by the JUnit, GitHub and SARIF reports)."""
     head = f"{result.spec}.{result.claim}: {result.verdict.value}"
     if result.statement:
         head += f" -- {result.statement}"
@@ -73,13 +76,17 @@ def junit_xml(
         totals["tests"] += 1
         totals["time"] += r.timings.total
         if r.failed:
-            text = _message(r)
+            text = claim_message(r)
             tag = "error" if r.verdict in _ERRORS else "failure"
             element = ET.SubElement(case, tag, type=r.verdict.value, message=text.splitlines()[0])
             element.text = text
             count = "errors" if tag == "error" else "failures"
             suite.set(count, str(int(suite.get(count, "0")) + 1))
             totals[count] += 1
+        elif r.verdict.value == "skipped":  # the method's library is not installed (ES350)
+            ET.SubElement(case, "skipped", message=(r.error or "skipped").splitlines()[0])
+            suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))
+            totals["skipped"] += 1
         else:
             out = ET.SubElement(case, "system-out")
             margin = "n/a" if r.margin is None else f"{r.margin:.6g}"
@@ -95,8 +102,9 @@ def junit_xml(
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-class JunitReporter:
-    """Writes the JUnit document at the end of the run (to ``path`` or ``stream``)."""
+class EndOfRunReporter:
+    """Writes a document made from every claim at the end of the run (to ``path`` or
+    ``stream``); subclasses say how in :meth:`render` (JUnit, GitHub annotations, SARIF)."""
 
     def __init__(
         self, path: str | os.PathLike[str] | None = None, *, stream: IO[str] | None = None
@@ -104,12 +112,22 @@ class JunitReporter:
         self.path = path
         self.stream = stream
 
+    def render(self, results: tuple[ClaimResult, ...], interrupted: bool) -> str:
+        raise NotImplementedError
+
     def handle(self, event: Event) -> None:
         if not isinstance(event, RunFinished):
             return
-        text = junit_xml(event.result.claims, interrupted=event.result.interrupted)
+        text = self.render(event.result.claims, event.result.interrupted)
         if self.path is not None:
             write_atomic(self.path, text)
         elif self.stream is not None:
             self.stream.write(text)
             self.stream.flush()
+
+
+class JunitReporter(EndOfRunReporter):
+    """Writes the JUnit document at the end of the run (to ``path`` or ``stream``)."""
+
+    def render(self, results: tuple[ClaimResult, ...], interrupted: bool) -> str:
+        return junit_xml(results, interrupted=interrupted)

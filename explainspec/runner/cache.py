@@ -183,16 +183,24 @@ def mac(*parts: str | bytes) -> str:
 _SOURCE_DIGEST: str | None = None
 
 
-def source_digest() -> str:
-    """A digest of explainspec's own ``.py`` files (a few ms; cached per process)."""
+def source_files() -> list[Path]:
+    """explainspec's own ``.py`` files, sorted."""
+    return sorted(Path(__file__).resolve().parents[1].rglob("*.py"))
+
+
+def source_digest(*, fresh: bool = False) -> str:
+    """A digest of explainspec's own ``.py`` files (a few ms; cached per process unless
+    ``fresh``: ``verify --watch`` compares it with the files as they are now)."""
     global _SOURCE_DIGEST
-    if _SOURCE_DIGEST is None:
+    if _SOURCE_DIGEST is None or fresh:
         root = Path(__file__).resolve().parents[1]
         h = hashlib.blake2b(digest_size=16)
-        for path in sorted(root.rglob("*.py")):
+        for path in source_files():
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
-        _SOURCE_DIGEST = h.hexdigest()
+        if not fresh or _SOURCE_DIGEST is None:
+            _SOURCE_DIGEST = h.hexdigest()
+        return h.hexdigest()
     return _SOURCE_DIGEST
 
 

@@ -39,6 +39,7 @@ from explainspec.runner.budget import (
 )
 from explainspec.runner.env import (
     ClaimContext,
+    OutsideAssumptions,
     PointOutcome,
     check_world,
     effective,
@@ -90,6 +91,8 @@ class _CheckFailed(Exception):
 class _State:
     tried: int = 0
     rejected: int = 0
+    outside: int = 0  # worlds outside the claim's assumptions (``assume ... check``)
+    outside_names: tuple[str, ...] = ()
     not_applicable: str | None = None
     worst: float | None = None
     failure: tuple[Any, PointOutcome] | None = None
@@ -267,6 +270,9 @@ class ClaimRun:
             raise Abort(
                 Verdict.ERROR, "ES301", f"cannot load method {plan.method!r}: {e}"
             ) from None
+        missing = missing_library(entry)
+        if missing is not None:
+            raise Abort(Verdict.SKIPPED, "ES350", missing)
         self._ctx = ClaimContext(
             entry=entry, params=plan.params, replicates=plan.options.n_replicates, beat=self.beat
         )
@@ -274,9 +280,14 @@ class ClaimRun:
 
     def _strategy(self) -> Any:
         from explainspec import worlds
+        from explainspec.runner.settings import get_profile
 
+        size = get_profile(self.plan.options.profile).size
         try:
-            return worlds.from_world(worlds.resolve(self.plan.world))
+            spec = worlds.sized(
+                worlds.resolve(self.plan.world), size.features, size.rows, size.background
+            )
+            return worlds.from_world(spec)
         except Exception as e:  # noqa: BLE001 - any failure to build the strategy means no worlds
             raise Abort(
                 Verdict.INVALID, "ES306", f"cannot generate worlds for this claim: {e}"
@@ -294,9 +305,14 @@ class ClaimRun:
         assert self._ctx is not None
         try:
             return check_world(
-                world, self.plan.check, self._ctx, mode=self._mode, refutes=self.plan.refutes
+                world,
+                self.plan.check,
+                self._ctx,
+                mode=self._mode,
+                refutes=self.plan.refutes,
+                conditions=self.plan.conditions,
             )
-        except NotApplicable:
+        except (NotApplicable, OutsideAssumptions):
             raise
         except MethodError as e:
             if isinstance(e.__cause__, NotApplicable):
@@ -376,6 +392,16 @@ class ClaimRun:
                     )
                 )
                 continue
+            except OutsideAssumptions as e:
+                results.append(
+                    ExampleResult(
+                        name=example.name,
+                        margin=None,
+                        violated=False,
+                        error=f"outside the assumption(s) {e}: not one of the claim's worlds",
+                    )
+                )
+                continue
             except (Abort, MemoryError):
                 raise
             except Exception as e:  # noqa: BLE001 - an example that cannot be built is a spec error
@@ -423,6 +449,10 @@ class ClaimRun:
                 state.rejected += 1
                 state.not_applicable = str(e)
                 outcome = None
+            except OutsideAssumptions as e:
+                state.outside += 1
+                state.outside_names = tuple(dict.fromkeys((*state.outside_names, *e.names)))
+                outcome = None
             self.phase = "generating worlds"  # (left as it is when the check raised)
             if outcome is None:
                 reject()
@@ -459,6 +489,20 @@ class ClaimRun:
                     msg,
                     (RunDiagnostic(code="ES307", message=msg),),
                     0,
+                )
+            if state.outside:
+                msg = (
+                    f"too few of the drawn worlds satisfy the claim's assumption(s) "
+                    f"{', '.join(state.outside_names)}: {state.outside} were outside them, "
+                    f"{state.tried} inside"
+                )
+                return (
+                    Verdict.INVALID,
+                    None,
+                    None,
+                    msg,
+                    (RunDiagnostic(code="ES391", message=msg),),
+                    state.tried,
                 )
             msg = f"worlds could not be generated: {_first_line(e)}"
             return (
@@ -657,6 +701,23 @@ def _info(world: Any) -> tuple[tuple[str, str], ...]:
 
 def _too_large(e: LimitExceeded) -> str:
     return f"too large for the documented limits (catalog/limits.py): {e}"
+
+
+def missing_library(entry: Any) -> str | None:
+    """``"skipped: install ..."`` when a module the method's entry ``needs`` is not installed
+    (looked up without importing it), else ``None``."""
+    import importlib.util
+    import sys
+
+    for name in entry.extra.get("needs", ()):
+        if name in sys.modules:
+            if sys.modules[name] is not None:
+                continue
+        elif importlib.util.find_spec(name) is not None:
+            continue
+        install = entry.extra.get("install") or name
+        return f"skipped: install {install} ({entry.name} needs the module {name!r})"
+    return None
 
 
 def _first_line(e: BaseException) -> str:

@@ -443,11 +443,43 @@ def effective(margin: float, *, refutes: bool) -> float:
     return margin
 
 
+class OutsideAssumptions(Exception):
+    """No point of the world satisfies the conditions of the claim's assumptions
+    (``assume NAME "..." check EXPR``): the world is not one of the claim's worlds."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def _outside(env: WorldEnv, conditions: tuple[tuple[str, Any], ...]) -> str | None:
+    """The name of the first assumption whose condition fails at ``env``'s point, or ``None``.
+
+    Conditions never read the method (ES390), so the plain mode is the only mode they have."""
+    from explainspec.expr import evaluate
+
+    for name, condition in conditions:
+        outcome = evaluate(condition, env)
+        if outcome.nan or not outcome.margin >= 0:
+            return str(name)
+    return None
+
+
 def check_world(
-    world: Any, claim_check: Any, ctx: ClaimContext, *, mode: Any, refutes: bool
+    world: Any,
+    claim_check: Any,
+    ctx: ClaimContext,
+    *,
+    mode: Any,
+    refutes: bool,
+    conditions: tuple[tuple[str, Any], ...] = (),
 ) -> PointOutcome:
     """Evaluate the check on every point of ``world`` (once for a global method); the world's
-    outcome is the point with the smallest (effective) margin."""
+    outcome is the point with the smallest (effective) margin.
+
+    ``conditions`` (``(name, expr)`` of the claim's assumptions with a ``check``) are evaluated
+    first at each point; the check is evaluated only where all of them hold, and a world with no
+    such point raises :class:`OutsideAssumptions`."""
     from explainspec.expr import evaluate
 
     calls = MethodCalls(world, ctx)
@@ -455,8 +487,14 @@ def check_world(
     worst: PointOutcome | None = None
     keep = bool(getattr(world, "fixed", False))
     each: list[PointOutcome] = []
+    outside: list[str] = []
     for k in range(max(n, 1)):
         env = WorldEnv(world, k, ctx, calls)
+        if conditions:
+            failed = _outside(env, conditions)
+            if failed is not None:
+                outside.append(failed)
+                continue
         outcome = evaluate(claim_check, env, mode=mode)
         # a NaN operand fails the check for answers/holds and never demonstrates a misreading
         margin = math.nan if outcome.nan else float(outcome.margin)
@@ -474,7 +512,8 @@ def check_world(
             # a method call that only a report would read
             phi = env.cached_phi()
             worst = PointOutcome(margin=margin, index=k, trace=tuple(outcome.trace), phi=phi)
-    assert worst is not None
+    if worst is None:
+        raise OutsideAssumptions(tuple(dict.fromkeys(outside)))
     return replace(worst, each=tuple(each)) if keep else worst
 
 

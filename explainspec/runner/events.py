@@ -26,6 +26,8 @@ ES313   the check computed an integer over ``limit("integer_bits")``, or an inte
         the 64-bit range: refused, never wrapped around (verdict ``error``)
 ES314   the check asked for a size over a limit at run time (a range, an array, nested
         quantifiers' bindings): refused before allocating (verdict ``error``)
+ES320   a plugin's method registration is invalid, or takes a registered name without
+        ``replace=True`` (raised when the plugin is imported; ``verify`` exits with 2)
 ES330   the method or a plugin cannot be loaded in a worker process: it cannot be pickled, or
         its module cannot be imported there (workers never import from the working directory;
         verdict ``error``)
@@ -34,6 +36,10 @@ ES340   the claim exceeded its wall-clock budget (the profile's, or ``--claim-ti
 ES341   the claim ran out of memory: an allocation beyond ``--memory-limit`` (verdict ``error``)
 ES342   a world drawn for the claim is larger than a documented size limit (rows, cells, grid:
         ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
+ES350   the method needs a library that is not installed (verdict ``skipped``: install the named
+        extra, e.g. ``explainspec[torch]``)
+ES391   too few of the drawn worlds satisfy the claim's assumptions' conditions (``assume ...
+        check``): the claim could not be checked inside them (verdict ``invalid``)
 ======  =======================================================================================
 
 ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
@@ -62,6 +68,8 @@ RUN_CODES: dict[str, str] = {
     "the 64-bit range: refused, never wrapped around (verdict error)",
     "ES314": "the check asked for a size over a limit at run time (a range, an array, the bindings "
     "of nested quantifiers): refused before allocating (verdict error)",
+    "ES320": "a plugin's method registration is invalid (name, output, scope, requires, "
+    "parameters) or takes a registered name without replace=True (exit 2)",
     "ES330": "the method or a plugin cannot be loaded in a worker process: it cannot be pickled, "
     "or its module cannot be imported there; workers never import from the working directory "
     "(verdict error)",
@@ -70,6 +78,10 @@ RUN_CODES: dict[str, str] = {
     "ES341": "the claim ran out of memory: an allocation beyond --memory-limit (verdict error)",
     "ES342": "a world drawn for the claim is larger than a documented size limit (rows, cells, "
     "grid), found when it was drawn (verdict invalid)",
+    "ES350": "the method needs a library that is not installed (verdict skipped; the message "
+    "names the extra to install, e.g. explainspec[torch])",
+    "ES391": "too few of the drawn worlds satisfy the claim's assumptions' conditions (assume ... "
+    "check): the claim could not be checked inside them (verdict invalid)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 
@@ -81,12 +93,15 @@ class Verdict(StrEnum):
     """The outcome of one claim.
 
     ``verified``/``refuted`` for ``answers`` and ``holds`` claims, ``shown``/``unshown`` for
-    ``does_not_answer`` claims; ``error``, ``invalid`` and ``not_applicable`` for any kind.
+    ``does_not_answer`` claims; ``error``, ``invalid``, ``not_applicable`` and ``skipped`` (the
+    method's library is not installed, ES350) for any kind.
 
     Examples
     --------
     >>> Verdict.VERIFIED.passed, Verdict.UNSHOWN.failed, Verdict.NOT_APPLICABLE.failed
     (True, True, True)
+    >>> Verdict.SKIPPED.passed, Verdict.SKIPPED.failed
+    (False, False)
     """
 
     VERIFIED = "verified"
@@ -96,6 +111,7 @@ class Verdict(StrEnum):
     ERROR = "error"
     INVALID = "invalid"
     NOT_APPLICABLE = "not_applicable"
+    SKIPPED = "skipped"
 
     @property
     def passed(self) -> bool:
@@ -108,8 +124,10 @@ class Verdict(StrEnum):
 
         ``not_applicable`` fails too: a claim whose method can take none of its worlds checks
         nothing, and a run passes only if every claim is verified or shown (LANGUAGE.md).
+        ``skipped`` neither passes nor fails: the method's optional library is not installed,
+        so the claim was not run (the message names the extra to install).
         """
-        return not self.passed
+        return not self.passed and self is not Verdict.SKIPPED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -196,6 +214,16 @@ class Counterexample:
         out.append(f"seed = {self.seed} (method seed {self.world_seed})")
         out.append(f"Reproduce with: {self.reproduce}")
         return out
+
+    def _repr_html_(self) -> str:  # Jupyter: the table with the plot inline
+        from explainspec.report.notebook import counterexample_html
+
+        return counterexample_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import counterexample_markdown
+
+        return counterexample_markdown(self)
 
 
 def _nested(value: Any) -> str:
@@ -315,13 +343,23 @@ class ClaimResult:
     def id(self) -> str:
         return f"{self.spec}.{self.claim}"
 
+    def _repr_html_(self) -> str:  # Jupyter (explainspec.report.notebook)
+        from explainspec.report.notebook import claim_html
+
+        return claim_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import claim_markdown
+
+        return claim_markdown(self)
+
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
     """All claim results of a run, in the order the claims were run.
 
     Behaves like a tuple of :class:`ClaimResult`; ``passed`` is ``True`` when no claim failed
-    (every claim verified or shown; ``not_applicable`` claims are skips).
+    (every claim verified, shown or ``skipped`` because its library is not installed).
     """
 
     claims: tuple[ClaimResult, ...]
@@ -354,12 +392,37 @@ class RunResult:
         summary = ", ".join(f"{n} {v}" for v, n in counts.items()) or "no claims"
         return f"RunResult({summary}; seed={self.seed}, profile={self.profile!r})"
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The run as the JSON report (the format of ``verify --format json``)."""
+        from explainspec.report.notebook import to_json
+
+        return to_json(self, indent=indent)
+
+    def to_frame(self) -> Any:
+        """One row per claim as a pandas DataFrame (pandas is imported here, not before)."""
+        from explainspec.report.notebook import to_frame
+
+        return to_frame(self)
+
+    def _repr_html_(self) -> str:  # Jupyter (explainspec.report.notebook)
+        from explainspec.report.notebook import run_html
+
+        return run_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import run_markdown
+
+        return run_markdown(self)
+
 
 # --------------------------------------------------------------------------- events
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunStarted:
+    """The run's settings. ``replaced`` has one line per method of the run that a plugin
+    registered over a built-in (or another plugin's) method with ``replace=True``."""
+
     seed: int
     profile: str
     max_examples: int
@@ -367,6 +430,7 @@ class RunStarted:
     specs: tuple[str, ...]
     claims: int
     timeout: float | None = None
+    replaced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

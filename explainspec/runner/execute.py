@@ -172,14 +172,27 @@ class InProcess:
         self.stop.set()
 
 
-def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
-    """The worker process: import plugins, then run the claims it is sent until ``None``.
+def _worker_main(
+    conn: Any,
+    plugins: tuple[str, ...],
+    preload: tuple[str, ...] = (),
+    jit_dir: str | None = None,
+) -> None:
+    """The worker process: import plugins and the heavy modules in ``preload`` (with numba's file
+    cache in ``jit_dir``, see :mod:`explainspec.runner.jitcache`), then run the claims it is sent
+    until ``None``.
 
     Each message is ``(plan, method)``: ``method`` is the plan's method entry pickled by
     :func:`ship_method` (or ``None``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    watch_parent()
+    from explainspec.runner import jitcache
+
+    if jit_dir:
+        jitcache.configure(jit_dir)
     from explainspec.runner.claim import ClaimRun
 
+    jitcache.warm(preload)
     problem = load_in_worker(plugins)
     while True:
         try:
@@ -207,6 +220,41 @@ def _worker_main(conn: Any, plugins: tuple[str, ...]) -> None:
             conn.send(("crash", crash_payload(e)))
 
 
+def watch_parent() -> None:
+    """In a worker process: exit as soon as the process that asked for it (the run) is gone --
+    killed, or ended without closing its pool --, so that a worker busy in a method that never
+    returns cannot outlive the run.
+
+    The forkserver that forked a worker is not the process to watch: every worker holds the
+    forkserver's "alive" pipe (so that it could start processes itself), so the forkserver outlives
+    the run as long as one worker does, and a worker waiting for its forkserver to go would wait
+    forever (seen: workers busy for 39 minutes after their run was killed). multiprocessing gives
+    every child a sentinel of the process that started it (``parent_process().sentinel``,
+    readable once that process is gone); a thread waits on it and ends this process. A process
+    started without such a sentinel falls back to watching its parent's pid."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is not None:
+
+        def watch() -> None:
+            from multiprocessing.connection import wait
+
+            wait([sentinel])
+            os._exit(1)
+
+    else:
+        ppid = os.getppid()
+
+        def watch() -> None:
+            while os.getppid() == ppid:
+                time.sleep(1.0)
+            os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="explainspec-watch-parent").start()
+
+
 def _signal_name(exitcode: int | None) -> str:
     if exitcode is None:
         return "still running"
@@ -221,9 +269,12 @@ def _signal_name(exitcode: int | None) -> str:
 class Isolated:
     """Runs claims in a worker process, killed when a method call exceeds ``timeout`` seconds."""
 
-    def __init__(self, timeout: float | None, plugins: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, timeout: float | None, plugins: tuple[str, ...] = (), preload: tuple[str, ...] = ()
+    ) -> None:
         self.timeout = timeout
         self.plugins = tuple(plugins)
+        self.preload = tuple(preload)
         self.stop = threading.Event()
         self._ctx = worker_context()
         self._proc: Any = None
@@ -234,8 +285,12 @@ class Isolated:
             return
         self._kill()
         parent, child = self._ctx.Pipe()
+        jit_dir = os.environ.get("NUMBA_CACHE_DIR")
         self._proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.plugins), daemon=True, name="explainspec-worker"
+            target=_worker_main,
+            args=(child, self.plugins, self.preload, jit_dir),
+            daemon=True,
+            name="explainspec-worker",
         )
         self._proc.start()
         child.close()

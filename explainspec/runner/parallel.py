@@ -50,6 +50,7 @@ _PRELOAD = {
     "shap": ("shap", "sklearn.ensemble"),
     "sklearn": ("sklearn.inspection", "sklearn.ensemble"),
     "lime": ("lime.lime_tabular",),
+    "captum": ("torch", "captum.attr", "sklearn.linear_model"),
 }
 
 
@@ -66,7 +67,10 @@ class Execution:
     """Where and how claims run; none of it can change a verdict.
 
     ``cache`` is the results database (``None``: no cache). ``example_db`` is the folder of
-    hypothesis' example database (``None``: off); see :func:`claim_database`.
+    hypothesis' example database (``None``: off); see :func:`claim_database`. ``pool`` is a set
+    of warm worker processes kept across runs (``verify --watch``:
+    :class:`explainspec.runner.watch.WarmPool`); every claim of a run that has one is sent to it,
+    and the run leaves it running.
     """
 
     jobs: int = 1
@@ -74,6 +78,7 @@ class Execution:
     scheduler: str | None = None
     cache: str | os.PathLike[str] | None = None
     example_db: str | os.PathLike[str] | None = None
+    pool: Any = None
 
     def __post_init__(self) -> None:
         if self.executor not in EXECUTORS:
@@ -181,19 +186,24 @@ class _Backstop:
             self._sink = None
 
 
-def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
-    """Pool initializer: ignore Ctrl-C (the parent's business), import the heavy modules once."""
-    import importlib
-
+def _init_worker(
+    plugins: tuple[str, ...], preload: tuple[str, ...], jit_dir: str | None = None
+) -> None:
+    """Pool initializer: ignore Ctrl-C (the parent's business), import the heavy modules once,
+    with numba's file cache for their compiled code in ``jit_dir`` (:mod:`.jitcache`)."""
     global _POOL_WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _POOL_WORKER = True
-    _watch_parent()
+    from explainspec.runner.execute import watch_parent
+
+    watch_parent()
+    from explainspec.runner import jitcache
+
+    if jit_dir:
+        jitcache.configure(jit_dir)
     import explainspec.runner.claim  # noqa: F401 - numpy, hypothesis, worlds, oracles, expr
 
-    for name in preload:
-        with contextlib.suppress(ImportError):  # the claim will say what is missing
-            importlib.import_module(name)
+    jitcache.warm(preload)  # a module that is missing is skipped: the claim says so
     if plugins:
         from explainspec.runner.execute import load_in_worker
 
@@ -207,17 +217,9 @@ def _init_worker(plugins: tuple[str, ...], preload: tuple[str, ...]) -> None:
     tune_collector()
 
 
-def _watch_parent() -> None:
-    """Exit when the forkserver that started this worker is gone (the run was killed): a worker
-    stuck in a hanging method would otherwise outlive the run."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="explainspec-watch-parent").start()
+def _ping() -> int:
+    """A task that does nothing: its worker has started and run its initializer."""
+    return os.getpid()
 
 
 def preload_modules(plans: list[ClaimPlan]) -> tuple[str, ...]:
@@ -285,14 +287,33 @@ class PoolBackend(_Backend):
 
         ctx = worker_context()
         self.plugins = plugins
+        self.preload = preload
+        self.jobs = jobs
+        jit_dir = os.environ.get("NUMBA_CACHE_DIR")
         self.pool = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(plugins, preload)
+            max_workers=jobs,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(plugins, preload, jit_dir),
         )
         self.futures: dict[Any, Task] = {}
         self.orphans: list[Task] = []
+        #: a worker died: the pool cannot take tasks any more
+        self.broken = False
 
     def submit(self, task: Task) -> None:
         self.futures[self.pool.submit(run_claim_task, task)] = task
+
+    def start_all(self) -> list[int]:
+        """Start every worker now rather than at the first claim, and wait until the pings sent
+        to them are answered (a worker answers once it has imported what it preloads; one fast
+        worker may answer every ping); returns the process ids that answered."""
+        pings = [self.pool.submit(_ping) for _ in range(self.jobs)]
+        return sorted({p.result() for p in pings})
+
+    def pids(self) -> list[int]:
+        """The process ids of the running workers."""
+        return sorted(p.pid for p in getattr(self.pool, "_processes", {}).values())
 
     def wait(self, timeout: float) -> list[tuple[str, ClaimResult]]:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -306,6 +327,7 @@ class PoolBackend(_Backend):
                 try:
                     out.append((task.plan.name, fut.result()))
                 except BrokenProcessPool:
+                    self.broken = True
                     self.orphans.append(task)
                 except BaseException as e:  # noqa: BLE001 - e.g. an unpicklable result
                     out.append((task.plan.name, _internal_error(task.plan, e)))
@@ -317,7 +339,7 @@ class PoolBackend(_Backend):
         from explainspec.runner.execute import Isolated
 
         out = []
-        iso = Isolated(None, self.plugins)
+        iso = Isolated(None, self.plugins, self.preload)
         try:
             for task in self.orphans:
                 result = None
@@ -343,12 +365,18 @@ class IsolatedPoolBackend(_Backend):
     """``jobs`` threads, each driving an :class:`~explainspec.runner.execute.Isolated` worker
     process: used with ``--timeout`` (a call that exceeds it gets its worker killed)."""
 
-    def __init__(self, jobs: int, timeout: float | None, plugins: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        timeout: float | None,
+        plugins: tuple[str, ...],
+        preload: tuple[str, ...] = (),
+    ) -> None:
         from explainspec.runner.execute import Isolated
 
         self.todo: queue.Queue[Task | None] = queue.Queue()
         self.done: queue.Queue[tuple[str, ClaimResult]] = queue.Queue()
-        self.workers = [Isolated(timeout, plugins) for _ in range(jobs)]
+        self.workers = [Isolated(timeout, plugins, preload) for _ in range(jobs)]
         self.threads = [
             threading.Thread(target=self._loop, args=(w,), daemon=True, name=f"explainspec-iso{i}")
             for i, w in enumerate(self.workers)
@@ -478,6 +506,7 @@ class ScaledExecutor:
         self.sequential: Any = None
         self.db = str(execution.example_db) if execution.example_db is not None else None
         self._started = False
+        self._borrowed = False  # the backend is the execution's warm pool: not ours to close
 
     # ---------------------------------------------------------------- setup
 
@@ -500,13 +529,20 @@ class ScaledExecutor:
             durations = self.cache.durations(p.name for p in self.plans)
         todo = [p for p in self.plans if p.name not in self.ready]
         remote = execution.executor == "dask"
-        if todo and (remote or (execution.jobs > 1 and len(todo) > 1)):
+        warm = execution.pool
+        if todo and (remote or warm is not None or (execution.jobs > 1 and len(todo) > 1)):
             if remote:
                 assert execution.scheduler is not None
                 self.backend = DaskBackend(execution.scheduler)
+            elif warm is not None:  # workers kept warm across runs (--watch)
+                self.backend = warm.backend(todo, options)
+                self._borrowed = True
             elif options.isolated:
                 self.backend = IsolatedPoolBackend(
-                    min(execution.jobs, len(todo)), options.timeout, options.plugins
+                    min(execution.jobs, len(todo)),
+                    options.timeout,
+                    options.plugins,
+                    preload_modules(todo),
                 )
             else:
                 self.backend = PoolBackend(
@@ -516,7 +552,7 @@ class ScaledExecutor:
             # most method runs per world first (a stable sort: equal estimates keep plan order)
             from explainspec.runner.execute import MethodNotShippable, failed_result
 
-            shipped = isinstance(self.backend, (PoolBackend, DaskBackend))
+            shipped = not isinstance(self.backend, IsolatedPoolBackend)
             for p in sorted(todo, key=lambda p: (-durations.get(p.name, 0.0), -estimated_cost(p))):
                 try:
                     task = self._task(p, ship=shipped)
@@ -527,9 +563,16 @@ class ScaledExecutor:
         elif todo:
             from explainspec.runner.execute import InProcess, Isolated
 
-            self.sequential = (
-                Isolated(options.timeout, options.plugins) if options.isolated else InProcess()
-            )
+            preload = preload_modules(todo)
+            if options.isolated:
+                self.sequential = Isolated(options.timeout, options.plugins, preload)
+            else:
+                # the method libraries are imported here, not in the first claim, so numba's file
+                # cache is on before their code is compiled (runner/jitcache.py)
+                from explainspec.runner import jitcache
+
+                jitcache.warm(preload)
+                self.sequential = InProcess()
 
     def _keys(self) -> None:
         """The cache key of every claim whose method can be tracked; a notice for the others."""
@@ -604,7 +647,10 @@ class ScaledExecutor:
         if self.backend is not None:
             # claims still pending mean the run was interrupted: do not wait for them
             pending = any(p.name not in self.ready for p in self.plans)
-            self.backend.close(kill=pending)
+            if not self._borrowed:
+                self.backend.close(kill=pending)
+            elif pending:  # a warm pool busy with claims nobody waits for: start it afresh
+                self.execution.pool.reset()
         if self.cache is not None:
             warnings = list(dict.fromkeys(self.cache.warnings))
             self.cache.close()

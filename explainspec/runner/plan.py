@@ -133,6 +133,16 @@ class ClaimPlan:
     def slack(self) -> float:
         return self.options.refute_floor if self.refutes else 0.0
 
+    @property
+    def conditions(self) -> tuple[tuple[str, Any], ...]:
+        """``(name, condition)`` of every assumption with a ``check`` (the spec's, then the
+        claim's): the claim is checked only where all of them hold."""
+        return tuple(
+            (a.name, a.check)
+            for a in (*self.spec.assumptions, *self.claim.assumptions)
+            if a.check is not None
+        )
+
     def identity(self) -> dict[str, Any]:
         """The fields every :class:`~explainspec.runner.events.ClaimResult` of this claim carries."""
         return {

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from explainspec.lang.ir import Spec
+from explainspec.registry import replaced_methods
 from explainspec.runner.events import (
     ClaimFinished,
     ClaimResult,
@@ -40,7 +41,14 @@ def run(
     results cache and hypothesis' example database; without it claims run here, one by one.
     """
     options = options or RunOptions()
-    planned = plan(list(specs), options)
+    return run_planned(plan(list(specs), options), options, execution)
+
+
+def run_planned(
+    planned: list[tuple[Spec, list[Any]]], options: RunOptions, execution: Any = None
+) -> Iterator[Event]:
+    """:func:`run` of plans made elsewhere (``(spec, [ClaimPlan])`` pairs, e.g. the steps of
+    :mod:`explainspec.runner.probe`): the same executors, pool and results cache."""
     if execution is not None:
         from explainspec.runner.parallel import ScaledExecutor
 
@@ -103,6 +111,7 @@ def _run_frozen(
             specs=tuple(spec.name for spec, _ in planned),
             claims=sum(len(plans) for _, plans in planned),
             timeout=options.timeout,
+            replaced=replaced_methods(spec.method.use for spec, _ in planned),
         )
         for spec, plans in planned:
             yield SpecStarted(

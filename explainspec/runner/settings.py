@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from explainspec.catalog.limits import limit
+
 DEFAULT_SEED = 0
 """The run seed when ``--seed`` is not given: fixed, so CI runs are reproducible."""
 
@@ -35,18 +37,54 @@ class Profile:
     times (13 and about 12 times the quiet ones), and ``thorough`` (5 times the worlds, 5/3 the
     replicates of ``standard``) 3 times its expected 9 300 s. Only a claim out of proportion to
     the library reaches them (see :mod:`explainspec.runner.budget`, ``docs/concepts/budgets.md``).
+
+    ``size`` bounds how large a world the search draws where a spec gives a range of sizes
+    (``features = 2..16``, ``gaussian(n = 100..1000)``, ``background = sample(10..500)``): the
+    upper end is lowered to the profile's bound (never below the lower end, and a single size is
+    always drawn as written). ``fast`` and ``standard`` keep feedback quick; ``thorough`` reaches
+    the largest worlds the limits allow (:mod:`explainspec.catalog.limits`).
     """
 
     name: str
     max_examples: int
     replicates: int
     claim_budget: float
+    size: Size
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Size:
+    """The largest drawn sizes of a profile (see :attr:`Profile.size`): ``features`` (d),
+    ``rows`` (the rows of a drawn data sample: ``n`` of ``sample``, ``gaussian``, ``mixed``) and
+    ``background`` (``k`` of ``background = sample(k)`` / ``kmeans(k)``)."""
+
+    features: int
+    rows: int
+    background: int
 
 
 PROFILES: dict[str, Profile] = {
-    "fast": Profile(name="fast", max_examples=25, replicates=20, claim_budget=900.0),
-    "standard": Profile(name="standard", max_examples=100, replicates=30, claim_budget=3600.0),
-    "thorough": Profile(name="thorough", max_examples=500, replicates=50, claim_budget=28800.0),
+    "fast": Profile(
+        name="fast",
+        max_examples=25,
+        replicates=20,
+        claim_budget=900.0,
+        size=Size(features=8, rows=200, background=100),
+    ),
+    "standard": Profile(
+        name="standard",
+        max_examples=100,
+        replicates=30,
+        claim_budget=3600.0,
+        size=Size(features=16, rows=500, background=250),
+    ),
+    "thorough": Profile(
+        name="thorough",
+        max_examples=500,
+        replicates=50,
+        claim_budget=28800.0,
+        size=Size(features=limit("features"), rows=limit("rows"), background=limit("background")),
+    ),
 }
 
 MEMORY_FRACTION = 0.5

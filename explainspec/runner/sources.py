@@ -40,6 +40,8 @@ BASE_DISTRIBUTIONS = (
     "llvmlite",
     "scikit-learn",
     "lime",
+    "torch",
+    "captum",
     # the tabular toolbox's optional libraries ("not installed" when absent)
     "shapiq",
     "interpret-core",
@@ -92,6 +94,8 @@ _OWNER: dict[str, list[str]] = {
     "llvmlite": ["llvmlite"],
     "sklearn": ["scikit-learn"],
     "lime": ["lime"],
+    "torch": ["torch"],
+    "captum": ["captum"],
     "shapiq": ["shapiq"],
     "interpret": ["interpret-core"],
     "dice_ml": ["dice-ml"],

@@ -3,6 +3,7 @@
 Public API
 ----------
 resolve(block) -> WorldSpec            validate a ``world { ... }`` block, fill defaults
+sized(spec, features, rows, background) a profile's bounds on drawn size ranges
 from_world(spec, **overrides)          hypothesis strategy of :class:`World`
 build_example(block) -> World          an explicit example world
 family_member(choices, d, data)        strategy of functions of one family choice
@@ -24,6 +25,7 @@ _EXPORTS = {
     "World": "base",
     "GroundTruthUnavailable": "base",
     "resolve": "spec",
+    "sized": "spec",
     "WorldSpec": "spec",
     "FamilyChoice": "spec",
     "DistChoice": "spec",

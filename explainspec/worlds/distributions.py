@@ -161,8 +161,39 @@ def _show(v: Any) -> str:
     return repr(v)
 
 
+class ContinuousSample(np.ndarray):
+    """Rows drawn from a continuous distribution (``continuous_source``): an ordinary float
+    array that remembers where it came from.
+
+    A world of a ``gaussian`` P carries such a sample as its data (and background). Its pmf
+    has no two rows that agree on a feature, so the oracles that condition on ``X_S = x_S``
+    (conditional games, M-plots, conditional permutation importance) would return trivial values
+    on it; they read the mark and refuse (``explainspec.oracles._common.refuse_continuous_sample``).
+    Views (rows, columns, slices, copies) keep the mark; computed results (``2 * data``,
+    ``mean(data)``) are plain arrays, and ``np.asarray`` gives the plain array a library expects.
+    """
+
+    continuous_source: Any
+
+    def __new__(cls, rows: Any, source: Any) -> ContinuousSample:
+        obj = np.asarray(rows, dtype=float).view(cls)
+        obj.continuous_source = source
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.continuous_source = getattr(obj, "continuous_source", None)
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        plain = np.asarray(arr).view(np.ndarray)
+        return plain[()] if return_scalar else plain
+
+    def __reduce__(self) -> Any:
+        return (ContinuousSample, (np.asarray(self).view(np.ndarray), self.continuous_source))
+
+
 class GaussianDistribution:
-    """``N(mean, cov)``: continuous, ``rows = None``."""
+    """``N(mean, cov)``: continuous, ``rows = None``; :meth:`sample` returns a
+    :class:`ContinuousSample`."""
 
     rows = None
 
@@ -185,7 +216,7 @@ class GaussianDistribution:
 
     def sample(self, n: int, rng: np.random.Generator) -> Array:
         _check_sample(n, self.d, "gaussian")
-        return rng.multivariate_normal(self.mean, self.cov, size=int(n), method="cholesky")
+        return ContinuousSample(_normal_rows(self.mean, self.cov, n, rng), self)
 
     def describe(self) -> str:
         args = ", ".join(f"{k} = {_show(v)}" for k, v in self.params.items())
@@ -194,6 +225,13 @@ class GaussianDistribution:
 
     def __repr__(self) -> str:
         return f"<GaussianDistribution {self.describe()}>"
+
+
+def _normal_rows(mean: Array, cov: Array, n: int, rng: np.random.Generator) -> Array:
+    """``n`` draws of ``N(mean, cov)`` for any positive semi-definite ``cov``: the eigenvalue
+    factorisation, so singular covariances (``rho = 1``, or the smallest equicorrelation
+    ``-1 / (d - 1)``) are sampled on their support instead of failing like Cholesky does."""
+    return rng.multivariate_normal(mean, cov, size=int(n), method="eigh")
 
 
 # --------------------------------------------------------------------------- constructors
@@ -250,7 +288,12 @@ def dependence_counts(
 ) -> tuple[int, int]:
     """Copies ``(a, b)`` of the product grid (``n_product`` rows) and of the diagonal
     (``n_diag`` rows) whose diagonal mass ``b n_diag / (a n_product + b n_diag)`` is within
-    ``tolerance`` of ``rho`` with the fewest rows (else nearest ``rho``), within ``max_rows``."""
+    ``tolerance`` of ``rho`` with the fewest rows (else nearest ``rho``), within ``max_rows``.
+
+    When ``max_rows`` cannot hold enough diagonal copies for ``rho`` (a large grid: 3**6 = 729
+    product rows need 1377 diagonal copies, 4860 rows, for ``rho = 0.85``), the nearest mass
+    that fits is realized (0.82 there) and recorded; ``ValueError`` only if not even one
+    diagonal copy fits next to the product grid."""
     if not 0 <= rho <= 1:
         raise ValueError(f"rho={rho} must be in [0, 1]")
     if rho == 0:
@@ -261,7 +304,9 @@ def dependence_counts(
     cands: list[tuple[float, int, int, int]] = []
     for a in range(1, max(1, max_rows // n_product) + 1):
         b0 = rho * a * n_product / ((1 - rho) * n_diag)
-        for b in {int(np.floor(b0)), int(np.ceil(b0))}:
+        # the largest b that fits bounds the realizable mass when rho is out of reach
+        b_fit = (max_rows - a * n_product) // n_diag
+        for b in {int(np.floor(b0)), int(np.ceil(b0)), min(int(np.ceil(b0)), b_fit)}:
             total = a * n_product + b * n_diag
             if b < 1 or total > max_rows:
                 continue
@@ -323,11 +368,42 @@ def sample(
     _check_sample(n, d, "sample")
     cov = np.full((d, d), float(rho))
     np.fill_diagonal(cov, 1.0)
-    X = rng.multivariate_normal(np.zeros(d), cov, size=int(n), method="cholesky")
+    X = _normal_rows(np.zeros(d), cov, n, rng)
     if round_to:
         X = np.round(X / round_to) * round_to
     X = X + 0.0  # no negative zeros in readable output
     return FiniteDistribution(X, "sample", {"n": n, "rho": rho})
+
+
+def mixed(
+    d: int,
+    n: int,
+    rng: np.random.Generator,
+    rho: float = 0.0,
+    categorical: float = 0.5,
+    levels: int = 3,
+) -> FiniteDistribution:
+    """Mixed continuous and categorical features: ``n`` draws of an equicorrelated Gaussian
+    (correlation ``rho``) whose first ``round(categorical * d)`` columns are cut into ``levels``
+    equally likely categories ``0 .. levels - 1`` at the standard normal's quantiles; the other
+    columns are kept as drawn. The pmf of the ``n`` rows is exact (a finite distribution)."""
+    from statistics import NormalDist
+
+    _check_sample(n, d, "mixed")
+    if not 0 <= categorical <= 1:
+        raise ValueError(f"categorical={categorical} must be in [0, 1]")
+    if levels < 2:
+        raise ValueError(f"levels={levels} must be at least 2")
+    cov = np.full((d, d), float(rho))
+    np.fill_diagonal(cov, 1.0)
+    X = rng.multivariate_normal(np.zeros(d), cov, size=int(n), method="cholesky")
+    k = int(round(categorical * d))
+    if k:
+        cuts = np.array([NormalDist().inv_cdf(q / levels) for q in range(1, levels)])
+        X[:, :k] = np.searchsorted(cuts, X[:, :k]).astype(float)
+    X = X + 0.0  # no negative zeros in readable output
+    params = {"n": n, "rho": rho, "categorical": categorical, "levels": levels}
+    return FiniteDistribution(X, "mixed", params, {"categorical": k})
 
 
 def gaussian(d: int, rho: float = 0.0, cov: Any = None, mean: Any = None) -> GaussianDistribution:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -133,12 +134,19 @@ def _subsets_strategy(n: int, k: int) -> st.SearchStrategy[tuple[int, ...]]:
     return st.sampled_from(subsets(n, k))
 
 
+#: at most this many k-subsets are listed for one pick; beyond (C(100, 8) is 1.9e11) the
+#: subset is drawn as k distinct indices instead
+MAX_LISTED_SUBSETS = 4096
+
+
 def pick_subset(draw: Any, n: int, k: int) -> tuple[int, ...]:
     """``k`` distinct indices of ``range(n)`` (increasing); shrinks toward ``(0, ..., k-1)``."""
     if k <= 0:
         return ()
     if k >= n:
         return tuple(range(n))
+    if math.comb(n, k) > MAX_LISTED_SUBSETS:
+        return tuple(sorted(draw(index_lists(n, k, unique=True))))
     return draw(_subsets_strategy(n, k))
 
 
@@ -240,6 +248,8 @@ def product_terms(
     order = min(order, d)
     n = draw_int(draw, Range(1, max(1, max_terms)))
     shapes = _canonical(tuple(kinds or SHAPE_KINDS)) if kinds != () else None
+    if n * (order + 2) > MAX_DRAWN_WEIGHTS:  # too many picks for one example: from a seed
+        return _seeded_terms(draw(SEEDS16), d, order, n, shapes)
     terms: dict[frozenset[int], tuple[float, dict[int, Shape]]] = {}
     for t in range(n):
         size = order if t == 0 else draw_int(draw, Range(1, order))
@@ -252,6 +262,24 @@ def product_terms(
             coef,
             {j: IDENTITY if shapes is None else pick_shape(draw, shapes) for j in feats},
         )
+    return list(terms.values())
+
+
+def _seeded_terms(
+    seed: int, d: int, order: int, n: int, shapes: tuple[str, ...] | None
+) -> list[tuple[float, dict[int, Shape]]]:
+    """:func:`product_terms` with every pick taken by ``numpy.random.default_rng(seed)`` from
+    the same value sets (for term counts whose picks would exceed hypothesis' budget)."""
+    rng = np.random.default_rng(seed)
+    options = shape_options(shapes) if shapes is not None else (IDENTITY,)
+    terms: dict[frozenset[int], tuple[float, dict[int, Shape]]] = {}
+    for t in range(n):
+        size = order if t == 0 else int(rng.integers(1, order + 1))
+        feats = sorted(rng.choice(d, size=size, replace=False).tolist())
+        key = frozenset(feats)
+        if key not in terms:
+            shapes_of = {j: options[int(rng.integers(len(options)))] for j in feats}
+            terms[key] = (float(rng.choice(COEFS)), shapes_of)
     return list(terms.values())
 
 
@@ -285,6 +313,27 @@ def multilinear_family(
     return draw_member()
 
 
+def _network_layers(draw: Any, d: int, params: Mapping[str, Any]) -> list[Any]:
+    """Hidden layers with weights from :data:`NET_WEIGHTS` and biases from :data:`OFFSETS`
+    (all 0 with ``bias = false``), then a linear output layer with weights from :data:`COEFS`."""
+    width = draw_int(draw, params.get("width", 3))
+    depth = draw_int(draw, params.get("depth", 1))
+    bias = bool(params.get("bias", True))
+    if (d + 1) * width + (depth - 1) * (width + 1) * width + width + 1 > MAX_DRAWN_WEIGHTS:
+        return _seeded_layers(draw(SEEDS16), d, width, depth, bias)
+    layers = []
+    fan_in = d
+    w = st.sampled_from(NET_WEIGHTS)
+    for _ in range(depth):
+        W = [draw(st.lists(w, min_size=fan_in, max_size=fan_in)) for _ in range(width)]
+        b = draw(st.lists(offsets(), min_size=width, max_size=width)) if bias else [0.0] * width
+        layers.append((W, b))
+        fan_in = width
+    out = [draw(st.lists(coefs(), min_size=fan_in, max_size=fan_in))]
+    layers.append((out, [draw(offsets())] if bias else [0.0]))
+    return layers
+
+
 def relu_net_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
@@ -292,22 +341,52 @@ def relu_net_family(
 
     @st.composite
     def draw_member(draw: Any) -> Function:
-        width = draw_int(draw, params.get("width", 3))
-        depth = draw_int(draw, params.get("depth", 1))
-        layers = []
-        fan_in = d
-        w = st.sampled_from(NET_WEIGHTS)
-        for _ in range(depth):
-            W = [draw(st.lists(w, min_size=fan_in, max_size=fan_in)) for _ in range(width)]
-            b = draw(st.lists(offsets(), min_size=width, max_size=width))
-            layers.append((W, b))
-            fan_in = width
-        layers.append(
-            ([draw(st.lists(coefs(), min_size=fan_in, max_size=fan_in))], [draw(offsets())])
-        )
-        return _embed(fn.relu_net(layers, d), positions)
+        return _embed(fn.relu_net(_network_layers(draw, d, params), d), positions)
 
     return draw_member()
+
+
+def mlp_family(
+    d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
+) -> st.SearchStrategy[Function]:
+    """A network with ``activation`` hidden units (relu: the relu_net formulas; tanh, gelu:
+    :class:`explainspec.worlds.nets.NetFunction`), drawn as :func:`relu_net_family` draws."""
+    from explainspec.worlds import nets
+
+    activation = str(params.get("activation", "relu"))
+    if activation not in nets.ACTIVATIONS:
+        raise ValueError(f"mlp(activation = {activation!r}) is not one of {nets.ACTIVATIONS}")
+    bias = bool(params.get("bias", True))
+
+    @st.composite
+    def draw_member(draw: Any) -> Function:
+        layers = _network_layers(draw, d, params)
+        return _embed(nets.mlp(layers, d, activation, bias), positions)
+
+    return draw_member()
+
+
+#: a network with more weights and biases than this draws them from one seed: drawing each
+#: one would exceed hypothesis' budget of choices per example (a width-256 net on 100 features
+#: has 25,857), so such worlds could not be built; small nets keep one draw per weight, which
+#: shrinks toward simpler nets
+MAX_DRAWN_WEIGHTS = 512
+
+
+def _seeded_layers(seed: int, d: int, width: int, depth: int, bias: bool) -> list[Any]:
+    """Layers whose weights and biases are taken from the same value sets as drawn ones (biases
+    0 with ``bias = false``), by ``numpy.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    fan_in = d
+    for _ in range(depth):
+        W = rng.choice(NET_WEIGHTS, size=(width, fan_in))
+        b = rng.choice(OFFSETS, size=width).tolist() if bias else [0.0] * width
+        layers.append((W.tolist(), b))
+        fan_in = width
+    out_b = [float(rng.choice(OFFSETS))] if bias else [0.0]
+    layers.append(([rng.choice(COEFS, size=fan_in).tolist()], out_b))
+    return layers
 
 
 def _training_grid(rng: np.random.Generator, d: int, positions: Sequence[int]) -> Array:
@@ -389,6 +468,7 @@ BUILDERS = {
     "multilinear": multilinear_family,
     "interaction": interaction_family,
     "relu_net": relu_net_family,
+    "mlp": mlp_family,
     "tree": tree_family,
     "model": model_family,
     "formula": formula_family,

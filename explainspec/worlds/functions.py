@@ -205,7 +205,12 @@ class FunctionBase:
         )
 
     def handover(self, form: str) -> Any:
-        """The function in the form a library takes: ``callable``, ``sklearn`` or ``linear``."""
+        """The function in the form a library takes: ``callable``, ``sklearn``, ``linear``, or
+        ``torch`` / ``torch:float32`` (a ``torch.nn.Module``, :mod:`.handover_torch`)."""
+        if form.startswith("torch"):
+            from explainspec.worlds.handover_torch import handover
+
+            return handover(self, form)
         if form == "callable":
 
             def predict(X: Any) -> Array:
@@ -905,14 +910,71 @@ def formula(text: str, d: int | None = None) -> ExprFunction:
     return ExprFunction(sym.parse(text), d)
 
 
+#: a ReLU network whose formula, written out, would exceed this many variable occurrences
+#: (``d * width ** depth``) is a :class:`ReluNet` evaluated with matrices: the
+#: formula of a width-256, depth-16 net is astronomically long, and evaluating it node by node
+#: takes exponential time
+MAX_FORMULA_NET = 2048
+
+
+class ReluNet(FunctionBase):
+    """A ReLU network too large to write out as a formula: ``layers`` as matrices, evaluated
+    and differentiated (back-propagation, the one-sided convention ``relu'(0) = 0``) with
+    matrix products. ``uses(i)`` is ``False`` exactly when no first-layer weight reads ``x_i``.
+    """
+
+    def __init__(self, layers: Sequence[tuple[Any, Any]], d: int) -> None:
+        self.layers = tuple((np.asarray(W, float), np.asarray(b, float)) for W, b in layers)
+        self.d = int(d)
+        self.tags = frozenset({"callable", "differentiable", "relu_net", "piecewise_linear"})
+
+    def _eval(self, Z: Array) -> Array:
+        h = Z.T
+        for k, (W, b) in enumerate(self.layers):
+            h = W @ h + b[:, None]
+            if k < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return h[0]
+
+    def _grad(self, Z: Array) -> Array:
+        h, masks = Z.T, []
+        for W, b in self.layers[:-1]:
+            pre = W @ h + b[:, None]
+            masks.append(pre > 0)
+            h = np.maximum(pre, 0.0)
+        g = np.repeat(self.layers[-1][0], Z.shape[0], axis=0).T  # (width, n)
+        for (W, _), m in zip(reversed(self.layers[:-1]), reversed(masks), strict=True):
+            g = W.T @ (g * m)
+        return g.T
+
+    def _uses(self, i: int) -> bool:
+        return bool(np.any(self.layers[0][0][:, i] != 0))
+
+    def _text(self) -> str:
+        sizes = " -> ".join(str(W.shape[0]) for W, _ in self.layers)
+        return f"ReLU network {self.d} -> {sizes} (weights in f.layers)"
+
+    def swap(self, i: int, j: int) -> Function:
+        (W, b), rest = self.layers[0], self.layers[1:]
+        W = W.copy()
+        W[:, [i, j]] = W[:, [j, i]]
+        return ReluNet(((W, b), *rest), self.d)
+
+
 def relu_net(
     layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]], d: int
-) -> ExprFunction:
+) -> Function:
     """A ReLU network: hidden layers ``h = relu(W h + b)``, the last layer linear.
 
     ``layers[k] = (W, b)`` with ``W`` of shape ``(out, in)``. Zero weights are left out of the
-    formula, so ``uses(i)`` is ``False`` exactly when no first-layer weight reads ``x_i``.
+    formula, so ``uses(i)`` is ``False`` exactly when no first-layer weight reads ``x_i``. A
+    network whose formula would be too long (:data:`MAX_FORMULA_NET`) is a :class:`ReluNet`.
     """
+    occurrences = d  # of variables in the written-out formula: d times the hidden widths
+    for W, _ in layers[:-1]:
+        occurrences *= len(W)
+    if occurrences > MAX_FORMULA_NET:
+        return ReluNet(layers, d)
     hidden: list[sym.Node] = [sym.Var(j) for j in range(d)]
     for li, (W, b) in enumerate(layers):
         outs = []
@@ -1004,6 +1066,8 @@ def _fit_model(kind: str, X: Array, y: Array, seed: int, trained_on: str) -> Mod
         labels = (y > np.median(y)).astype(int)
         if labels.min() == labels.max():
             labels[: len(labels) // 2] = 1 - labels[0]
+        if labels.min() == labels.max():  # one training row: fit it once as each class
+            X, labels = np.vstack([X, X]), np.array([0, 1])
         model = LogisticRegression(random_state=seed)
         model.fit(X, labels)
         for j in const:

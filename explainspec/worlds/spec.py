@@ -100,6 +100,20 @@ class Range:
         return f"{_num(self.lo)}..{_num(self.hi)}"
 
 
+@dataclass(frozen=True, slots=True)
+class Anywhere:
+    """``points = anywhere(k)``: ``k`` points (a count or a :class:`Range`) anywhere, not only on
+    rows of the support: each coordinate is one of the feature's levels (its marginal support)
+    or one unit below or above their range, drawn independently of the others. Under dependence
+    such points are off the support; under a product distribution only the out-of-range ones
+    are. (``explainspec probe`` relaxes ``points = k``, rows of the support, to this.)"""
+
+    k: int | Range
+
+    def __str__(self) -> str:
+        return f"anywhere({self.k})"
+
+
 def _num(v: Any) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
@@ -118,11 +132,14 @@ FAMILY_RANK: Mapping[str, int] = MappingProxyType(
     }
 )
 DIST_RANK: Mapping[str, int] = MappingProxyType(
-    {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "gaussian": 5}
+    {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "mixed": 5, "gaussian": 6}
 )
+#: the distributions whose data are ``n`` drawn rows, with their default ``n``
+SAMPLED: Mapping[str, int] = MappingProxyType({"sample": 32, "mixed": 200, "gaussian": 64})
 #: ``dependent`` without ``rho``: drawn, shrinking toward 0 (independence).
 DEFAULT_RHO = Range(0.0, 0.9)
 MODIFIER_NAMES = ("unused", "symmetric", "link", "off_support_bump")
+NET_ACTIVATIONS = ("relu", "tanh", "gelu")  # mlp(activation = ...); worlds.nets.ACTIVATIONS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,7 +219,8 @@ class WorldSpec:
     """A validated world: what :func:`explainspec.worlds.from_world` draws from.
 
     ``background``: ``("data",)``, ``("sample", k)``, ``("kmeans", k)`` or ``("rows", rows)``;
-    ``points``: a count or :class:`Range`, or explicit rows (tuple of tuples);
+    ``points``: a count or :class:`Range` (rows of the support), :class:`Anywhere`, or explicit
+    rows (tuple of tuples);
     ``baseline``: ``"zeros"``, ``"mean"``, ``"point"`` or an explicit tuple;
     ``target``: ``"f"``, ``"g"`` or family choices; ``grid``: ``None`` (levels for finite P,
     quantiles otherwise), ``"levels"`` or a number of quantiles; ``seed``: ``None`` = drawn.
@@ -213,7 +231,7 @@ class WorldSpec:
     features: Range = Range(2, 4)
     data: tuple[DistChoice, ...] = (DistChoice(name="grid", params={"levels": 3}),)
     background: tuple[Any, ...] = ("data",)
-    points: int | Range | tuple[tuple[float, ...], ...] = 2
+    points: int | Range | Anywhere | tuple[tuple[float, ...], ...] = 2
     baseline: str | tuple[float, ...] = "zeros"
     target: str | tuple[FamilyChoice, ...] = "f"
     noise: float = 0.0
@@ -491,6 +509,16 @@ def _family_params(
             if v not in MODEL_KINDS:
                 raise WorldError(f"kind = {v!r} must be one of {', '.join(MODEL_KINDS)}", sp)
             out[key] = v
+        elif key == "bias":  # relu_net, mlp
+            if not isinstance(v, bool):
+                raise WorldError(f"bias = {v!r} must be true or false", sp)
+            out[key] = v
+        elif key == "activation":  # mlp
+            if v not in NET_ACTIVATIONS:
+                raise WorldError(
+                    f"activation = {v!r} must be one of {', '.join(NET_ACTIVATIONS)}", sp
+                )
+            out[key] = v
         elif key == "weights":
             w = v if isinstance(v, tuple) else None
             if not w or not all(_is_number(x) and math.isfinite(x) for x in w):
@@ -554,6 +582,8 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
         elif key == "rho":
             lo = -1.0 if name == "gaussian" else 0.0
             params[key] = _float_or_range(v, "rho", sp, lo, 1.0)
+        elif key == "categorical":
+            params[key] = _float_or_range(v, "categorical", sp, 0.0, 1.0)
         elif key == "round":
             if not _is_number(v) or v < 0:
                 raise WorldError(f"round = {v!r} must be a number >= 0", sp)
@@ -594,6 +624,18 @@ def resolve_data(e: ir.Expr) -> tuple[DistChoice, ...]:
         and params.get("levels", len(params["values"])) != len(params["values"])
     ):
         raise WorldError("grid(levels = L, values = [...]) needs L values", e.span)
+    if name == "grid" and params.get("values") == "drawn":
+        L = params.get("levels", 3)
+        if (L.lo if isinstance(L, Range) else L) > DRAWN_LEVELS:
+            raise WorldError(
+                f"grid(levels = {L}, values = drawn): drawn values are distinct half-integers in "
+                f"[-2, 2], so at most {DRAWN_LEVELS} levels; use values = symmetric or a list",
+                e.span,
+            )
+    if name == "mixed":
+        L = params.get("levels", 3)
+        if (L.lo if isinstance(L, Range) else L) < 2:
+            raise WorldError(f"mixed(levels = {L}) needs at least 2 categories", e.span)
     if name == "dependent" and "rho" not in params:
         params["rho"] = DEFAULT_RHO
     if name == "gaussian" and "cov" in params and "rho" in params:
@@ -670,6 +712,11 @@ def _resolve_field(fld: ir.WorldField) -> Any:
             "background must be data, sample(k), kmeans(k) or rows([[...], ...])", span
         )
     if name == "points":
+        if isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "anywhere":
+            if len(e.args) + len(e.kwargs) != 1:
+                raise WorldError("points = anywhere(k) takes one argument k", span)
+            v = constant(e.args[0] if e.args else e.kwargs[0].value)
+            return Anywhere(_int_or_range(v, "points", span, 1, "points"))
         v = constant(e)
         if isinstance(v, tuple):
             if not v or not all(isinstance(r, tuple) and all(_is_number(x) for x in r) for r in v):
@@ -737,8 +784,8 @@ def _validate(spec: WorldSpec, block: ir.WorldBlock) -> None:
         if len(widths) != 1:
             raise WorldError("points have different lengths", span_of("points"))
     for c in spec.data:
-        if c.name in ("sample", "gaussian"):
-            n = c.params.get("n", 64 if c.name == "gaussian" else 32)
+        if c.name in SAMPLED:
+            n = c.params.get("n", SAMPLED[c.name])
             n_hi = int(n.hi) if isinstance(n, Range) else int(n)
             if n_hi * int(spec.features.hi) > limit("cells"):
                 raise over_limit(
@@ -760,33 +807,75 @@ def _levels_count(c: DistChoice) -> int | Range:
     return c.params.get("levels", 3)  # type: ignore[no-any-return]
 
 
+#: levels a ``grid(values = drawn)`` can take: the distinct half-integers in [-2, 2]
+#: (``explainspec.worlds.strategies._HALVES``)
+DRAWN_LEVELS = 9
+
+
+def diagonal_possible(c: DistChoice) -> bool:
+    """Whether a ``dependent``/``binary`` choice may draw 0 < rho < 1: its rows are then the
+    product grid plus at least one copy of the diagonal."""
+    if c.name not in ("dependent", "binary"):
+        return False
+    rho = c.params.get("rho", Range(0.0, 1.0) if c.name == "dependent" else 0.0)
+    if isinstance(rho, Range):
+        return rho.hi > 0 and rho.lo < 1
+    return 0 < rho < 1
+
+
 def dist_feasible(c: DistChoice, d: int, limits: Limits) -> bool:
     """Whether ``c`` can produce a distribution of ``d`` features within the limits."""
     if c.name == "rows":
         return len(c.params["rows"][0]) == d
     if "cov" in c.params:
         return len(c.params["cov"]) == d
-    if c.name in ("sample", "gaussian"):
+    if c.name in SAMPLED:
         return True
     L = _levels_count(c)
     lo = int(L.lo) if isinstance(L, Range) else int(L)
     rho = c.params.get("rho", 0.5 if c.name == "dependent" else 0.0)
     if c.name in ("dependent", "binary") and not isinstance(rho, Range) and rho == 1:
         return lo <= limits.max_rows
+    if diagonal_possible(c):  # the product grid and at least one copy of the diagonal
+        return lo == 1 or lo**d + lo <= limits.max_rows
     return lo == 1 or lo**d <= limits.max_rows
 
 
+def explicit_widths(spec: WorldSpec) -> dict[str, int]:
+    """The number of features fixed by explicit points, baseline or background rows."""
+    out = {}
+    if isinstance(spec.points, tuple):
+        out["points"] = len(spec.points[0])
+    if isinstance(spec.baseline, tuple):
+        out["baseline"] = len(spec.baseline)
+    if spec.background[0] == "rows":
+        out["background"] = len(spec.background[1][0])
+    return out
+
+
 def feasible_features(spec: WorldSpec) -> list[int]:
-    """The numbers of features a world of ``spec`` can have (within its limits)."""
+    """The numbers of features a world of ``spec`` can have (within its limits, and equal to
+    the width of its explicit points, baseline and background rows)."""
     lo, hi = int(spec.features.lo), int(spec.features.hi)
     need = min(c.min_features() for c in spec.function)
     if spec.second:
         need = max(need, min(c.min_features() for c in spec.second))
+    widths = set(explicit_widths(spec).values())
     return [
         d
         for d in range(max(lo, need), hi + 1)
-        if any(dist_feasible(c, d, spec.limits) for c in spec.data)
+        if any(dist_feasible(c, d, spec.limits) for c in spec.data) and widths <= {d}
     ]
+
+
+def _even_levels(c: DistChoice) -> bool:
+    """Whether every distribution of ``c`` has the same number of levels in every feature."""
+    if c.name in ("grid", "dependent", "binary"):
+        return True
+    if c.name == "rows":
+        rows = c.params["rows"]
+        return len({len({r[j] for r in rows}) for j in range(len(rows[0]))}) == 1
+    return False  # sample, gaussian: as many as the draw gives per column
 
 
 def drawable(spec: WorldSpec) -> list[int]:
@@ -797,15 +886,38 @@ def drawable(spec: WorldSpec) -> list[int]:
     so ``explainspec check`` refuses the same specs.
     """
     ds = feasible_features(spec)
+    widths = explicit_widths(spec)
+    if (
+        not ds
+        and widths
+        and feasible_features(spec.with_overrides(points=1, baseline="zeros", background=("data",)))
+    ):
+        fixed = ", ".join(f"{k} with {v} values" for k, v in widths.items())
+        raise WorldError(
+            f"features = {spec.features}, function = "
+            f"{' | '.join(c.describe() for c in spec.function)} and data = "
+            f"{' | '.join(c.describe() for c in spec.data)} admit no world with {fixed}: "
+            "explicit points, baseline and background rows fix the number of features",
+            code="ES228",
+            hint="give them as many values as the world has features",
+        )
     if not ds:
         raise WorldError(
             f"no number of features in {spec.features} fits function = "
             f"{' | '.join(c.describe() for c in spec.function)} and data = "
             f"{' | '.join(c.describe() for c in spec.data)} within max_rows="
-            f"{spec.limits.max_rows} (the limit `finite_rows`: levels ** features rows)",
+            f"{spec.limits.max_rows} (the limit `finite_rows`: levels ** features rows, plus the diagonal of dependent data)",
             code="ES228",
             hint="fewer levels or fewer features",
         )
+    if spec.grid == "levels":
+        uneven = [c.describe() for c in spec.data if not _even_levels(c)]
+        if uneven:
+            raise WorldError(
+                "grid = levels needs the same number of levels in every feature, which "
+                f"{', '.join(uneven)} does not guarantee; use grid = N (N quantiles per feature)",
+                code="ES228",
+            )
     if isinstance(spec.background, tuple) and spec.background[0] in ("sample", "kmeans"):
         k = spec.background[1]
         k_hi = k.hi if isinstance(k, Range) else k
@@ -815,14 +927,46 @@ def drawable(spec: WorldSpec) -> list[int]:
                 f"{spec.limits.max_background}",
                 code="ES228",
             )
-    if isinstance(spec.points, int | Range):
-        p_hi = spec.points.hi if isinstance(spec.points, Range) else spec.points
+    if isinstance(spec.points, int | Range | Anywhere):
+        count = spec.points.k if isinstance(spec.points, Anywhere) else spec.points
+        p_hi = count.hi if isinstance(count, Range) else count
         if p_hi > spec.limits.max_points:
             raise WorldError(
                 f"points = {spec.points} exceeds max_points={spec.limits.max_points}",
                 code="ES228",
             )
     return ds
+
+
+def sized(spec: WorldSpec, features: int, rows: int, background: int) -> WorldSpec:
+    """``spec`` with the upper end of every drawn size range lowered to the given bounds (a
+    profile's :class:`~explainspec.runner.settings.Size`): the number of features, the ``n`` of a
+    drawn data sample (``sample``, ``gaussian``, ``mixed``) and the ``k`` of a ``sample(k)`` /
+    ``kmeans(k)`` background. A range never goes below its lower end, and a single size is kept
+    as written: a spec that asks for d = 12 gets d = 12 at every profile.
+
+    >>> s = sized(WorldSpec(features=Range(2, 16)), features=8, rows=200, background=100)
+    >>> s.features
+    Range(lo=2, hi=8)
+    >>> sized(WorldSpec(features=Range(12, 16)), 8, 200, 100).features
+    Range(lo=12, hi=12)
+    """
+
+    def clip(v: Any, bound: int) -> Any:
+        if isinstance(v, Range) and v.hi > bound:
+            return Range(v.lo, max(v.lo, type(v.hi)(bound)))
+        return v
+
+    data = tuple(
+        replace(c, params={**c.params, "n": clip(c.params["n"], rows)})
+        if "n" in c.params and isinstance(c.params["n"], Range)
+        else c
+        for c in spec.data
+    )
+    bg = spec.background
+    if bg and bg[0] in ("sample", "kmeans"):
+        bg = (bg[0], clip(bg[1], background))
+    return replace(spec, features=clip(spec.features, features), data=data, background=bg)
 
 
 def example_spec(

@@ -34,6 +34,7 @@ from explainspec.worlds.families import (
     subsets,
 )
 from explainspec.worlds.spec import (  # noqa: F401 - dist_feasible, feasible_features: re-exported
+    Anywhere,
     DistChoice,
     FamilyChoice,
     Limits,
@@ -41,6 +42,7 @@ from explainspec.worlds.spec import (  # noqa: F401 - dist_feasible, feasible_fe
     WorldError,
     WorldSpec,
     _levels_count,
+    diagonal_possible,
     dist_feasible,
     drawable,
     example_spec,
@@ -225,6 +227,15 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
             lo_ok = -1 / max(d - 1, 1)
             G = dist.gaussian(d, rho=max(rho, lo_ok))
         return G, G.sample(n, np.random.default_rng(seed))
+    if c.name == "mixed":
+        n = draw_int(draw, p.get("n", 200))
+        rho = draw_float(draw, p.get("rho", 0.0))
+        share = draw_float(draw, p.get("categorical", 0.5))
+        levels = draw_int(draw, p.get("levels", 3))
+        seed = draw(SEEDS16)
+        rho = max(rho, -1 / max(d - 1, 1))
+        P = dist.mixed(d, n, np.random.default_rng(seed), rho=rho, categorical=share, levels=levels)
+        return P, P.rows
     if c.name == "sample":
         n = draw_int(draw, p.get("n", 32))
         rho = draw_float(draw, p.get("rho", 0.0))
@@ -234,6 +245,11 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         return P, P.rows
     # grid, dependent, binary: L-point marginals
     Lmax = _max_levels(d, limits)
+    if diagonal_possible(c):  # the product grid and at least one copy of the diagonal
+        while Lmax > 1 and Lmax**d + Lmax > limits.max_rows:
+            Lmax -= 1
+    if c.name == "grid" and p.get("values") == "drawn":
+        Lmax = min(Lmax, len(_HALVES))
     L_spec = _levels_count(c)
     if isinstance(L_spec, Range):
         L = draw_int(draw, Range(int(L_spec.lo), max(int(L_spec.lo), min(int(L_spec.hi), Lmax))))
@@ -244,7 +260,10 @@ def distribution(draw: Any, c: DistChoice, d: int, limits: Limits) -> tuple[Dist
         if isinstance(values, tuple):
             vals = [values] * d
         else:
-            mode = values if values != "any" else pick(draw, ("symmetric", "drawn"))
+            # drawn values are distinct halves: more levels than there are halves are symmetric
+            few = L <= len(_HALVES)  # noqa: SIM300 - L is drawn, len(_HALVES) is the bound
+            drawable_modes = ("symmetric", "drawn") if few else ("symmetric",)
+            mode = values if values != "any" else pick(draw, drawable_modes)
             if mode == "symmetric":
                 vals = [tuple(dist.symmetric_levels(L))] * d
             else:
@@ -385,9 +404,15 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
     if background.shape[1] != d:
         raise WorldError(f"background rows have {background.shape[1]} features, expected d={d}")
 
-    # points: rows of the support, so conditional games are defined
+    # points: rows of the support, so conditional games are defined (or anywhere(k))
     if isinstance(spec.points, tuple):
         points = np.array(spec.points, float)
+    elif isinstance(spec.points, Anywhere):
+        m = draw_int(draw, spec.points.k)
+        columns = [_anywhere_values(P.levels(j) if finite else data[:, j]) for j in range(d)]
+        points = np.array(
+            [[col[draw(integers(0, len(col) - 1))] for col in columns] for _ in range(m)]
+        ).reshape(m, d)
     else:
         m = draw_int(draw, spec.points)
         idx = draw(index_lists(len(support), m))
@@ -464,6 +489,13 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         target=target,
         info=LazyInfo(info),
     )
+
+
+def _anywhere_values(levels: Any) -> Array:
+    """The values a coordinate of ``points = anywhere(k)`` takes: the feature's levels, then one
+    unit below and above their range (hypothesis shrinks toward the first level)."""
+    lv = np.unique(np.asarray(levels, dtype=float))
+    return np.concatenate([lv, [lv[0] - 1.0, lv[-1] + 1.0]])
 
 
 class LazyInfo(Mapping[str, Any]):

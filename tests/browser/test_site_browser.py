@@ -135,3 +135,43 @@ def test_card_shows_its_counterexample_plot(
     if not SCREENSHOT_COPY.exists() or os.environ.get("EXPLAINSPEC_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+def test_matrix_is_readable(browser: Browser, served_site: str, tmp_path: Path) -> None:
+    """The method x question matrix: ✔ green, ✖ red, a legend, every question header on one
+    line; screenshots of the index, the matrix and a card are taken (kept in tmp_path)."""
+    import json
+
+    page = browser.open(f"{served_site}/cards/index.html")
+    page.drain()
+    assert page.errors == []
+    found = json.loads(
+        page.evaluate(
+            """JSON.stringify((() => {
+            const spans = [...document.querySelectorAll('td a span')];
+            const color = m => spans.filter(s => s.textContent.startsWith(m))
+                .map(s => getComputedStyle(s).color);
+            const heads = [...document.querySelectorAll('thead th')];
+            // an inline element broken over n lines has n client rects
+            const lines = el => (el.querySelector('code') || el).getClientRects().length;
+            return {yes: color('✔'), no: color('✖'), legend: document.body.innerText
+                .includes('does not answer it'), columns: heads.length,
+                wrapped: heads.slice(1).filter(h => lines(h) > 1).map(h => h.innerText)};
+        })())"""
+        )
+    )
+    assert found["yes"] and set(found["yes"]) == {"rgb(26, 127, 55)"}
+    assert found["no"] and set(found["no"]) == {"rgb(207, 34, 46)"}
+    assert found["legend"] and found["columns"] > 3
+    assert found["wrapped"] == []
+    for url, name in (
+        (f"{served_site}/index.html", "index.png"),
+        (f"{served_site}/cards/index.html", "matrix.png"),
+        (f"{served_site}/cards/shap_kernel.html", "card.png"),
+    ):
+        shot = browser.open(url)
+        shot.drain()
+        assert shot.errors == []
+        for src, complete, width in json.loads(shot.evaluate(IMAGES)):
+            assert complete and width > 0, src
+        assert shot.screenshot(tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

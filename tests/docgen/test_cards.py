@@ -32,12 +32,15 @@ def test_card_without_results_says_not_verified(spec):
     card = render_card(spec)
     assert card.startswith("# Toy SHAP\n")
     assert "> **Question.** How does f(x) minus the mean prediction split" in card
+    # the verdicts come first: what the spec states, marked as not yet verified
+    assert card.index("## You may conclude") < card.index("## The statistic")
     conclude = section(card, "You may conclude")
-    assert "additive_recovery" in conclude and "*component*" in conclude
-    assert "**no_interactions** — f is additive." in conclude
+    assert "additive_recovery" in conclude and "*(component)*" in conclude
+    assert "Under: f is additive." in conclude and "efficiency" in conclude
     assert NOT_VERIFIED in conclude
     assert "sign_is_direction" in section(card, "You may not conclude")
-    assert "efficiency" in section(card, "Properties")
+    assert "**no_interactions** — f is additive." in section(card, "The claims in detail")
+    assert "None stated" not in card
     assert NOT_VERIFIED in section(card, "Evidence")
     # nothing claims a verdict it does not have
     assert "**verified**" not in card and "**shown**" not in card
@@ -47,7 +50,8 @@ def test_card_prints_checks_and_worlds_from_the_source(spec):
     card = render_card(spec)
     assert "`sum(phi) == f(x) - mean(f(background)) within 1e-9`" in card
     # the claim's world replaces the spec's `function` and keeps the other fields
-    recovery = section(card, "You may conclude")
+    details = section(card, "The claims in detail")
+    recovery = details[details.index("additive_recovery") :].split("<a id=")[0]
     assert "`function = additive`" in recovery and "`features = 1..3`" in recovery
     assert "any(linear, additive)" not in recovery
 
@@ -55,9 +59,14 @@ def test_card_prints_checks_and_worlds_from_the_source(spec):
 def test_card_with_results_shows_verdicts_and_counterexample(spec, report, tmp_path):
     results = load_results(report)
     card = CardWriter(results, assets=tmp_path / "assets").card(spec)
-    conclude = section(card, "You may conclude")
+    conclude = section(card, "The claims in detail")
     assert "**verified** (80 worlds tried, worst margin 5e-10)" in conclude
-    refuted = section(card, "You may not conclude")
+    assert "✔ **[additive_recovery](#additive_recovery)**" in section(card, "You may conclude")
+    verdicts = section(card, "You may not conclude")
+    assert "✖ **[sign_is_direction](#sign_is_direction)**" in verdicts and "*(shown)*" in verdicts
+    assert "  Counterexample: `f(x) = x0 ** 2`, `x = (0.5)`" in verdicts
+    assert '<img src="assets/toy_shap-sign_is_direction.png" alt="Counterexample to ' in verdicts
+    refuted = section(card, "The claims in detail")
     assert "**shown**" in refuted
     assert "| f | `f(x) = x0 ** 2` |" in refuted
     assert "| x | `(0.5)` |" in refuted
@@ -77,9 +86,11 @@ def test_card_with_results_shows_verdicts_and_counterexample(spec, report, tmp_p
 def test_refuted_answers_claim_is_not_listed_as_a_conclusion(spec, report):
     report["claims"][1].update(verdict="refuted", margin=-0.5)
     card = render_card(spec, load_results(report))
-    conclude = section(card, "You may conclude")
-    assert "### ✘ additive_recovery" in conclude
-    assert "**refuted** (80 worlds tried, margin -0.5)" in conclude
+    assert "additive_recovery" not in section(card, "You may conclude")
+    assert "✖ **[additive_recovery](#additive_recovery)**" in section(card, "You may not conclude")
+    details = section(card, "The claims in detail")
+    assert "### ✘ additive_recovery" in details
+    assert "**refuted** (80 worlds tried, margin -0.5)" in details
 
 
 def test_spec_source_is_highlighted_as_espec(spec):
@@ -125,12 +136,15 @@ def test_unregistered_method_keeps_the_spec_params(spec):
 def test_index_matrix_links_claims(spec, report):
     page = render_index([spec], load_results(report))
     header = next(line for line in page.splitlines() if line.startswith("| method |"))
-    assert header == "| method | `component` | `local_effect` |"
+    nowrap = '<span style="white-space: nowrap">'
+    assert header == f"| method | {nowrap}`component`</span> | {nowrap}`local_effect`</span> |"
     row = next(line for line in page.splitlines() if line.startswith("| [Toy SHAP]"))
-    assert "[✔](toy_shap.md#additive_recovery 'additive_recovery')" in row
-    assert "[✖](toy_shap.md#sign_is_direction 'sign_is_direction')" in row
+    green, red = '<span style="color: #1a7f37">', '<span style="color: #cf222e">'
+    assert f"[{green}✔</span>](toy_shap.md#additive_recovery 'additive_recovery')" in row
+    assert f"[{red}✖</span>](toy_shap.md#sign_is_direction 'sign_is_direction')" in row
+    assert f"- {green}✔</span> *answers this question*" in page  # the legend
     pending = render_index([spec])
-    assert "✔?" in pending and "✖?" in pending
+    assert "✔?</span>" in pending and "✖?</span>" in pending
 
 
 def test_write_cards_writes_pages_and_plots(spec, report_file, tmp_path):
@@ -177,7 +191,7 @@ def test_load_results_reads_the_runner_report(spec):
     assert shown.counterexample["function"].startswith("f(x) =")
     assert shown.worlds and shown.worlds > 0
     card = render_card(spec, results)
-    assert "| f | `f(x) =" in section(card, "You may not conclude")
+    assert "| f | `f(x) =" in section(card, "The claims in detail")
 
 
 def test_counterexample_table_leaves_out_defaults_and_shows_the_margin_once(spec, report):
@@ -197,7 +211,7 @@ def test_counterexample_table_leaves_out_defaults_and_shows_the_margin_once(spec
             "role": "margin",
         }
     )
-    refuted = section(render_card(spec, load_results(report)), "You may not conclude")
+    refuted = section(render_card(spec, load_results(report)), "The claims in detail")
     table = refuted[refuted.index("| quantity |") : refuted.index("Reproduce with")]
     for dropped in ("| target |", "| noise |", "| background |", "| data |", "| seed |"):
         assert dropped not in table, dropped
@@ -220,7 +234,7 @@ def test_counterexample_table_keeps_what_is_not_the_default(spec, report):
         ["noise", "0.1"],
     ]
     cx["reproduce"] = "explainspec verify toy.espec --claim sign_is_direction"
-    refuted = section(render_card(spec, load_results(report)), "You may not conclude")
+    refuted = section(render_card(spec, load_results(report)), "The claims in detail")
     for kept in ("| data | `9 rows` |", "| background | `sample(3)` |", "| target | `g` |"):
         assert kept in refuted, kept
     assert "| noise | `0.1` |" in refuted and "| seed | `1234` |" in refuted
@@ -251,3 +265,29 @@ def test_curve_legend_says_which_value_is_where(tmp_path, monkeypatch):
     assert "tangent at x: gradient -2" in labels
     assert "baseline = 0, f(baseline) = 0" in labels
     assert "phi at x: -2" in labels
+
+
+def test_an_estimator_card_inherits_the_readings_of_its_statistic(tmp_path):
+    """KernelSHAP's card said "None stated" under "You may conclude": it now lists the
+    conclusions of the exact statistic it estimates, linked to that card."""
+    from pathlib import Path
+
+    import explainspec
+
+    root = Path(__file__).resolve().parents[2] / "specs"
+    specs = [
+        explainspec.load(root / n) for n in ("shapley_interventional.espec", "shap_kernel.espec")
+    ]
+    write_cards(specs, tmp_path)
+    card = (tmp_path / "shap_kernel.md").read_text()
+    assert "None stated" not in card
+    conclude = section(card, "You may conclude")
+    assert "[Interventional Shapley values (exact)](shapley.md)" in conclude
+    assert "**[efficiency](shapley.md#efficiency)**" in conclude  # the statistic's own claim
+    assert "**[efficiency](#efficiency)**" in conclude  # and the estimator's
+    assert "*Assuming:* Every number is relative to the background rows" in conclude
+    not_conclude = section(card, "You may not conclude")
+    shapley_negatives = [c.name for c in specs[0].claims if c.kind.value == "does_not_answer"]
+    assert shapley_negatives
+    for name in shapley_negatives:
+        assert f"**[{name}](shapley.md#{name})**" in not_conclude

@@ -74,8 +74,15 @@ def test_there_are_example_specs() -> None:
 
 
 @pytest.mark.parametrize("path", _example_specs(), ids=lambda p: p.relative_to(EXAMPLES).as_posix())
-def test_example_spec_checks(path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert main(["check", "--strict", str(path)]) == 0, capsys.readouterr()
+def test_example_spec_checks(
+    path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["check", "--strict", str(path)]
+    plugin = path.parent / (path.name.split(".")[0] + ".py")  # a spec of a plugin method beside it
+    if plugin.is_file():
+        monkeypatch.syspath_prepend(str(path.parent))
+        args = ["--plugin", plugin.stem, *args]
+    assert main(args) == 0, capsys.readouterr()
 
 
 def test_tutorial_includes_the_example_file() -> None:

@@ -68,6 +68,12 @@ def test_site_builds_strictly_with_generated_pages(site: Path) -> None:
         assert (site / "reference" / f"{page}.html").is_file(), page
     methods = (site / "reference" / "methods.html").read_text(encoding="utf-8")
     assert "reference.shapley" in methods
+    # the Python API page, generated from the docstrings (mkdocstrings)
+    api = (site / "reference" / "api.html").read_text(encoding="utf-8")
+    for anchor in ("explainspec.load", "explainspec.verify", "explainspec.audit"):
+        assert f'id="{anchor}"' in api, anchor
+    for name in ("RunResult", "to_frame", "ClaimResult", "Problem", "NotApplicable", "Param"):
+        assert name in api, name
 
 
 def test_library_cards_are_in_the_site(site: Path) -> None:

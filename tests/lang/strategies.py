@@ -156,7 +156,9 @@ world_blocks = st.builds(
 )
 lets = st.lists(st.builds(ir.Let, name=names, value=exprs), max_size=2, unique_by=_name).map(tuple)
 assumptions = st.lists(
-    st.builds(ir.Assumption, name=names, text=prose), max_size=2, unique_by=_name
+    st.builds(ir.Assumption, name=names, text=prose, check=st.none() | exprs),
+    max_size=2,
+    unique_by=_name,
 ).map(tuple)
 
 

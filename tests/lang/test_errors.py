@@ -293,6 +293,12 @@ SEMANTIC = {
         28,
         'the domain `"abc"` of a quantifier is not a sequence of integers',
     ),
+    "ES390": (
+        dsl(extra='    assume positive "phi is positive" check phi[0] > 0\n'),
+        6,
+        45,
+        "the condition of assumption 'positive' reads the method ('phi')",
+    ),
 }
 
 #: Codes of the command line, not of a spec: tested in tests/security/test_spec_cli.py.

@@ -107,7 +107,10 @@ def test_the_yaml_list_check_of_the_issue_is_refused():
         ('function = formula("x0 +* 1")', "ES229"),
         ("function = unused(linear, k = 3); features = 1..3", "ES229"),
         ("target = g", "ES229"),
-        ("baseline = [1, 2, 3]; features = 2", None),  # d disagrees only when drawn: a run error
+        ("baseline = [1, 2, 3]; features = 2", "ES228"),  # no d fits: refused before drawing
+        ("points = [[0, 0]]; features = 3", "ES228"),
+        ("background = rows([[0, 0, 0]]); features = 2..4", None),  # d = 3 fits
+        ("grid = levels; data = gaussian", "ES228"),  # levels need as many in every feature
         ("features = 2..6", None),
     ],
 )

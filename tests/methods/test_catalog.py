@@ -30,6 +30,7 @@ def test_entry_is_complete(entry):
         "interpret",
         "pyale",
         "dice",
+        "captum",
     }
     assert extra["library"] == entry.name.split(".")[0]
     stat = extra["statistic"]
@@ -57,9 +58,9 @@ def test_catalog_and_adapter_modules_import_no_heavy_library():
         "explainspec.methods.reference, explainspec.methods.call, "
         "explainspec.methods.shapiq_adapters, explainspec.methods.interpret_adapters, "
         "explainspec.methods.dice_adapters, explainspec.methods.effects_adapters, "
-        "explainspec.methods.importance_adapters\n"
+        "explainspec.methods.importance_adapters, explainspec.methods.captum_adapters\n"
         "heavy = [m for m in ('shap', 'sklearn', 'lime', 'numba', 'shapiq', 'interpret', "
-        "'dice_ml', 'PyALE', 'pandas') if m in sys.modules]\n"
+        "'dice_ml', 'PyALE', 'pandas', 'torch', 'captum') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -84,6 +85,7 @@ def test_every_library_of_the_catalog_is_in_the_cache_key():
         "interpret": ["interpret-core"],
         "dice": ["dice-ml", "pandas", "scikit-learn"],
         "pyale": ["PyALE", "pandas"],
+        "captum": ["torch", "captum"],
     }
     keyed = set(base_software())
     for entry in ENTRIES:

@@ -308,3 +308,56 @@ def test_terminal_final_line(interrupted, word):
     for event in events(RESULTS[:3], interrupted=interrupted):
         reporter.handle(event)
     assert out.getvalue().strip().splitlines()[-1].startswith(word)
+
+
+@pytest.mark.parametrize("columns", [100, 120, 200])
+def test_summary_table_never_cuts_names(columns):
+    """At 100 columns the table cut the library's longest claim names ("equals_interventional_u…")."""
+    from explainspec.runner.events import RunFinished, RunResult
+
+    names = [
+        ("permutation_importance_sklearn", "equals_interventional_under_independence"),
+        ("shap_kernel", "exact_with_full_enumeration"),
+    ]
+    claims = tuple(
+        ClaimResult(
+            spec=s,
+            claim=c,
+            kind="does_not_answer",
+            verdict=Verdict.NOT_APPLICABLE,
+            margin=-0.5,
+            examples=25,
+        )
+        for s, c in names
+    )
+    out = io.StringIO()
+    reporter = TerminalReporter(out, plain=False)
+    reporter.console.width = columns
+    reporter.handle(RunFinished(result=RunResult(claims=claims), elapsed=1.0))
+    lines = out.getvalue().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= columns
+    for spec, claim in names:
+        assert any(spec in line for line in lines) and any(claim in line for line in lines)
+    assert any("not_applicable" in line for line in lines)
+
+
+def test_live_status_shows_overall_progress_and_an_estimate(monkeypatch):
+    import time
+
+    from explainspec.runner.events import ClaimFinished, ClaimStarted, RunStarted
+
+    clock = iter([100.0, 110.0])
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
+    reporter = TerminalReporter(io.StringIO(), plain=True)
+    reporter.handle(
+        RunStarted(seed=0, profile="fast", max_examples=25, replicates=10, specs=("s",), claims=3)
+    )
+    assert reporter._progress() == "[claim 1/3] "
+    reporter.handle(ClaimStarted(spec="s", claim="a", kind="holds"))
+    reporter.handle(
+        ClaimFinished(
+            result=ClaimResult(spec="s", claim="a", kind="holds", verdict=Verdict.VERIFIED)
+        )
+    )
+    # one claim took 10 s: two are left
+    assert reporter._progress() == "[claim 2/3, about 20.0 s left] "

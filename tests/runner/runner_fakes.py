@@ -88,6 +88,7 @@ def install(monkeypatch, strategy=None) -> None:
     from explainspec import worlds
 
     monkeypatch.setattr(worlds, "resolve", lambda block: block, raising=False)
+    monkeypatch.setattr(worlds, "sized", lambda spec, *bounds: spec, raising=False)
     monkeypatch.setattr(
         worlds,
         "from_world",

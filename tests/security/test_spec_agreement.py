@@ -112,7 +112,15 @@ FIELDS = {
     "features": st.sampled_from(["1", "2..4", "3..9", "6..2", "0", "2..101", "40", "12"]),
     "points": st.sampled_from(["1", "64", "65", "0", "2..100", "[[0, 0], [1, 1]]"]),
     "background": st.sampled_from(
-        ["data", "sample(8)", "sample(300)", "kmeans(2..257)", "rows([[0, 0]])"]
+        [
+            "data",
+            "sample(8)",
+            "sample(300)",
+            "kmeans(3)",
+            "kmeans(2..50)",
+            "kmeans(2..1001)",
+            "rows([[0, 0]])",
+        ]
     ),
     "grid": st.sampled_from(["levels", "5", "1", "1001", "2..4"]),
     "noise": st.sampled_from(["0", "0.5", "-1"]),

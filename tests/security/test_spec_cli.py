@@ -209,5 +209,5 @@ def test_fmt_that_cannot_write_is_es251(tmp_path, monkeypatch, capsys):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "write_text", refuse)
-    assert main(["fmt", str(spec)]) == 2
+    assert main(["fmt", "--write", str(spec)]) == 2
     assert f"ES251 cannot write {spec}: Permission denied" in capsys.readouterr().err

@@ -67,5 +67,5 @@ def test_warnings_do_not_stop_fmt(tmp_path):
     assert [d.code for d in check_spec(load_text(text))] == ["ES218"]
     src = tmp_path / "s.espec"
     src.write_text(text.replace("    ", "  "))
-    assert main(["fmt", str(src)]) == 0
+    assert main(["fmt", "--write", str(src)]) == 0
     assert main(["fmt", "--check", str(src)]) == 0

@@ -20,6 +20,7 @@ from tests.audit_helpers import diabetes, rows
 #: the models are fitted on DataFrames and called with numpy rows here, as the audit does
 pytestmark = pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 
+
 def codes(excinfo: pytest.ExceptionInfo[SourceError]) -> str:
     return excinfo.value.code
 

@@ -99,7 +99,7 @@ def test_impossible_specs_raise():
     with pytest.raises(InvalidArgument, match="max_background"):
         from_world(resolve(block(background="sample(100)")), max_background=50)
     with pytest.raises(WorldError, match="limit `background`"):  # a documented limit, found early
-        resolve(block(background="sample(1000)"))
+        resolve(block(background="sample(1001)"))
 
 
 @pytest.mark.parametrize(

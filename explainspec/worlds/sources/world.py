@@ -390,14 +390,14 @@ def build_world(spec: Any) -> SourceWorld:
 
 
 def _points(spec: Any, src: Source, seed: int) -> Array | tuple[Any, ...]:
-    from explainspec.worlds.spec import Range, WorldError
+    from explainspec.worlds.spec import WorldError
 
     if src.point_rows is not None:
         return np.array(src.point_rows, dtype=np.int64)
     p = spec.points
     if isinstance(p, tuple):
         return p
-    if isinstance(p, Range):
+    if not isinstance(p, int):  # a Range or anywhere(k)
         raise WorldError(f"points = {p} is drawn in synthetic worlds; on bound data give a number")
     k = min(int(p), src.n)
     rng = np.random.default_rng([seed, 1])

@@ -1,0 +1,166 @@
+"""Oracles of the path methods: quadrature rules, their error bounds, expected gradients and
+DeepLIFT's Rescale rule, each against an independent computation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explainspec.oracles import integrated_gradients
+from explainspec.oracles.paths import (
+    RULES,
+    deeplift_rescale,
+    deeplift_shap,
+    expected_gradients,
+    ig_error_bound,
+    ig_quadrature,
+    rule_nodes,
+)
+from explainspec.worlds import functions as fn
+from explainspec.worlds import nets
+from explainspec.worlds.base import GroundTruthUnavailable
+from explainspec.worlds.spec import FamilyChoice
+from explainspec.worlds.strategies import family_member
+
+GRID = np.array(np.meshgrid(*[[-1.0, 0.0, 1.0]] * 3, indexing="ij")).reshape(3, -1).T
+
+
+def members(name: str, **params) -> st.SearchStrategy:
+    return family_member((FamilyChoice(name=name, params=params),), 3, GRID)
+
+
+SMOOTH = st.one_of(
+    members("linear"),
+    members("multilinear"),
+    members("additive", shapes=("poly", "sin", "tanh")),
+    members("interaction", order=2, shapes=("poly", "sin", "tanh")),
+    members("interaction", order=3, shapes=("poly", "sin")),
+)
+NETS = st.one_of(members("relu_net", width=3), members("relu_net", width=3, depth=2))
+POINTS = st.sampled_from(list(GRID))
+
+
+def test_rule_nodes_are_the_textbook_rules():
+    a, w = rule_nodes(4, "riemann_left")
+    assert a.tolist() == [0, 0.25, 0.5, 0.75] and w.tolist() == [0.25] * 4
+    assert rule_nodes(4, "riemann_right")[0].tolist() == [0.25, 0.5, 0.75, 1.0]
+    assert rule_nodes(4, "riemann_middle")[0].tolist() == [0.125, 0.375, 0.625, 0.875]
+    a, w = rule_nodes(5, "riemann_trapezoid")
+    assert a.tolist() == [0, 0.25, 0.5, 0.75, 1.0] and w.tolist() == [0.125] + [0.25] * 3 + [0.125]
+    a, w = rule_nodes(3, "gausslegendre")  # nodes 1/2 -+ sqrt(3/5)/2, weights 5/18, 4/9, 5/18
+    np.testing.assert_allclose(a, [0.5 - math.sqrt(0.6) / 2, 0.5, 0.5 + math.sqrt(0.6) / 2])
+    np.testing.assert_allclose(w, [5 / 18, 8 / 18, 5 / 18])
+    for rule in RULES:
+        assert rule_nodes(7, rule)[1].sum() == pytest.approx(1.0, abs=1e-15)
+
+
+@settings(max_examples=25, deadline=None)
+@given(SMOOTH, POINTS, POINTS, st.sampled_from(RULES), st.sampled_from([2, 5, 20, 50]))
+def test_error_bound_holds_for_smooth_terms(f, x, b, rule, n):
+    quad = ig_quadrature(f, x, b, n, rule)
+    error = abs(quad.sum() - (f(x) - f(b)))
+    bound = ig_error_bound(f, x, b, n, rule)
+    assert math.isfinite(bound) and error <= bound
+
+
+@settings(max_examples=25, deadline=None)
+@given(NETS, POINTS, POINTS, st.sampled_from(RULES), st.sampled_from([2, 5, 50]))
+def test_error_bound_holds_for_relu_networks(f, x, b, rule, n):
+    # the midpoint of grid points often puts a kink exactly on a Riemann node: the bound must
+    # hold for the one-sided convention there too
+    error = abs(ig_quadrature(f, x, b, n, rule).sum() - (f(x) - f(b)))
+    assert error <= ig_error_bound(f, x, b, n, rule)
+
+
+@settings(max_examples=20, deadline=None)
+@given(members("multilinear"), POINTS, POINTS)
+def test_polynomial_error_is_the_exact_error(f, x, b):
+    # Gauss-Legendre with n nodes integrates degree 2n - 1 exactly: with 5 nodes a multilinear
+    # polynomial in 3 variables (degree <= 3 along the path, g of degree <= 2) has no error
+    assert ig_error_bound(f, x, b, 5, "gausslegendre") < 1e-10
+    # the left rule's error on F(a) = c a^2 (g = 2 c a) is exactly c / n: f = x0 * x1 from 0
+    g = fn.multilinear(2, {(0, 1): 1.0})
+    assert ig_error_bound(g, [1.0, 1.0], [0.0, 0.0], 4, "riemann_left") == pytest.approx(0.25)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.one_of(SMOOTH, NETS), POINTS, POINTS)
+def test_fine_quadrature_converges_to_integrated_gradients(f, x, b):
+    # the midpoint rule's error is O(h^2) on smooth f and at most h/2 times the jumps of the
+    # gradient along the path on a ReLU net (here h = 1/4000 and jumps of at most ~10)
+    smooth = "terms" in f.tags
+    np.testing.assert_allclose(
+        ig_quadrature(f, x, b, 4000, "riemann_middle"),
+        integrated_gradients(f, x, b),
+        atol=(1e-5 if smooth else 2e-3) * (1 + np.abs(f(x) - f(b))),
+    )
+
+
+def test_error_bound_refuses_what_it_cannot_bound():
+    step = fn.additive([[(1.0, fn.Shape("step", (0.0,)))]])
+    with pytest.raises(GroundTruthUnavailable):
+        ig_error_bound(step, [1.0], [-1.0])
+    with pytest.raises(GroundTruthUnavailable):
+        ig_error_bound(nets.mlp([([[1.0]], [0.5]), ([[2.0]], [0.0])], 1, "tanh"), [1.0], [0.0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.one_of(SMOOTH, NETS), POINTS)
+def test_expected_gradients_is_the_mean_ig_and_complete(f, x):
+    bg = GRID[[0, 4, 4, 13, 26]]  # a multiset: row 4 twice
+    eg = expected_gradients(f, x, bg)
+    mean = np.mean([integrated_gradients(f, x, z) for z in bg], axis=0)
+    np.testing.assert_allclose(eg, mean, atol=1e-12)
+    assert eg.sum() == pytest.approx(f(x) - f(bg).mean(), abs=1e-6 * (1 + abs(f(x))))
+
+
+def _relu_deeplift_by_hand(W, c, a, x, b):
+    """One hidden ReLU layer: phi_i = sum_k a_k m_k W_ki (x_i - b_i)."""
+    z, z0 = W @ x + c, W @ b + c
+    m = np.where(
+        z != z0, (np.maximum(z, 0) - np.maximum(z0, 0)) / np.where(z != z0, z - z0, 1), z > 0
+    )
+    return (a * m) @ W * (x - b)
+
+
+@settings(max_examples=30, deadline=None)
+@given(NETS, POINTS, POINTS)
+def test_deeplift_rescale_is_complete(f, x, b):
+    assert deeplift_rescale(f, x, b).sum() == pytest.approx(f(x) - f(b), abs=1e-9)
+
+
+def test_deeplift_rescale_by_hand_and_against_integrated_gradients():
+    W = np.array([[1.0, -1.0], [0.5, 2.0], [1.0, 1.0]])
+    c = np.array([0.0, 1.0, -0.5])
+    a = np.array([1.0, -2.0, 0.5])
+    f = fn.relu_net([(W, c), ([a], [0.5])], 2)
+    x, b = np.array([1.0, -1.0]), np.array([-1.0, 1.0])
+    np.testing.assert_allclose(deeplift_rescale(f, x, b), _relu_deeplift_by_hand(W, c, a, x, b))
+    # one hidden layer: each pre-activation is affine along the path, so the secant slope is the
+    # mean derivative along it and DeepLift equals IG (kinks crossed or not)
+    np.testing.assert_allclose(deeplift_rescale(f, x, b), integrated_gradients(f, x, b), atol=1e-12)
+    # two hidden layers: the second layer's pre-activations are not affine along the path
+    deep = fn.relu_net(
+        [(W, c), ([[1.0, 1.0, -1.0], [1.0, -1.0, 0.5]], [0.0, 0.5]), ([[1.0, 2.0]], [0.0])], 2
+    )
+    assert np.abs(deeplift_rescale(deep, x, b) - integrated_gradients(deep, x, b)).max() > 0.1
+    # without biases and from 0 every unit keeps its state along the path: DeepLift = IG
+    g = fn.relu_net([(W, 0 * c), ([[1.0, 1.0, -1.0]], [0.0]), ([[2.0]], [0.0])], 2)
+    np.testing.assert_allclose(
+        deeplift_rescale(g, x, 0 * x), integrated_gradients(g, x, 0 * x), atol=1e-12
+    )
+
+
+def test_deeplift_of_smooth_networks_uses_the_secant_slopes():
+    f = nets.mlp([([[1.0, 2.0]], [0.5]), ([[3.0]], [0.0])], 2, "tanh")
+    x, b = np.array([1.0, 0.5]), np.array([0.0, -1.0])
+    z, z0 = 1 + 1 + 0.5, -2 + 0.5
+    m = (math.tanh(z) - math.tanh(z0)) / (z - z0)
+    np.testing.assert_allclose(deeplift_rescale(f, x, b), 3 * m * np.array([1.0, 2.0]) * (x - b))
+    assert deeplift_shap(f, x, np.stack([b, b])) == pytest.approx(deeplift_rescale(f, x, b))
+    with pytest.raises(GroundTruthUnavailable):
+        deeplift_rescale(fn.linear([1.0, 2.0]), x, b)
