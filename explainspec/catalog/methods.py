@@ -12,9 +12,7 @@ reaches the library is recorded under ``statistic["randomness"]``.
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import Any
-
+from explainspec.catalog._common import method as _m
 from explainspec.catalog.methods_captum import ENTRIES as _CAPTUM_ENTRIES
 from explainspec.registry import Entry, Param
 
@@ -26,40 +24,6 @@ _REF = "explainspec.methods.reference"
 _LEGACY_SEED = (
     "np.random.seed(seed) around the call (shap uses numpy's global RNG); state restored after"
 )
-
-
-def _m(
-    name: str,
-    target: str,
-    doc: str,
-    *,
-    output: str,
-    scope: str,
-    statistic: dict[str, Any],
-    requires: tuple[str, ...] = ("callable",),
-    randomized: bool = False,
-    library: str,
-    params: tuple[Param, ...] = (),
-    shape: str | None = None,
-) -> Entry:
-    extra: dict[str, Any] = {
-        "output": output,
-        "scope": scope,
-        "statistic": dict(statistic),
-        "requires": requires,
-        "randomized": randomized,
-        "library": library,
-    }
-    if shape is not None:  # an output shape other than the output kind's, e.g. "2**d"
-        extra["shape"] = shape
-    return Entry(
-        kind="method",
-        name=name,
-        doc=doc,
-        params=params,
-        target=target,
-        extra=MappingProxyType(extra),
-    )
 
 
 _INTERVENTIONAL_BG = {
@@ -78,6 +42,24 @@ _INTERVENTIONAL_BG_MAX_100 = {
     "(shap.utils.sample(X, 100, random_state=0))",
 }
 
+_LINK = Param(
+    name="link",
+    type="'identity' | 'logit'",
+    default="identity",
+    doc="shap's link (default identity); 'logit' explains the game logit(E f(x_S, Z_-S)): "
+    "attributions on the log-odds scale of the mean probability (f must be a probability).",
+)
+
+_LINEARIZE_LINK = Param(
+    name="linearize_link",
+    type="bool",
+    default=True,
+    doc="shap default True: with a non-identity link the value of a coalition is a reweighted "
+    "mean of link(f) over the background (weights from a first-order expansion of the link at the "
+    "mean prediction, so that the empty and the full coalition keep link(mean f) and link(f(x))); "
+    "False: link(mean f), the game of KernelExplainer.",
+)
+
 _NUM_SAMPLES = Param(
     name="num_samples",
     type="int",
@@ -95,11 +77,27 @@ _SAMPLE_AROUND = Param(
     default=False,
     doc="lime default False: sample around the training mean.",
 )
+_MODEL_REGRESSOR = Param(
+    name="model_regressor",
+    type="'ridge' | 'linear'",
+    default="ridge",
+    doc="the surrogate passed as explain_instance(model_regressor=...): 'ridge' = "
+    "Ridge(alpha, fit_intercept=True) (lime's default), 'linear' = LinearRegression().",
+)
+_ALPHA = Param(
+    name="alpha",
+    type="float",
+    default=1.0,
+    doc="Ridge penalty of model_regressor='ridge' (lime's default Ridge(alpha=1)).",
+    low=0,
+)
 _LIME_COMMON = {
     "sampling": "around the training mean unless sample_around_instance=True",
-    "kernel": "sqrt(exp(-d**2 / w**2)) on standardized distances, w = 0.75*sqrt(d)",
-    "regressor": "Ridge(alpha=1, fit_intercept=True)",
-    "randomness": "LimeTabularExplainer(random_state=seed)",
+    "kernel": "sqrt(exp(-d**2 / w**2)) on standardized distances, w = kernel_width "
+    "(None: 0.75*sqrt(d))",
+    "regressor": "model_regressor: Ridge(alpha, fit_intercept=True) (lime's default alpha=1) or "
+    "LinearRegression()",
+    "randomness": "LimeTabularExplainer(random_state=seed); Ridge(random_state=seed)",
 }
 _H = Param(
     name="h",
@@ -130,6 +128,8 @@ ENTRIES: list[Entry] = [
                 low=1,
                 limit="samples",
             ),
+            _LINK,
+            _LINEARIZE_LINK,
         ),
     ),
     _m(
@@ -155,6 +155,8 @@ ENTRIES: list[Entry] = [
                 low=1,
                 limit="samples",
             ),
+            _LINK,
+            _LINEARIZE_LINK,
         ),
     ),
     _m(
@@ -193,6 +195,7 @@ ENTRIES: list[Entry] = [
                 doc="feature selection before the WLS solve (shap >= 0.47 default "
                 "'num_features(10)'); False disables it.",
             ),
+            _LINK,
         ),
     ),
     _m(
@@ -471,6 +474,8 @@ ENTRIES: list[Entry] = [
                 doc="how continuous features are binned (lime default quartile).",
             ),
             _SAMPLE_AROUND,
+            _MODEL_REGRESSOR,
+            _ALPHA,
         ),
     ),
     _m(
@@ -493,6 +498,8 @@ ENTRIES: list[Entry] = [
             _NUM_SAMPLES,
             _KERNEL_WIDTH,
             _SAMPLE_AROUND,
+            _MODEL_REGRESSOR,
+            _ALPHA,
         ),
     ),
     # ------------------------------------------------------------- reference
@@ -773,3 +780,8 @@ ENTRIES: list[Entry] = [
 ]
 
 ENTRIES += _CAPTUM_ENTRIES  # captum.* (explainspec.catalog.methods_captum)
+
+# the rest of the tabular toolbox (interpret, shapiq, PyALE, DiCE, importance, references)
+from explainspec.catalog.methods_tabular import ENTRIES as _TABULAR  # noqa: E402
+
+ENTRIES += _TABULAR

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from explainspec.catalog._common import entry
 from explainspec.catalog.oracles_paths import ENTRIES as _PATH_ENTRIES
+from explainspec.catalog.oracles_tabular import ENTRIES as _TABULAR
 from explainspec.catalog.sources import ORACLES as _SOURCE_ORACLES
 from explainspec.registry import Entry, Param
 
@@ -227,3 +228,4 @@ ENTRIES.append(
     )
 )
 ENTRIES += _SOURCE_ORACLES  # bound world sources (explainspec audit): catalog/sources.py
+ENTRIES += _TABULAR  # the rest of the tabular toolbox: catalog/oracles_tabular.py

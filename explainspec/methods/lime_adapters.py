@@ -6,6 +6,12 @@ the *training mean* (not the instance), distances on standardized data with the 
 ``sqrt(exp(-d**2 / w**2))``, ``w = 0.75 * sqrt(d)``, and ``Ridge(alpha=1)`` as the surrogate.
 We ask for ``num_features = d`` so no feature is dropped by lime's feature selection, and map
 ``as_map()`` back to feature order.
+
+The surrogate is the one users pass as ``explain_instance(..., model_regressor=...)``:
+``model_regressor = "ridge"`` is ``sklearn.linear_model.Ridge(alpha=alpha, fit_intercept=True,
+random_state=seed)`` (lime's own default is exactly this with ``alpha = 1``), ``"linear"`` is
+``LinearRegression()`` (no shrinkage). ``kernel_width`` is passed to the explainer (``None``:
+lime's ``0.75 * sqrt(d)``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,17 @@ def _lime_tabular() -> Any:
     return lime_tabular
 
 
+def _surrogate(p: dict[str, Any], seed: int) -> Any:
+    """The ``model_regressor`` lime fits: ``Ridge(alpha)`` (lime's default with alpha = 1) or OLS."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    if p["model_regressor"] == "ridge":
+        return Ridge(alpha=float(p["alpha"]), fit_intercept=True, random_state=int(seed) % 2**32)
+    if p["model_regressor"] == "linear":
+        return LinearRegression()
+    raise ValueError(f"model_regressor = {p['model_regressor']!r}; expected 'ridge' or 'linear'")
+
+
 def _explain(problem: Problem, name: str, **explainer_args: Any) -> np.ndarray:
     lime_tabular = _lime_tabular()
     p = params_of(problem, name)
@@ -42,9 +59,12 @@ def _explain(problem: Problem, name: str, **explainer_args: Any) -> np.ndarray:
         **explainer_args,
     )
     predict = as_callable(problem.f)
+    regressor = _surrogate(p, problem.seed)
     out = np.zeros((len(rows(problem.points)), d))
     for r, x in enumerate(rows(problem.points)):
-        exp = explainer.explain_instance(x, predict, num_features=d, num_samples=p["num_samples"])
+        exp = explainer.explain_instance(
+            x, predict, num_features=d, num_samples=p["num_samples"], model_regressor=regressor
+        )
         # regression mode stores the surrogate's coefficients under label 1
         for j, coef in exp.as_map()[1]:
             out[r, int(j)] = coef

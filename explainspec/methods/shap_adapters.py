@@ -32,6 +32,16 @@ from explainspec.methods._common import (
 from explainspec.methods.base import Problem
 
 
+def _link(p: dict[str, Any]) -> Any:
+    """shap's link object for the ``link`` parameter (``identity`` or ``logit``)."""
+    import shap
+
+    links = {"identity": shap.links.identity, "logit": shap.links.logit}
+    if p["link"] not in links:
+        raise ValueError(f"link = {p['link']!r}; expected 'identity' or 'logit'")
+    return links[p["link"]]
+
+
 def _values(out: Any) -> np.ndarray:
     """The attribution array of a shap result (``Explanation`` or ndarray), as floats."""
     values = getattr(out, "values", out)
@@ -49,7 +59,9 @@ def exact(problem: Problem) -> np.ndarray:
     p = params_of(problem, "shap.exact")
     bg = rows(problem.background)
     masker = shap.maskers.Independent(bg, max_samples=len(bg))
-    explainer = shap.explainers.Exact(as_callable(problem.f), masker)
+    explainer = shap.explainers.Exact(
+        as_callable(problem.f), masker, link=_link(p), linearize_link=bool(p["linearize_link"])
+    )
     # One point per call: shap 0.51's Exact raises IndexError inside MaskedModel.main_effects
     # when a point after the first in a batch equals every background row on all features
     # (nothing varies). Per-point calls give the same numbers and the correct zeros there.
@@ -70,7 +82,11 @@ def permutation(problem: Problem) -> np.ndarray:
     masker = shap.maskers.Independent(bg, max_samples=len(bg))
     with legacy_seed(problem.seed):  # Permutation seeds the global RNG itself; restore after
         explainer = shap.explainers.Permutation(
-            as_callable(problem.f), masker, seed=int(problem.seed) % 2**32
+            as_callable(problem.f),
+            masker,
+            link=_link(p),
+            linearize_link=bool(p["linearize_link"]),
+            seed=int(problem.seed) % 2**32,
         )
         out = explainer(rows(problem.points), max_evals=p["max_evals"], silent=True)
     return _values(out)
@@ -88,7 +104,9 @@ def kernel(problem: Problem) -> np.ndarray:
     import shap
 
     p = params_of(problem, "shap.kernel")
-    explainer = shap.KernelExplainer(as_callable(problem.f), rows(problem.background))
+    explainer = shap.KernelExplainer(
+        as_callable(problem.f), rows(problem.background), link=p["link"]
+    )
     with legacy_seed(problem.seed):
         values = explainer.shap_values(
             rows(problem.points), nsamples=p["nsamples"], l1_reg=p["l1_reg"], silent=True

@@ -42,6 +42,12 @@ BASE_DISTRIBUTIONS = (
     "lime",
     "torch",
     "captum",
+    # the tabular toolbox's optional libraries ("not installed" when absent)
+    "shapiq",
+    "interpret-core",
+    "dice-ml",
+    "PyALE",
+    "pandas",
 )
 """Distributions in every key: explainspec and what its worlds, oracles and built-in methods use."""
 
@@ -90,6 +96,11 @@ _OWNER: dict[str, list[str]] = {
     "lime": ["lime"],
     "torch": ["torch"],
     "captum": ["captum"],
+    "shapiq": ["shapiq"],
+    "interpret": ["interpret-core"],
+    "dice_ml": ["dice-ml"],
+    "PyALE": ["PyALE"],
+    "pandas": ["pandas"],
 }
 
 

@@ -19,6 +19,15 @@ FAST = {
     "lime.tabular_continuous": {"num_samples": 300},
     "reference.lime_wls": {"num_samples": 300},
     "reference.shapley_permutation": {"n_permutations": 3},
+    "shapiq.permutation_sii": {"budget": 200},
+    "shapiq.kernelshapiq": {"budget": 20},
+    "shapiq.svarmiq": {"budget": 20},
+    "dice.random": {"sample_size": 200},
+    "dice.genetic": {"maxiterations": 20},
+    **{
+        name: {"outer_bags": 2, "max_rounds": 100, "smoothing_rounds": 20, "interactions": 0}
+        for name in ("interpret.ebm", "interpret.ebm_importance")
+    },
     "captum.shapley_value_sampling": {"n_samples": 5},
     "captum.kernel_shap": {"n_samples": 10},
     "captum.lime": {"n_samples": 20},
@@ -28,6 +37,8 @@ FAST = {
 def _problem(entry, seed):
     rng = np.random.default_rng(0)
     bg = rng.normal(size=(30, 5))
+    if entry.name == "reference.cpi":  # discrete rows, so that groups of equal x_-j exist
+        bg = rng.integers(0, 2, size=(30, 5)).astype(float)
     if "linear" in entry.extra["requires"]:
         f = linear_function([1.0, -2.0, 0.5, 3.0, 1.0])
     elif entry.extra["library"] == "captum":  # a world function: it has a torch module form
@@ -54,6 +65,9 @@ def test_same_seed_same_output_and_the_seed_matters(entry):
     others = [call_method(entry, _problem(entry, s)) for s in (12, 13)]
     if entry.name == "shap.partition":
         return  # the seed only breaks ties in shap's priority queue: often no effect at all
+    if entry.name == "dice.genetic":
+        return  # the kd-tree start is deterministic, the search often settles on the same point
+        # (tests/methods/test_dice_adapters.py shows a world where the seed changes the result)
     assert any(not np.array_equal(a, o) for o in others), "the seed has no effect"
 
 

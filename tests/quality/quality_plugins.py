@@ -1,4 +1,5 @@
-"""Planted bugs: twelve deliberately broken explanation methods, and the correct twins we own.
+"""Planted bugs: twelve deliberately broken explanation methods (and eight more of the tabular
+toolbox in ``toolbox_plugins``), and the correct twins we own.
 
 Each broken method is registered as a plugin ``quality.<name>``; its spec in ``specs/`` states
 claims that a correct implementation satisfies. ``BROKEN`` maps every broken method to the correct
@@ -258,3 +259,8 @@ BROKEN: dict[str, str] = {
     "quality.gradient_huge_step": "reference.gradient",
 }
 """Broken method -> the correct method its spec is also run with."""
+
+# the planted bugs of the tabular toolbox (issue 18)
+from toolbox_plugins import BROKEN as _TOOLBOX  # noqa: E402
+
+BROKEN.update(_TOOLBOX)
