@@ -34,7 +34,7 @@ Accuracy, as tested in ``tests/oracles``:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -220,16 +220,18 @@ def _relu_layers(f: Any, x: np.ndarray, b: np.ndarray) -> Any:
     return layers
 
 
-def _relu_ig(layers: Any, x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Exact IG of a ReLU network: the path crosses finitely many activation regions; in each the
-    network is affine in ``alpha``, so the gradient is constant there and the integral is a sum.
+def relu_path_regions(
+    layers: Any, x: np.ndarray, b: np.ndarray, what: str
+) -> Iterator[tuple[float, float, np.ndarray]]:
+    """The activation regions of a ReLU network along the straight path from ``b`` to ``x``, in
+    order: ``(alpha0, alpha1, J)`` with ``J`` the network's (constant) gradient within the region.
 
     From ``alpha0`` the activation pattern is read just after it (``alpha0 + 1e-13``); under that
     pattern every pre-activation is affine in ``alpha``, and the next region starts at its first
     zero crossing. A kink within 1e-13 of another may be merged with it (error <= 1e-13 * jump).
+    ``what`` names the oracle in the error raised past 100 000 regions.
     """
     delta = x - b
-    total = np.zeros(x.shape[0])
     alpha0 = 0.0
     for _ in range(100_000):
         probe = min(alpha0 + 1e-13, 1.0)
@@ -246,11 +248,21 @@ def _relu_ig(layers: Any, x: np.ndarray, b: np.ndarray) -> np.ndarray:
             alpha1 = min(alpha1, float(later.min(initial=1.0)))
             on = (A + probe * B) > 0
             A, B, J = A * on, B * on, J * on[:, None]
-        total += J[0] * (alpha1 - alpha0)
+        yield alpha0, alpha1, J[0]
         if alpha1 >= 1.0:
-            return total * delta
+            return
         alpha0 = alpha1
-    raise OracleError("integrated_gradients: too many activation regions along the path")
+    raise OracleError(f"{what}: too many activation regions along the path")
+
+
+def _relu_ig(layers: Any, x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact IG of a ReLU network: the path crosses finitely many activation regions; in each the
+    network is affine in ``alpha``, so the gradient is constant there and the integral is a sum
+    (:func:`relu_path_regions`)."""
+    total = np.zeros(x.shape[0])
+    for alpha0, alpha1, J in relu_path_regions(layers, x, b, "integrated_gradients"):
+        total += J * (alpha1 - alpha0)
+    return total * (x - b)
 
 
 def _gauss_legendre(

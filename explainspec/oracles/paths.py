@@ -376,33 +376,16 @@ def _relu_path_variation(f: Any, layers: Any, x: np.ndarray, b: np.ndarray) -> f
     affine regions along the path, and ``g`` at every kink and at both ends (by ``f.grad``, the
     world's one-sided convention), all found exactly (regions from the zero crossings of the
     pre-activations)."""
+    from explainspec.oracles.gradients import relu_path_regions
+
     delta = x - b
     grad = _exact_gradient(f)
     kinks: list[float] = []
-    a0 = 0.0
     slopes: list[float] = []
-    for _ in range(100_000):
-        probe = min(a0 + 1e-13, 1.0)
-        A, B = b.copy(), delta.copy()
-        J = np.eye(x.shape[0])
-        a1 = 1.0
-        for k, (W, c) in enumerate(layers):
-            A, B, J = W @ A + c, W @ B, W @ J
-            if k == len(layers) - 1:
-                break
-            with np.errstate(divide="ignore", invalid="ignore"):
-                roots = -A / B
-            later = roots[(B != 0) & (roots > probe)]
-            a1 = min(a1, float(later.min(initial=1.0)))
-            on = (A + probe * B) > 0
-            A, B, J = A * on, B * on, J * on[:, None]
-        slopes.append(float(J[0] @ delta))
-        if a1 >= 1.0:
-            break
-        kinks.append(a1)
-        a0 = a1
-    else:  # pragma: no cover - a network of the families has few regions
-        raise OracleError("ig_error_bound: too many activation regions along the path")
+    for _, a1, J in relu_path_regions(layers, x, b, "ig_error_bound"):
+        slopes.append(float(J @ delta))
+        if a1 < 1.0:
+            kinks.append(a1)
     # g at the kinks and at both ends (a unit may switch exactly at a = 0 or a = 1, where a rule
     # may put a node): every excursion of g from the slopes around it counts
     where = np.asarray([0.0, *kinks, 1.0])
