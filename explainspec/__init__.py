@@ -8,6 +8,8 @@ Specs
 Verification
     :func:`verify` -- check every claim of a spec; returns a :class:`RunResult` of
     :class:`ClaimResult` (each with ``verdict``, ``margin``, ``counterexample`` and ``passed``).
+    :func:`world_from_report` -- rebuild a counterexample's world from a result or a JSON
+    report; :func:`explain` -- re-run the method on it.
 Plugins
     :func:`method` -- register an explanation method (a callable ``Problem -> ndarray``);
     :class:`Problem`, :class:`Param`.
@@ -59,6 +61,9 @@ __all__ = [
     "ClaimResult",
     "Counterexample",
     "Verdict",
+    "world_from_report",
+    "explain",
+    "WorldDataError",
     # plugins
     "method",
     "Problem",
@@ -74,6 +79,9 @@ _LAZY = {
     "Counterexample": ("explainspec.runner.events", "Counterexample"),
     "Verdict": ("explainspec.runner.events", "Verdict"),
     "card": ("explainspec.report.notebook", "card"),
+    "world_from_report": ("explainspec.runner.world_data", "world_from_report"),
+    "explain": ("explainspec.runner.world_data", "explain"),
+    "WorldDataError": ("explainspec.runner.world_data", "WorldDataError"),
     "method": ("explainspec.registry", "method"),
     "Param": ("explainspec.registry", "Param"),
     "Problem": ("explainspec.methods.base", "Problem"),

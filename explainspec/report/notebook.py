@@ -146,6 +146,13 @@ def counterexample_html(cx: Counterexample, *, plot: bool = True) -> str:
             out += f'<img src="data:image/png;base64,{data}" alt="counterexample plot" width="420">'
     if cx.reproduce:
         out += f"<p>Reproduce with: <code>{_e(cx.reproduce)}</code></p>"
+    python = cx.python_lines()
+    if len(python) > 1:
+        out += (
+            f"<p>{_e(python[0])}</p><pre>{_e(chr(10).join(line[4:] for line in python[1:]))}</pre>"
+        )
+    elif python:
+        out += f"<p>{_e(python[0])}</p>"
     return out
 
 
@@ -167,6 +174,11 @@ def counterexample_markdown(cx: Counterexample) -> str:
     lines += [f"| {k} | `{v}` |" for k, v in _rows(cx)]
     if cx.reproduce:
         lines += ["", f"Reproduce with: `{cx.reproduce}`"]
+    python = cx.python_lines()
+    if len(python) > 1:
+        lines += ["", python[0], "", "```python", *(line[4:] for line in python[1:]), "```"]
+    elif python:
+        lines += ["", python[0]]
     return "\n".join(lines) + "\n"
 
 

@@ -60,6 +60,7 @@ from explainspec.runner.events import (
 )
 from explainspec.runner.plan import ClaimPlan
 from explainspec.runner.settings import build_settings
+from explainspec.runner.world_data import serialize_world
 
 _TARGET_BOUND = 1e12
 
@@ -582,6 +583,13 @@ class ClaimRun:
             reproduce=self.plan.reproduce(),
             source=source,
             info=_info(world),
+            world=serialize_world(
+                world,
+                claim=self.plan.name,
+                method=self.plan.method,
+                params=self.plan.params,
+                index=outcome.index if local else None,
+            ),
         )
 
 

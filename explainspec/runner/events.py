@@ -38,6 +38,12 @@ ES342   a world drawn for the claim is larger than a documented size limit (rows
         ``catalog/limits.py``), found when it was drawn (verdict ``invalid``)
 ES350   the method needs a library that is not installed (verdict ``skipped``: install the named
         extra, e.g. ``explainspec[torch]``)
+ES380   ``world_from_report``: the report cannot be read, or has no such claim, or the claim has
+        no counterexample world
+ES381   ``world_from_report``: the counterexample's world was not stored in the report (its
+        function is a fitted black-box model, which reports do not store)
+ES382   ``world_from_report``: the stored world is malformed or over a size limit (a damaged or
+        hostile report; nothing in it is evaluated)
 ES391   too few of the drawn worlds satisfy the claim's assumptions' conditions (``assume ...
         check``): the claim could not be checked inside them (verdict ``invalid``)
 ======  =======================================================================================
@@ -47,6 +53,7 @@ ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a c
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -80,6 +87,12 @@ RUN_CODES: dict[str, str] = {
     "grid), found when it was drawn (verdict invalid)",
     "ES350": "the method needs a library that is not installed (verdict skipped; the message "
     "names the extra to install, e.g. explainspec[torch])",
+    "ES380": "world_from_report: the report cannot be read, has no such claim, or the claim has "
+    "no counterexample world",
+    "ES381": "world_from_report: the counterexample's world was not stored in the report (a "
+    "fitted black-box model function is never stored)",
+    "ES382": "world_from_report: the stored world is malformed or over a size limit (a damaged or "
+    "hostile report; reports are read as data, nothing in them is evaluated)",
     "ES391": "too few of the drawn worlds satisfy the claim's assumptions' conditions (assume ... "
     "check): the claim could not be checked inside them (verdict invalid)",
 }
@@ -156,7 +169,9 @@ class Counterexample:
     """A world on which the check failed, spelled out so that a reader can redo it by hand.
 
     ``source`` is ``"search"`` for a shrunk world found by hypothesis and ``"example NAME"`` for an
-    explicit example of the spec.
+    explicit example of the spec. ``world`` is the whole world as plain JSON data
+    (:mod:`explainspec.runner.world_data`; ``explainspec.world_from_report`` rebuilds it), or
+    ``{"format": 1, "unavailable": REASON}`` when it cannot be stored.
     """
 
     function: str
@@ -174,6 +189,7 @@ class Counterexample:
     second: str | None = None
     source: str = "search"
     info: tuple[tuple[str, str], ...] = ()
+    world: dict[str, Any] | None = None
 
     def lines(self) -> list[str]:
         """The counterexample as readable lines (used by every reporter).
@@ -213,7 +229,40 @@ class Counterexample:
             out.append(f"margin = {self.margin:.6g}")
         out.append(f"seed = {self.seed} (method seed {self.world_seed})")
         out.append(f"Reproduce with: {self.reproduce}")
+        out.extend(self.python_lines())
         return out
+
+    def python_lines(self) -> list[str]:
+        """The ``Reproduce in Python:`` snippet (empty when the world was not stored).
+
+        Examples
+        --------
+        >>> c = Counterexample(function="f(x) = x0", distribution="grid", d=1, point=(1.0,),
+        ...     baseline=None, background_rows=2, phi=[0.5], quantities=(), margin=-0.5, seed=0,
+        ...     world_seed=7, reproduce="explainspec verify s.espec",
+        ...     world={"format": 1, "claim": "s.c", "method": "shap.kernel", "point_index": 1})
+        >>> print("\\n".join(c.python_lines()))
+        Reproduce in Python (report: the RunResult, or the path of the JSON report):
+            import explainspec
+            world = explainspec.world_from_report(report, "s.c")
+            phi = explainspec.explain(world)[1]  # shap.kernel at x, with the run's parameters and seed
+        """
+        w = self.world
+        if not w:
+            return []
+        if "unavailable" in w:
+            return [f"Reproduce in Python: not available ({w['unavailable']})"]
+        claim = str(w.get("claim", ""))
+        index = w.get("point_index")
+        call = "explainspec.explain(world)" + ("" if index is None else f"[{int(index)}]")
+        where = "at x" if index is not None else "on this world"
+        return [
+            "Reproduce in Python (report: the RunResult, or the path of the JSON report):",
+            "    import explainspec",
+            f"    world = explainspec.world_from_report(report, {json.dumps(claim)})",
+            f"    phi = {call}  # {w.get('method', 'the method')} {where}, with the run's "
+            "parameters and seed",
+        ]
 
     def _repr_html_(self) -> str:  # Jupyter: the table with the plot inline
         from explainspec.report.notebook import counterexample_html

@@ -90,6 +90,57 @@ def test_planted_bug_is_refuted_with_a_small_readable_counterexample(path, seed)
     assert cx.function.startswith("f(x) = ") and len(cx.function) < 120
     assert "margin of " in text
     assert f"--seed {seed} --profile fast" in cx.reproduce
+    assert_world_reproduces(result, path, seed)
+
+
+def assert_world_reproduces(result, path: Path, seed: int) -> None:
+    """The counterexample's world, rebuilt from the run result and from its JSON report (issue
+    19), gives the same f at the points, and the claim's check on it the same margin."""
+    import json
+
+    import numpy as np
+
+    from explainspec.expr import Mode
+    from explainspec.runner.env import ClaimContext, check_world
+    from explainspec.runner.plan import RunOptions, plan_spec
+    from explainspec.worlds.functions import formula
+
+    claim = result[0]
+    cx = claim.counterexample
+    rebuilt = [
+        explainspec.world_from_report(result, claim.id),
+        explainspec.world_from_report(json.loads(result.to_json()), claim.claim),
+    ]
+    (plan,) = plan_spec(load(path), RunOptions(profile="fast", seed=seed))
+    for world in rebuilt:
+        index = world.info["point_index"]
+        if cx.point is not None:
+            assert np.array_equal(world.points[index], cx.point)
+        assert world.seed == cx.world_seed and world.info["method"] == claim.method
+        assert world.f.formula() == cx.function
+        try:  # the formula printed in the report, read back by the formula parser
+            printed = formula(cx.function.split(" = ", 1)[1], cx.d)
+        except Exception:  # noqa: BLE001 - a tree or a large network is not printed as a formula
+            printed = None
+        if printed is not None:
+            assert world.f(world.points) == pytest.approx(printed(world.points), abs=1e-12)
+        for other in rebuilt:  # the same values from both routes, exactly
+            assert np.array_equal(world.f(world.points), other.f(other.points))
+            assert np.array_equal(world.f(world.data), other.f(other.data))
+        ctx = ClaimContext(
+            entry=plan.entry(), params=plan.params, replicates=plan.options.n_replicates
+        )
+        outcome = check_world(
+            world,
+            plan.check,
+            ctx,
+            mode=Mode(tolerance_scale=plan.tolerance_scale, slack=plan.slack),
+            refutes=plan.refutes,
+            conditions=plan.conditions,
+        )
+        assert outcome.margin == pytest.approx(cx.margin, abs=1e-9, rel=1e-9)
+        if index is not None:
+            assert outcome.index == index
 
 
 @pytest.mark.parametrize(("path", "seeds"), TWIN_CASES + SLOW_TWIN_CASES)

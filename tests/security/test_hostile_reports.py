@@ -1,0 +1,144 @@
+"""A JSON report is untrusted when it is read back (``explainspec.world_from_report``): it is
+parsed as data, never evaluated, imported or unpickled, and its sizes are bounded before any
+array is allocated. Every hostile report is refused with ES382 (or ES380), and none runs code."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from explainspec.runner.world_data import WorldDataError, serialize_world, world_from_report
+from explainspec.worlds import distributions as dist
+from explainspec.worlds import functions as fn
+from explainspec.worlds.base import World
+
+
+class _Boom:
+    def __reduce__(self):  # what a pickle would run when it is loaded
+        import os
+
+        return (os.system, ("touch /tmp/explainspec-pwned",))
+
+
+def _good() -> dict:
+    P = dist.grid(2, levels=2)
+    world = World(
+        f=fn.linear([1.0, -2.0]),
+        P=P,
+        data=P.rows,
+        background=P.rows,
+        points=P.rows[:1],
+        baseline=np.zeros(2),
+        grid=np.zeros((2, 1)),
+        y=np.zeros(4),
+        seed=1,
+    )
+    return json.loads(json.dumps(serialize_world(world, claim="s.c", method="reference.shapley")))
+
+
+def _report(world: object) -> dict:
+    return {"claims": [{"spec": "s", "claim": "c", "counterexample": {"world": world}}]}
+
+
+def _with(**changes) -> dict:
+    w = _good()
+    w.update(changes)
+    return w
+
+
+MARKER = "/tmp/explainspec-pwned-{}"
+
+HOSTILE = {
+    "formula_import": _with(
+        f={"kind": "formula", "d": 2, "text": "__import__('os').system('touch /tmp/x')"}
+    ),
+    "formula_attribute": _with(f={"kind": "formula", "d": 2, "text": "x0.__class__"}),
+    "formula_call": _with(f={"kind": "formula", "d": 2, "text": "eval(x0)"}),
+    "pickle_as_function": _with(
+        f={"kind": "pickle", "data": base64.b64encode(pickle.dumps(_Boom())).decode()}
+    ),
+    "module_path_as_kind": _with(f={"kind": "os:system", "d": 2}),
+    "activation_by_name": _with(
+        f={"kind": "mlp", "d": 2, "activation": "os.system", "bias": True, "layers": []}
+    ),
+    "shape_by_name": _with(
+        f={"kind": "terms", "d": 2, "intercept": 0, "terms": [[1, [[0, "__import__", [1]]]]]}
+    ),
+    "huge_rows": _with(data=[[0.0, 0.0]] * 100_001),
+    "huge_layer": _with(
+        f={"kind": "relu_net", "d": 2, "layers": [[[[0.0, 0.0]] * 100_000, [0.0] * 100_000]]}
+    ),
+    "deep_nesting": _with(f=json.loads('{"kind": "logistic", "f": ' * 500 + "{}" + "}" * 500)),
+    "feature_out_of_range": _with(
+        f={"kind": "terms", "d": 2, "intercept": 0, "terms": [[1, [[7, "pow", [1]]]]]}
+    ),
+    "tree_with_a_cycle": _with(
+        f={
+            "kind": "tree",
+            "d": 2,
+            "max_depth": 1,
+            "nodes": {
+                "left_child": [0],
+                "right_child": [0],
+                "feature": [0],
+                "threshold": [0.5],
+                "impurity": [0.0],
+                "n_node_samples": [1],
+                "weighted_n_node_samples": [1.0],
+                "missing_go_to_left": [0],
+            },
+            "values": [[1.0]],
+        }
+    ),
+    "wrong_shapes": _with(points=[[1.0, 2.0, 3.0]]),
+    "not_a_number": _with(baseline=["1e309; rm -rf /", 0.0]),
+    "boolean_seed": _with(seed=True),
+    "unknown_format": _with(format=99),
+    "fraction_bomb": _with(
+        P={"kind": "finite", "rows": [[0, 0]], "realized": {"rho": {"fraction": "1/0"}}}
+    ),
+    "not_a_mapping": ["world"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_report_is_refused_without_running_code(name, tmp_path, monkeypatch):
+    import builtins
+
+    def no_eval(*args, **kwargs):  # the reader never evaluates anything
+        raise AssertionError("eval/exec called while reading a report")
+
+    import sklearn.tree  # noqa: F401 - imported first: importing a module runs exec
+
+    world_from_report(_report(_good()), "s.c")  # the reader's own modules, imported
+    monkeypatch.setattr(builtins, "eval", no_eval)
+    monkeypatch.setattr(builtins, "exec", no_eval)
+    monkeypatch.setattr(pickle, "loads", no_eval)
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(_report(HOSTILE[name])))
+    with pytest.raises(WorldDataError) as info:
+        world_from_report(path, "s.c")
+    assert info.value.code in ("ES380", "ES382")
+    assert not any(tmp_path.parent.glob("explainspec-pwned*"))
+
+
+def test_the_untouched_report_is_read(tmp_path):
+    """The hostile cases differ from a readable report only in the field they change."""
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(_report(_good())))
+    assert world_from_report(path, "s.c").f([1.0, 1.0]) == -1.0
+
+
+def test_a_report_over_the_size_limit_is_not_read(tmp_path, monkeypatch):
+    import explainspec.runner.world_data as wd
+
+    monkeypatch.setattr(wd, "REPORT_BYTES", 100)
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(_report(_good())))
+    with pytest.raises(WorldDataError, match="the limit is 100") as info:
+        world_from_report(path, "s.c")
+    assert info.value.code == "ES380"
