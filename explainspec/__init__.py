@@ -89,6 +89,37 @@ _LAZY = {
 }
 
 
+#: the top-level modules of the ``verify`` extra (pyproject.toml): what verifying imports. The
+#: core install (``pip install explainspec``, the pre-commit hooks) has none of them, and
+#: ``check``, ``fmt``, ``convert``, ``schema`` and ``list`` need none.
+VERIFY_MODULES = ("numpy", "scipy", "hypothesis", "sklearn", "shap", "cloudpickle")
+
+#: what to install for them (the message of ES383)
+VERIFY_INSTALL = 'pip install "explainspec[verify]"'
+
+
+def missing_verify_modules() -> list[str]:
+    """The modules of the ``verify`` extra that are not installed (looked up, not imported)."""
+    import importlib.util
+
+    return [m for m in VERIFY_MODULES if importlib.util.find_spec(m) is None]
+
+
+def verify_extra_message(what: str, missing: Iterable[str]) -> str:
+    """``ES383 ...``: what a light install cannot do, and the extra that adds it."""
+    return (
+        f"ES383 {what} needs the verification libraries of the 'verify' extra; not installed: "
+        f"{', '.join(missing)}. Install them with: {VERIFY_INSTALL} (every other extra, e.g. "
+        "explainspec[library], includes it)"
+    )
+
+
+def _require_verify(what: str) -> None:
+    missing = missing_verify_modules()
+    if missing:
+        raise ModuleNotFoundError(verify_extra_message(what, missing), name=missing[0])
+
+
 def __getattr__(name: str) -> Any:
     try:
         module, attr = _LAZY[name]
@@ -219,6 +250,7 @@ def verify(
     >>> print(result["sign_is_direction"].counterexample.reproduce)  # doctest: +ELLIPSIS
     explainspec verify demo.espec --claim sign_is_direction --seed 0 --profile fast
     """
+    _require_verify("explainspec.verify")
     from explainspec.registry import load_plugins
     from explainspec.runner.plan import RunOptions
     from explainspec.runner.run import drive, run
@@ -334,6 +366,7 @@ def audit(
     >>> report.finding("shap.kernel", "interventional_shapley").verdict  # doctest: +SKIP
     'holds'
     """
+    _require_verify("explainspec.audit")
     from explainspec.auditing import audit as _audit
 
     return _audit(

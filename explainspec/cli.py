@@ -253,7 +253,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(err, SpecError):
             print(err.render(), file=sys.stderr)
             return EXIT_INVALID
+        if _light_install(err, argv):  # the core install without the verify extra (ES383)
+            return EXIT_INVALID
         return _internal_error(err, _debug(argv, args))
+
+
+def _light_install(err: BaseException, argv: Sequence[str]) -> bool:
+    """Say which extra to install when a command needs a library of the ``verify`` extra."""
+    from explainspec import VERIFY_MODULES, missing_verify_modules, verify_extra_message
+
+    name = getattr(err, "name", None) or ""
+    if not isinstance(err, ImportError) or name.split(".")[0] not in VERIFY_MODULES:
+        return False
+    words = [a for a in argv if not a.startswith("-")][:1]
+    command = f"explainspec {words[0]}" if words else "this command"
+    missing = missing_verify_modules() or [name.split(".")[0]]
+    print(f"explainspec: {verify_extra_message(command, missing)}", file=sys.stderr)
+    return True
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,6 +44,9 @@ ES381   ``world_from_report``: the counterexample's world was not stored in the 
         function is a fitted black-box model, which reports do not store)
 ES382   ``world_from_report``: the stored world is malformed or over a size limit (a damaged or
         hostile report; nothing in it is evaluated)
+ES383   the command needs the libraries of the ``verify`` extra (numpy, hypothesis, shap,
+        scikit-learn, ...), which the core install (``pip install explainspec``) leaves out
+        (exit 2; the message says what to install)
 ES391   too few of the drawn worlds satisfy the claim's assumptions' conditions (``assume ...
         check``): the claim could not be checked inside them (verdict ``invalid``)
 ======  =======================================================================================
@@ -93,6 +96,9 @@ RUN_CODES: dict[str, str] = {
     "fitted black-box model function is never stored)",
     "ES382": "world_from_report: the stored world is malformed or over a size limit (a damaged or "
     "hostile report; reports are read as data, nothing in them is evaluated)",
+    "ES383": "the command needs the libraries of the verify extra (numpy, hypothesis, shap, "
+    "scikit-learn, ...), which the core install leaves out: pip install explainspec[verify] "
+    "(exit 2)",
     "ES391": "too few of the drawn worlds satisfy the claim's assumptions' conditions (assume ... "
     "check): the claim could not be checked inside them (verdict invalid)",
 }

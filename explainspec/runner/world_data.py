@@ -758,7 +758,7 @@ def world_from_report(report: Any, claim: str) -> Any:
         raise WorldDataError(
             "ES380",
             f"the claim {claim!r} has no counterexample world in the report (verdict "
-            f"{_field(found[0], 'verdict')!s}; reports before explainspec 0.2 do not store it)",
+            f"{_field(found[0], 'verdict')!s}; reports written before counterexamples stored their world do not have it)",
         )
     return rebuild_world(world)
 
