@@ -196,6 +196,7 @@ def verify(
     plugins: Iterable[str] = (),
     claim_timeout: float | None = None,
     debug: bool = False,
+    progress: bool | None = None,
 ) -> RunResult:
     """Verify the claims of one or more specs and return their verdicts.
 
@@ -224,6 +225,9 @@ def verify(
     debug
         Keep the traceback of a method error or an internal error in the claim's result
         (``ClaimResult.traceback``).
+    progress
+        Show a progress bar (claims done, the current claim, worlds checked), drawn by rich:
+        live in a Jupyter cell, a line in a terminal. Default: only in a Jupyter kernel.
 
     Returns
     -------
@@ -271,7 +275,19 @@ def verify(
         claim_timeout=claim_timeout,
         debug=debug,
     )
-    return drive(run(specs, options), lambda event: None)
+    if progress is None:
+        from explainspec.report.notebook import in_notebook
+
+        progress = in_notebook()
+    if not progress:
+        return drive(run(specs, options), lambda event: None)
+    from explainspec.report.notebook import NotebookProgress
+
+    bar = NotebookProgress()
+    try:
+        return drive(run(specs, options), bar.handle)
+    finally:
+        bar.close()
 
 
 def _specs(obj: Any) -> list[Spec]:

@@ -472,6 +472,16 @@ class Spec:
     #: ``(item, span)`` pairs, so the printer can put their comments back next to them
     item_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
+    def _repr_html_(self) -> str:  # Jupyter; the renderer imports nothing heavy until asked
+        from explainspec.report.notebook import spec_html
+
+        return spec_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from explainspec.report.notebook import spec_markdown
+
+        return spec_markdown(self)
+
 
 def merged_world(spec: Spec, claim: Claim) -> WorldBlock:
     """The claim's world: the spec's default world with the claim's fields replacing same-named ones."""

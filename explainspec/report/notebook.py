@@ -279,3 +279,112 @@ def card(result: RunResult, spec: Spec | None = None, *, assets: str | Path | No
     writer.known = {s.name for s in specs}
     writer.specs = {s.name: s for s in specs}
     return "\n".join(writer.card(s) for s in specs)
+
+
+# --------------------------------------------------------------------------- specs
+
+
+def spec_html(spec: Spec) -> str:
+    """A loaded spec as HTML: title, method, output, question and a table of its claims (every
+    text escaped: spec files are untrusted)."""
+    head = (
+        f"<p><b>{_e(spec.title)}</b> <code>{_e(spec.name)}</code><br>"
+        f"method <code>{_e(spec.method.use)}</code>, output <code>{_e(spec.output.value)}</code>"
+        + (f", estimates <code>{_e(spec.estimates)}</code>" if spec.estimates else "")
+        + f"<br>question: {_e(spec.question)}</p>"
+    )
+    rows = "".join(
+        f"<tr><td><code>{_e(c.name)}</code></td><td>{_e(c.kind.value)}</td>"
+        f"<td>{_e(c.about or '')}</td><td>{_e(c.statement)}</td></tr>"
+        for c in spec.claims
+    )
+    where = f"<p>from <code>{_e(spec.source)}</code></p>" if spec.source else ""
+    return (
+        head
+        + "<table><tr><th>claim</th><th>kind</th><th>about</th><th>statement</th></tr>"
+        + rows
+        + "</table>"
+        + where
+    )
+
+
+def spec_markdown(spec: Spec) -> str:
+    """A loaded spec as Markdown: its interpretation card before verification (no verdicts)."""
+    from explainspec.docgen.cards import render_card
+
+    return render_card(spec)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def in_notebook() -> bool:
+    """Whether the code runs in a Jupyter kernel (IPython with a kernel app)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # noqa: BLE001 - an IPython without a shell
+        return False
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+class NotebookProgress:
+    """A progress bar of a verification (claims done of all, the current claim, worlds checked),
+    drawn with rich: in Jupyter rich renders it live in the cell (with ipywidgets installed), in a
+    terminal as a line. A reporter: ``handle(event)``; :meth:`close` ends it."""
+
+    def __init__(self, console: Any = None) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=console,
+            transient=False,
+        )
+        self.task: Any = None
+        self.started = False
+
+    def handle(self, event: Any) -> None:
+        from explainspec.runner.events import (
+            ClaimFinished,
+            ClaimStarted,
+            ExampleTried,
+            RunFinished,
+            RunStarted,
+        )
+
+        if isinstance(event, RunStarted):
+            self.progress.start()
+            self.started = True
+            self.task = self.progress.add_task("claims", total=event.claims, detail="")
+        elif self.task is None:
+            return
+        elif isinstance(event, ClaimStarted):
+            self.progress.update(self.task, detail=f"{event.spec}.{event.claim}")
+        elif isinstance(event, ExampleTried):
+            self.progress.update(self.task, detail=f"{event.spec}.{event.claim}: {event.n} worlds")
+        elif isinstance(event, ClaimFinished):
+            r = event.result
+            self.progress.update(
+                self.task, advance=1, detail=f"{r.spec}.{r.claim}: {r.verdict.value}"
+            )
+        elif isinstance(event, RunFinished):
+            result = event.result
+            failed = sum(c.failed for c in result.claims)
+            self.progress.update(
+                self.task,
+                detail=f"done in {event.elapsed:.1f} s, {failed} failed",
+            )
+            self.close()
+
+    def close(self) -> None:
+        if self.started:
+            self.started = False
+            self.progress.stop()

@@ -73,3 +73,51 @@ def test_card_of_a_spec_built_in_code_needs_the_spec(run):
     with pytest.raises(ValueError, match="pass the spec"):
         explainspec.card(result)
     assert "efficiency" in explainspec.card(result, spec)
+
+
+def test_a_loaded_spec_displays_itself_escaped_and_without_heavy_imports():
+    import subprocess
+    import sys
+
+    hostile = explainspec.loads(
+        """
+spec s "<script>alert(1)</script>" {
+    method = reference.shapley
+    output = attribution
+    question "Is <b>this</b> escaped?"
+    claim c holds "phi <img src=x onerror=alert(1)>" { check sum(phi) == 0 within 1e-6 }
+}"""
+    )
+    page = hostile._repr_html_()
+    assert "<script>" not in page and "<img" not in page and "<b>this" not in page
+    assert "&lt;script&gt;" in page and "<code>c</code>" in page and "holds" in page
+    card = explainspec.load(SPEC)._repr_markdown_()
+    assert card.startswith("# Interventional Shapley values in CI")
+    assert "## You may conclude" in card and "efficiency" in card
+    probe = (
+        "import sys, explainspec; s = explainspec.load(sys.argv[1]); s._repr_html_(); "
+        "s._repr_markdown_(); heavy = [m for m in ('numpy', 'hypothesis', 'shap', 'sklearn') "
+        "if m in sys.modules]; assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", probe, str(SPEC)], check=True, timeout=120)
+
+
+def test_verify_shows_progress_when_asked(capsys):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from explainspec.report.notebook import NotebookProgress, in_notebook
+    from explainspec.runner.plan import RunOptions
+    from explainspec.runner.run import drive, run
+
+    assert in_notebook() is False  # pytest is not a Jupyter kernel: no bar by default
+    out = StringIO()
+    bar = NotebookProgress(Console(file=out, width=120, force_terminal=False))
+    spec = explainspec.load(SPEC)
+    result = drive(run([spec], RunOptions(profile="fast", seed=0, max_examples=5)), bar.handle)
+    text = out.getvalue()
+    assert len(result) == 2 and "2/2" in text and "1 failed" in text
+    assert bar.started is False  # stopped at the end of the run
+    explainspec.verify(spec, profile="fast", max_examples=3, progress=True)
+    assert "2/2" in capsys.readouterr().out
