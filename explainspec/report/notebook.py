@@ -333,11 +333,25 @@ def in_notebook() -> bool:
 
 
 class NotebookProgress:
-    """A progress bar of a verification (claims done of all, the current claim, worlds checked),
-    drawn with rich: in Jupyter rich renders it live in the cell (with ipywidgets installed), in a
-    terminal as a line. A reporter: ``handle(event)``; :meth:`close` ends it."""
+    """A progress bar of a verification: claims done of all, the claim running, worlds checked.
+
+    Drawn with rich (live in the terminal, and in Jupyter through rich's notebook support, which
+    needs ``ipywidgets``); in a Jupyter kernel without ``ipywidgets`` one display line is updated
+    in place instead (IPython's display handles). A reporter: ``handle(event)``; :meth:`close`
+    ends it.
+    """
 
     def __init__(self, console: Any = None) -> None:
+        import importlib.util
+
+        self.progress: Any = None
+        self.line: Any = None  # the IPython display handle of the fallback line
+        self.task: Any = None
+        self.started = False
+        self.total = 0
+        self.done = 0
+        if console is None and in_notebook() and importlib.util.find_spec("ipywidgets") is None:
+            return  # rich's live display would only warn: the display line is used
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self.progress = Progress(
@@ -348,8 +362,13 @@ class NotebookProgress:
             console=console,
             transient=False,
         )
-        self.task: Any = None
-        self.started = False
+
+    def _show(self, detail: str, advance: int = 0) -> None:
+        self.done += advance
+        if self.progress is not None:
+            self.progress.update(self.task, advance=advance, detail=detail)
+        elif self.line is not None:
+            self.line.update(_Line(f"claims {self.done}/{self.total}  {detail}"))
 
     def handle(self, event: Any) -> None:
         from explainspec.runner.events import (
@@ -361,30 +380,43 @@ class NotebookProgress:
         )
 
         if isinstance(event, RunStarted):
-            self.progress.start()
-            self.started = True
-            self.task = self.progress.add_task("claims", total=event.claims, detail="")
-        elif self.task is None:
+            self.total, self.done, self.started = event.claims, 0, True
+            if self.progress is not None:
+                self.progress.start()
+                self.task = self.progress.add_task("claims", total=event.claims, detail="")
+            else:
+                from IPython.display import display
+
+                self.line = display(_Line(f"claims 0/{self.total}"), display_id=True)
+        elif not self.started:
             return
         elif isinstance(event, ClaimStarted):
-            self.progress.update(self.task, detail=f"{event.spec}.{event.claim}")
+            self._show(f"{event.spec}.{event.claim}")
         elif isinstance(event, ExampleTried):
-            self.progress.update(self.task, detail=f"{event.spec}.{event.claim}: {event.n} worlds")
+            self._show(f"{event.spec}.{event.claim}: {event.n} worlds")
         elif isinstance(event, ClaimFinished):
             r = event.result
-            self.progress.update(
-                self.task, advance=1, detail=f"{r.spec}.{r.claim}: {r.verdict.value}"
-            )
+            self._show(f"{r.spec}.{r.claim}: {r.verdict.value}", advance=1)
         elif isinstance(event, RunFinished):
-            result = event.result
-            failed = sum(c.failed for c in result.claims)
-            self.progress.update(
-                self.task,
-                detail=f"done in {event.elapsed:.1f} s, {failed} failed",
-            )
+            failed = sum(c.failed for c in event.result.claims)
+            self._show(f"done in {event.elapsed:.1f} s, {failed} failed")
             self.close()
 
     def close(self) -> None:
         if self.started:
             self.started = False
-            self.progress.stop()
+            if self.progress is not None:
+                self.progress.stop()
+
+
+class _Line:
+    """One line of text for IPython's display (plain and escaped HTML)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f"<code>{_e(self.text)}</code>"

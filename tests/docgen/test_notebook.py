@@ -30,3 +30,9 @@ def test_the_docs_notebook_runs_and_shows_results():
     assert '<img src="data:image/png;base64,' in html  # the counterexample's plot, inline
     markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
     assert "## You may conclude" in markdown
+    # the spec displays itself, the verification shows its progress, and the counterexample's
+    # world is rebuilt and the method re-run on it (issue 19)
+    assert "<code>my_shapley</code>" in html and "<th>claim</th>" in html
+    texts = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
+    assert "2/2" in texts  # the progress bar's final state
+    assert "f(x) = " in texts and "array([" in texts  # world.f.formula(), phi
