@@ -34,6 +34,10 @@ from explainspec.catalog.limits import limit
 #: the version of the ``world`` encoding (a new field keeps it; a changed meaning bumps it)
 WORLD_FORMAT = 1
 
+#: the most numbers (arrays and function parameters) a stored world holds (about 5 MB of JSON);
+#: a larger world is recorded as unavailable, so a report stays a readable size
+WORLD_NUMBERS = 250_000
+
 #: the shapes a term function's atoms may have (``worlds.functions.Shape.kind``), with the
 #: number of parameters each takes
 _SHAPES = {"pow": 1, "sin": 1, "tanh": 1, "abs": 0, "relu": 1, "step": 1, "tent": 2}
@@ -206,6 +210,11 @@ def serialize_world(
     ('terms', 'data', 7, -1.0)
     """
     head: dict[str, Any] = {"format": WORLD_FORMAT, "claim": claim}
+    rows = getattr(world.P, "rows", None)
+    sizes = [np.size(getattr(world, n)) for n in ("data", "background", "points", "grid", "y")]
+    numbers = sum(sizes) + (np.size(rows) if rows is not None and rows is not world.data else 0)
+    if numbers > WORLD_NUMBERS:
+        return {**head, "unavailable": _too_many(numbers)}
     try:
         f = _function(world.f)
         g = _function(world.g) if getattr(world, "g", None) is not None else None
@@ -221,8 +230,10 @@ def serialize_world(
         return {**head, "unavailable": str(e)}
     except Exception as e:  # noqa: BLE001 - a report never fails for a world it cannot store
         return {**head, "unavailable": f"{type(e).__name__}: {e}"}
+    numbers += _count(f) + _count(g) + _count(target_data)
+    if numbers > WORLD_NUMBERS:
+        return {**head, "unavailable": _too_many(numbers)}
     data = world.data
-    rows = getattr(world.P, "rows", None)
     return {
         **head,
         "f": f,
@@ -241,6 +252,22 @@ def serialize_world(
         "params": _plain(dict(params or {})),
         "point_index": None if index is None else int(index),
     }
+
+
+def _count(value: Any) -> int:
+    """How many numbers a serialized function holds."""
+    if isinstance(value, list):
+        return sum(_count(v) for v in value)
+    if isinstance(value, Mapping):
+        return sum(_count(v) for v in value.values())
+    return 1 if isinstance(value, float | int) and not isinstance(value, bool) else 0
+
+
+def _too_many(numbers: int) -> str:
+    return (
+        f"the world holds {numbers} numbers, more than a report stores ({WORLD_NUMBERS}); "
+        "rerun the claim with the command above to get it"
+    )
 
 
 # --------------------------------------------------------------------------- reading

@@ -192,3 +192,31 @@ spec demo "Shapley values" {
         ).seed
         == cx.world_seed
     )
+
+
+def test_a_world_too_large_for_a_report_is_not_stored(monkeypatch):
+    import explainspec.runner.world_data as wd
+    from explainspec.worlds import distributions as dist
+    from explainspec.worlds import functions as fn
+    from explainspec.worlds.base import World
+
+    P = dist.grid(2, levels=3)
+    world = World(
+        f=fn.linear([1.0, -2.0]),
+        P=P,
+        data=P.rows,
+        background=P.rows,
+        points=P.rows,
+        baseline=np.zeros(2),
+        grid=np.zeros((2, 3)),
+        y=np.zeros(9),
+        seed=3,
+    )
+    assert "unavailable" not in serialize_world(world)  # 18 + 18 + 18 + 6 + 9 = 69 numbers, and f
+    monkeypatch.setattr(wd, "WORLD_NUMBERS", 50)
+    data = serialize_world(world, claim="s.c")
+    assert data["unavailable"].startswith("the world holds 69 numbers")
+    with pytest.raises(WorldDataError, match="ES381 the world was not stored: the world holds"):
+        rebuild_world(data)
+    monkeypatch.setattr(wd, "WORLD_NUMBERS", 69)  # the arrays fit; with f's numbers they do not
+    assert "unavailable" in serialize_world(world)
