@@ -251,7 +251,7 @@ class Counterexample:
         Reproduce in Python (report: the RunResult, or the path of the JSON report):
             import explainspec
             world = explainspec.world_from_report(report, "s.c")
-            phi = explainspec.explain(world)[1]  # shap.kernel at x, with the run's parameters and seed
+            phi = explainspec.explain(world)[1]  # shap.kernel at x, as in the run
         """
         w = self.world
         if not w:
@@ -266,8 +266,7 @@ class Counterexample:
             "Reproduce in Python (report: the RunResult, or the path of the JSON report):",
             "    import explainspec",
             f"    world = explainspec.world_from_report(report, {json.dumps(claim)})",
-            f"    phi = {call}  # {w.get('method', 'the method')} {where}, with the run's "
-            "parameters and seed",
+            f"    phi = {call}  # {w.get('method', 'the method')} {where}, as in the run",
         ]
 
     def _repr_html_(self) -> str:  # Jupyter: the table with the plot inline

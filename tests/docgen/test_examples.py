@@ -169,7 +169,9 @@ def test_home_page_counterexample_is_the_real_one(no_cache: None) -> None:
     assert claim.verdict.value == "shown"
     shown = _block_with(home, "$ explainspec verify specs/shap_linear_correlation.espec")
     cx = [line.strip() for line in shown if line.startswith("  ") or line.strip() == "…"]
-    real = [line.replace(str(specs_dir()), "specs") for line in claim.counterexample.lines()]
+    real = [
+        line.replace(str(specs_dir()), "specs").strip() for line in claim.counterexample.lines()
+    ]
     _shown_in(real, [line for line in cx if not line.startswith("claim:")])
 
 
