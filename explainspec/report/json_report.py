@@ -115,7 +115,11 @@ def claim_record(result: ClaimResult) -> dict[str, Any]:
         record["traceback"] = result.traceback
     if result.points:  # a fixed world (explainspec audit): the outcome at every point
         record["points"] = result.points
-    return jsonable(record)
+    out = jsonable(record)
+    cx = result.counterexample
+    if cx is not None and cx.python_lines():  # the "Reproduce in Python:" snippet, as printed
+        out["counterexample"]["python"] = "\n".join(cx.python_lines())
+    return out
 
 
 def _now() -> str:

@@ -220,3 +220,19 @@ def test_a_world_too_large_for_a_report_is_not_stored(monkeypatch):
         rebuild_world(data)
     monkeypatch.setattr(wd, "WORLD_NUMBERS", 69)  # the arrays fit; with f's numbers they do not
     assert "unavailable" in serialize_world(world)
+
+
+def test_the_json_report_carries_the_snippet_and_the_schema_accepts_it():
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "docs" / "reference" / "report-v1.schema.json").read_text())
+    result = explainspec.verify(root / "docs" / "examples" / "specs" / "my.espec", profile="fast")
+    doc = json.loads(result.to_json())
+    cx = doc["claims"][1]["counterexample"]
+    assert cx["python"].splitlines()[2] == (
+        '    world = explainspec.world_from_report(report, "my_shapley.sums_to_prediction")'
+    )
+    assert cx["world"]["f"]["kind"] == "terms"
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(doc)) == []
