@@ -243,7 +243,7 @@ def serialize_world(
         "data": "P.rows" if rows is not None and data is rows else _arr(data),
         "continuous": hasattr(data, "continuous_source"),
         "background": "data" if world.background is data else _arr(world.background),
-        "points": _arr(np.asarray(world.points, dtype=float).reshape(len(world.points), -1)),
+        "points": _arr(np.asarray(world.points, dtype=float).reshape(len(world.points), world.f.d)),
         "baseline": _arr(world.baseline),
         "grid": _arr(world.grid),
         "y": _arr(world.y),

@@ -51,7 +51,8 @@ FAMILIES = {
 
 
 def _round_trip(world):
-    data = json.loads(json.dumps(serialize_world(world, claim="s.c", method="m", index=0)))
+    index = 0 if len(world.points) else None
+    data = json.loads(json.dumps(serialize_world(world, claim="s.c", method="m", index=index)))
     return data, rebuild_world(data)
 
 
@@ -236,3 +237,26 @@ def test_the_json_report_carries_the_snippet_and_the_schema_accepts_it():
     )
     assert cx["world"]["f"]["kind"] == "terms"
     assert list(jsonschema.Draft7Validator(schema).iter_errors(doc)) == []
+
+
+def test_a_world_without_points_or_baseline_round_trips():
+    """A global method's world may have no points, and a world no baseline."""
+    from explainspec.worlds import distributions as dist
+    from explainspec.worlds import functions as fn
+    from explainspec.worlds.base import World
+
+    P = dist.grid(2, levels=2)
+    world = World(
+        f=fn.linear([1.0, 2.0]),
+        P=P,
+        data=P.rows,
+        background=P.rows,
+        points=np.zeros((0, 2)),
+        baseline=np.zeros(0),
+        grid=np.zeros((2, 2)),
+        y=np.zeros(4),
+        seed=1,
+    )
+    data, back = _round_trip(world)
+    assert "unavailable" not in data
+    assert back.points.shape == (0, 2) and back.baseline.shape == (0,)
