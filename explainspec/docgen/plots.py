@@ -12,7 +12,9 @@ One picture per counterexample, of one or two panels, chosen from what the count
   evaluated), or else read from its formula by the whitelisted formula parser;
 - **bars** of the numbers the failing comparison compared: per feature (the method's output next
   to the truth, one group per feature, named on the axis) when they are vectors, one bar per named
-  quantity when they are numbers. Indices, bound variables and booleans are never drawn as bars.
+  quantity when they are numbers, and as curves over the stored grid of the feature compared
+  for a curve method (``phi[j] == pd(f, j, grid[j], data)``). Indices, bound variables and
+  booleans are never drawn as bars.
 
 No picture is drawn when none of these applies (more than two features and no numbers compared).
 :func:`curve_plot` and :func:`bar_plot` take plain numbers, so they can be tested without the
@@ -353,9 +355,52 @@ def _compared(counterexample: Mapping[str, Any]) -> tuple[dict[str, list[float]]
     return vectors, scalars
 
 
+def _curves(
+    counterexample: Mapping[str, Any],
+) -> tuple[str, list[float], dict[str, list[float]]] | None:
+    """Curves compared along one feature (curve methods: ``phi[j] == pd(f, j, grid[j], data)``):
+    the feature's name, its grid values (from the stored world) and each curve by its
+    expression; ``None`` when the comparison is not of curves over a bound feature's grid."""
+    world = counterexample.get("world")
+    grid = world.get("grid") if isinstance(world, Mapping) else None
+    if not isinstance(grid, list):
+        return None
+    quantities = [q for q in counterexample.get("quantities") or () if isinstance(q, Mapping)]
+    bound: list[int] = [
+        int(q["value"])
+        for q in quantities
+        if q.get("role") == "binding"
+        and isinstance(q.get("value"), int)
+        and not isinstance(q.get("value"), bool)
+    ]
+    series: dict[str, list[float]] = {}
+    for q in quantities:
+        value, text = q.get("value"), str(q.get("text", ""))
+        if q.get("role", "operand") == "operand" and isinstance(value, list) and text:
+            numbers = numeric_vector(value)
+            if numbers is not None and not _COMPARISON.search(text):
+                series[text] = numbers
+    for j in bound:
+        t = numeric_vector(grid[j]) if 0 <= j < len(grid) else None
+        if t and series and all(len(v) == len(t) for v in series.values()):
+            return f"x{j}", t, series
+    return None
+
+
+def _draw_curves(
+    ax: Any, name: str, t: Sequence[float], series: Mapping[str, Sequence[float]]
+) -> None:
+    for s, (text, values) in enumerate(series.items()):
+        finite = [v if math.isfinite(v) else math.nan for v in values]
+        ax.plot(t, finite, "o-", color=_COLORS[s % len(_COLORS)], lw=2, ms=5, label=_short(text))
+    ax.set_xlabel(f"{name} (the grid)")
+    ax.grid(alpha=0.3)
+
+
 def _world_function(counterexample: Mapping[str, Any]) -> tuple[Any, Any, Any] | None:
-    """``(f, data rows, background rows)`` (rows ``None`` when unknown): f rebuilt from the stored world (plain data, never evaluated),
-    else from the formula text (the whitelisted formula parser); ``None`` if neither works."""
+    """``(f, data rows, background rows)`` (rows ``None`` when unknown): f rebuilt from the
+    stored world (plain data, never evaluated), else from the formula text (the whitelisted
+    formula parser); ``None`` if neither works."""
     world = counterexample.get("world")
     if isinstance(world, Mapping) and "unavailable" not in world:
         try:
@@ -475,6 +520,7 @@ CURVE = "f along the feature, with the attribution and the gradient at x"
 SURFACE = "the contours of f over its two features, with x, the baseline and the data"
 BARS = "the quantities the check compared"
 FEATURE_BARS = "the method's numbers next to the truth, per feature"
+CURVES = "the method's curve next to the true one, along the feature"
 
 
 def counterexample_plot(
@@ -496,7 +542,8 @@ def counterexample_plot(
     vectors, scalars = _compared(counterexample)
     if panel is not None and panel["kind"] == "curve" and not vectors:
         scalars = {}  # one feature: the curve already shows the numbers (phi, f(x), the tangent)
-    bars = bool(vectors or scalars)
+    curves = None if vectors or scalars else _curves(counterexample)
+    bars = bool(vectors or scalars or curves)
     if panel is None and not bars:
         return None
     plt = _pyplot()
@@ -518,17 +565,20 @@ def counterexample_plot(
             shown.append(SURFACE)
         if bars:
             ax = axes[0][panels - 1]
-            if vectors:
+            if curves is not None:
+                _draw_curves(ax, *curves)
+                shown.append(CURVES)
+            elif vectors:
                 _draw_feature_bars(ax, vectors, None)
                 shown.append(FEATURE_BARS)
             else:
                 _draw_quantity_bars(ax, scalars)
                 shown.append(BARS)
             if ax is not main:
-                if vectors:
+                if vectors or curves:
                     ax.legend(fontsize=8, loc="best")
                 ax.set_title("the numbers compared", fontsize=10)
-        if panel is None and not vectors:  # a single panel of named bars: no legend needed
+        if panel is None and not (vectors or curves):  # one panel of named bars: no legend
             if formula:
                 main.set_title(formula, fontsize=10)
             fig.tight_layout()

@@ -219,3 +219,31 @@ def test_a_damaged_stored_world_falls_back_on_the_formula(tmp_path, figures):
     assert plots.counterexample_plot(cx, tmp_path / "p.png") == plots.CURVE
     t, ft = figures[0][0][0].lines[0].get_data()
     assert np.allclose(ft, np.asarray(t) ** 2)
+
+
+def test_curves_are_drawn_along_the_bound_features_grid(tmp_path, figures):
+    """A curve method's comparison (``phi[j] == pd(f, j, grid[j], data)``) is drawn as the two
+    curves over the grid of feature j, not as bars of grid positions."""
+    w = world_of(fn.formula("x0 * x1 + x0", 2))
+    w = World(
+        **{
+            **{k: getattr(w, k) for k in w.__dataclass_fields__},
+            "grid": np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0]]),
+        }
+    )
+    cx = record(
+        w,
+        phi=[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        quantities=[
+            {"text": "j", "value": 1, "role": "binding"},
+            {"text": "phi[j]", "value": [0.0, 0.0, 0.0]},
+            {"text": "pd(f, j, grid[j], data)", "value": [-1.0, 0.0, 1.0]},
+            {"text": "worst element", "value": [0], "role": "index"},
+        ],
+    )
+    assert plots.counterexample_plot(cx, tmp_path / "p.png") == f"{plots.SURFACE}; {plots.CURVES}"
+    axes = figures[0][0]
+    curves = axes[1]  # f, the curves, then the colour bar of f
+    assert curves.get_xlabel() == "x1 (the grid)" and len(curves.patches) == 0
+    assert [line.get_xdata().tolist() for line in curves.lines] == [[-2.0, 0.0, 2.0]] * 2
+    assert curves.get_legend_handles_labels()[1] == ["phi[j]", "pd(f, j, grid[j], data)"]
