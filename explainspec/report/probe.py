@@ -52,7 +52,7 @@ def text(probes: Iterable[P.ClaimProbe]) -> str:
             out.append(f"  {cp.note}")
         if cp.baseline.verdict.value == "refuted" and cp.baseline.counterexample is not None:
             out.append("  counterexample as stated:")
-            out += [f"      {line}" for line in cp.baseline.counterexample.lines()]
+            out += [f"      {line}" for line in cp.baseline.counterexample.lines(python=False)]
         for s in cp.steps:
             out.append(f"  {step_line(s)}")
             if s.finding == P.HOLDS_NARROWER:
@@ -60,7 +60,7 @@ def text(probes: Iterable[P.ClaimProbe]) -> str:
             if s.finding in (P.NECESSARY, P.DEFINES):
                 out.append(f"      needs: {s.step.condition}")
             if s.finding == P.NECESSARY and s.result is not None and s.result.counterexample:
-                out += [f"      {line}" for line in s.result.counterexample.lines()]
+                out += [f"      {line}" for line in s.result.counterexample.lines(python=False)]
         widest = cp.widest
         if widest:
             fields = "; ".join(f"{k} = {v}" for k, v in widest.items())
@@ -79,7 +79,7 @@ def _result(r: Any) -> dict[str, Any] | None:
         "margin": r.margin,
         "error": r.error,
         "diagnostics": [{"code": d.code, "message": d.message} for d in r.diagnostics],
-        "counterexample": None if cx is None else cx.lines(),
+        "counterexample": None if cx is None else cx.lines(python=False),
     }
 
 

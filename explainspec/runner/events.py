@@ -197,8 +197,10 @@ class Counterexample:
     info: tuple[tuple[str, str], ...] = ()
     world: dict[str, Any] | None = None
 
-    def lines(self) -> list[str]:
-        """The counterexample as readable lines (used by every reporter).
+    def lines(self, *, python: bool = True) -> list[str]:
+        """The counterexample as readable lines (used by every reporter); ``python=False``
+        leaves out the ``Reproduce in Python:`` snippet (for a world no result names, e.g. a
+        probe's relaxed claim).
 
         Examples
         --------
@@ -235,7 +237,8 @@ class Counterexample:
             out.append(f"margin = {self.margin:.6g}")
         out.append(f"seed = {self.seed} (method seed {self.world_seed})")
         out.append(f"Reproduce with: {self.reproduce}")
-        out.extend(self.python_lines())
+        if python:
+            out.extend(self.python_lines())
         return out
 
     def python_lines(self) -> list[str]:
