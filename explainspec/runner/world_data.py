@@ -534,6 +534,11 @@ def _read_tree(v: Mapping[str, Any]) -> Any:
         or np.any(~leaf & ((feature < 0) | (feature >= d)))
     ):
         raise _bad("the tree's nodes do not form a tree over d features")
+    depth = np.zeros(n, dtype=int)  # children come after their parent: one pass in order
+    for k in np.flatnonzero(~leaf):
+        depth[left[k]] = depth[right[k]] = depth[k] + 1
+    if depth.max() > limit("depth"):
+        raise _bad(f"the tree is {depth.max()} levels deep; the limit is {limit('depth')}")
     values = _matrix(_get(v, "values", "tree"), "tree values")
     if values.shape != (n, 1):
         raise _bad("the tree must have one value per node")

@@ -50,7 +50,31 @@ def _with(**changes) -> dict:
     return w
 
 
-MARKER = "/tmp/explainspec-pwned-{}"
+DEEP = 20_000  # a chain of splits: deeper than Python's recursion limit if it were walked so
+
+
+def _chain_tree(depth: int) -> dict:
+    """A valid tree shape, but a chain ``depth`` splits deep: internal node 2i has the leaf
+    2i + 1 on its left and the next internal node 2i + 2 on its right."""
+    n = 2 * depth + 1
+    internal = [k % 2 == 0 and k < 2 * depth for k in range(n)]
+    return {
+        "kind": "tree",
+        "d": 2,
+        "max_depth": 1,
+        "nodes": {
+            "left_child": [k + 1 if internal[k] else -1 for k in range(n)],
+            "right_child": [k + 2 if internal[k] else -1 for k in range(n)],
+            "feature": [0 if internal[k] else -2 for k in range(n)],
+            "threshold": [0.5] * n,
+            "impurity": [0.0] * n,
+            "n_node_samples": [1] * n,
+            "weighted_n_node_samples": [1.0] * n,
+            "missing_go_to_left": [0] * n,
+        },
+        "values": [[1.0]] * n,
+    }
+
 
 HOSTILE = {
     "formula_import": _with(
@@ -94,6 +118,7 @@ HOSTILE = {
             "values": [[1.0]],
         }
     ),
+    "deep_tree": _with(f=_chain_tree(DEEP)),
     "wrong_shapes": _with(points=[[1.0, 2.0, 3.0]]),
     "not_a_number": _with(baseline=["1e309; rm -rf /", 0.0]),
     "boolean_seed": _with(seed=True),
@@ -124,6 +149,14 @@ def test_a_hostile_report_is_refused_without_running_code(name, tmp_path, monkey
         world_from_report(path, "s.c")
     assert info.value.code in ("ES380", "ES382")
     assert not any(tmp_path.parent.glob("explainspec-pwned*"))
+
+
+def test_a_deep_tree_is_refused_for_its_depth():
+    with pytest.raises(WorldDataError, match="20000 levels deep; the limit is 16"):
+        world_from_report(_report(HOSTILE["deep_tree"]), "s.c")
+    # the same shape within the limit is a tree like any other
+    world = world_from_report(_report(_with(f=_chain_tree(3))), "s.c")
+    assert world.f([0.0, 0.0]) == 1.0 and "x0 <= 0.5" in world.f.formula()
 
 
 def test_the_untouched_report_is_read(tmp_path):
