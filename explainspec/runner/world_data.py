@@ -112,7 +112,13 @@ def _function(f: Any) -> dict[str, Any]:
     elif isinstance(f, fn.ExprFunction):
         from explainspec.worlds import symbolic as sym
 
-        out = {"kind": "formula", "d": f.d, "text": sym.to_text(f.node), "tags": sorted(f._extra)}
+        out = {
+            "kind": "formula",
+            "d": f.d,
+            "text": sym.to_text(f.node),  # for people; the nodes are read back
+            "nodes": _postfix(f.node),
+            "tags": sorted(f._extra),
+        }
         layers = f.structure.get("layers")
         if layers is not None:
             out["layers"] = [[_arr(W), _arr(b)] for W, b in layers]
@@ -149,6 +155,101 @@ def _function(f: Any) -> dict[str, Any]:
     if centre is not None:
         out["bump"] = [_arr(centre), _num(getattr(f, "bump_radius", math.nan))]
     return out
+
+
+_BINARY = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow"}
+
+#: the deepest formula :func:`rebuild_world` builds (evaluating it recurses once per level); the
+#: families' formulas stay far below (a written-out ReLU network of MAX_FORMULA_NET occurrences
+#: nests about 300 levels)
+MAX_FORMULA_DEPTH = 500
+
+
+def _postfix(node: Any) -> list[list[Any]]:
+    """A formula's nodes in postfix order (no recursion, so no depth limit on writing):
+    ``["c", value]``, ``["x", i]``, ``["+"]`` ``["-"]`` ``["*"]`` ``["/"]`` ``["**"]``,
+    ``["neg"]``, ``["f", name]``, ``["max", k]``, ``["min", k]``."""
+    from explainspec.worlds import symbolic as sym
+
+    names = {getattr(sym, cls): op for op, cls in _BINARY.items()}
+    out: list[list[Any]] = []
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        n, expanded = stack.pop()
+        if isinstance(n, sym.Const):
+            out.append(["c", _num(n.value)])
+        elif isinstance(n, sym.Var):
+            out.append(["x", int(n.index)])
+        elif expanded:
+            if isinstance(n, sym.Neg):
+                out.append(["neg"])
+            elif isinstance(n, sym.Apply):
+                out.append(["f", n.name])
+            elif isinstance(n, sym.Extremum):
+                out.append(["max" if n.is_max else "min", len(n.args)])
+            else:
+                out.append([names[type(n)]])
+        else:
+            stack.append((n, True))
+            if isinstance(n, sym.Neg):
+                children: tuple[Any, ...] = (n.operand,)
+            elif isinstance(n, sym.Apply):
+                children = (n.arg,)
+            elif isinstance(n, sym.Extremum):
+                children = n.args
+            else:
+                children = (n.left, n.right)
+            stack.extend((c, False) for c in reversed(children))
+    return out
+
+
+def _from_postfix(ops: Any, d: int) -> Any:
+    """The formula of :func:`_postfix`, checked: known operations and functions only, variables
+    below ``d``, at most :data:`MAX_FORMULA_DEPTH` levels deep."""
+    from explainspec.worlds import symbolic as sym
+
+    if not isinstance(ops, list) or not ops or len(ops) > 100 * limit("terms"):
+        raise _bad(f"a formula's nodes must be a list of 1..{100 * limit('terms')} operations")
+    stack: list[tuple[Any, int]] = []  # (node, depth)
+
+    def pop(k: int) -> list[tuple[Any, int]]:
+        if len(stack) < k:
+            raise _bad("a formula's nodes are not in postfix order")
+        args = stack[len(stack) - k :]
+        del stack[len(stack) - k :]
+        return args
+
+    for op in ops:
+        if not isinstance(op, list) or not op or not isinstance(op[0], str):
+            raise _bad("a formula's node must be a list starting with its operation")
+        kind, node = op[0], None
+        if kind == "c" and len(op) == 2:
+            stack.append((sym.Const(_float(op[1], "a constant")), 1))
+            continue
+        if kind == "x" and len(op) == 2:
+            stack.append((sym.Var(_int(op[1], "a variable", 0, d - 1)), 1))
+            continue
+        if kind in _BINARY and len(op) == 1:
+            (a, da), (b, db) = pop(2)
+            node, depth = getattr(sym, _BINARY[kind])(a, b), max(da, db) + 1
+        elif kind == "neg" and len(op) == 1:
+            ((a, da),) = pop(1)
+            node, depth = sym.Neg(a), da + 1
+        elif kind == "f" and len(op) == 2 and op[1] in sym.FUNCTION_NAMES:
+            ((a, da),) = pop(1)
+            node, depth = sym.Apply(op[1], a), da + 1
+        elif kind in ("max", "min") and len(op) == 2:
+            args = pop(_int(op[1], "the arguments of max/min", 2, limit("literal_items")))
+            node = sym.Extremum(kind == "max", tuple(a for a, _ in args))
+            depth = max(da for _, da in args) + 1
+        else:
+            raise _bad(f"unknown formula operation {str(op)[:60]}")
+        if depth > MAX_FORMULA_DEPTH:
+            raise _bad(f"the formula is nested deeper than {MAX_FORMULA_DEPTH} levels")
+        stack.append((node, depth))
+    if len(stack) != 1:
+        raise _bad("a formula's nodes do not make one formula")
+    return stack[0][0]
 
 
 def _tree(model: Any) -> dict[str, Any]:
@@ -478,13 +579,16 @@ def _read_formula(v: Mapping[str, Any]) -> Any:
     from explainspec.worlds import symbolic as sym
 
     d = _int(_get(v, "d", "formula"), "d", 1, limit("features"))
-    text = _get(v, "text", "formula")
-    if not isinstance(text, str) or len(text) > 10 * limit("string_chars"):
-        raise _bad("the formula must be a string of bounded length")
-    try:
-        node = sym.parse(text)  # the whitelisted formula grammar: never eval
-    except Exception as e:  # noqa: BLE001 - any parse failure is a malformed report
-        raise _bad(f"the formula cannot be read: {str(e)[:200]}") from None
+    if "nodes" in v:
+        node = _from_postfix(v["nodes"], d)
+    else:  # a formula given as text only: the whitelisted formula grammar, never eval
+        text = _get(v, "text", "formula")
+        if not isinstance(text, str) or len(text) > 10 * limit("string_chars"):
+            raise _bad("the formula must be a string of bounded length")
+        try:
+            node = sym.parse(text)
+        except Exception as e:  # noqa: BLE001 - any parse failure is a malformed report
+            raise _bad(f"the formula cannot be read: {str(e)[:200]}") from None
     structure = {}
     if "layers" in v:
         structure["layers"] = tuple(_layers(v["layers"], d, "the formula's layers"))

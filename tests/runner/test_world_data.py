@@ -38,6 +38,10 @@ FAMILIES = {
     "multilinear": block(function="multilinear", features="1..3"),
     "relu_net": block(function="relu_net(width = 3, depth = 2)", features="1..3"),
     "relu_net_matrices": block(function="relu_net(width = 64, depth = 2)", features="2"),
+    # written out as a formula that nests past the spec parser's 120 levels: stored as nodes
+    "relu_net_wide_formula": block(
+        function="relu_net(width = 256, depth = 1)", features="7", data="grid(levels = 2)"
+    ),
     "mlp": block(function='mlp(activation = "tanh")', features="1..3"),
     "tree": block(function="tree(depth = 2)", features="1..3"),
     "formula": block(function='formula("x0 * sin(x1) + abs(x0 - 0.3)")', features="2"),

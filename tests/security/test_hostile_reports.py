@@ -82,6 +82,18 @@ HOSTILE = {
     ),
     "formula_attribute": _with(f={"kind": "formula", "d": 2, "text": "x0.__class__"}),
     "formula_call": _with(f={"kind": "formula", "d": 2, "text": "eval(x0)"}),
+    "formula_nodes_unknown_function": _with(
+        f={"kind": "formula", "d": 2, "text": "x0", "nodes": [["x", 0], ["f", "system"]]}
+    ),
+    "formula_nodes_too_deep": _with(
+        f={"kind": "formula", "d": 2, "text": "x0", "nodes": [["x", 0]] + [["neg"]] * 5000}
+    ),
+    "formula_nodes_out_of_order": _with(
+        f={"kind": "formula", "d": 2, "text": "x0", "nodes": [["x", 0], ["+"]]}
+    ),
+    "formula_nodes_variable_out_of_range": _with(
+        f={"kind": "formula", "d": 2, "text": "x0", "nodes": [["x", 9]]}
+    ),
     "pickle_as_function": _with(
         f={"kind": "pickle", "data": base64.b64encode(pickle.dumps(_Boom())).decode()}
     ),
