@@ -7,9 +7,8 @@ and whose arrays are the same, so the method can be re-run on it in Python
 (``explainspec.world_from_report``).
 
 Reports are untrusted input when read back: the data is *parsed*, never evaluated. Functions are
-stored by their structure (term coefficients and shapes, network weights, tree nodes) or as
-formula text read by the whitelisted formula parser (:func:`explainspec.worlds.symbolic.parse`);
-nothing is unpickled, imported or ``eval``-ed, and every size is bounded by the catalog's limits
+stored by their structure (term coefficients and shapes, network weights, tree nodes, a
+formula's nodes in postfix order, checked against the formula whitelist); nothing is unpickled, imported or ``eval``-ed, and every size is bounded by the catalog's limits
 before an array is allocated. A world whose function cannot be stored as data (a fitted
 gradient-boosting, random-forest, MLP or logistic model of the ``model`` family) is recorded as
 unavailable with the reason, and rebuilding it raises :class:`WorldDataError` (``ES381``).
