@@ -125,7 +125,15 @@ def __getattr__(name: str) -> Any:
         module, attr = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'explainspec' has no attribute {name!r}") from None
-    value = getattr(import_module(module), attr)
+    try:
+        value = getattr(import_module(module), attr)
+    except ModuleNotFoundError as err:  # the core install: say which extra adds it (ES383)
+        if (err.name or "").split(".")[0] in VERIFY_MODULES:
+            raise ModuleNotFoundError(
+                verify_extra_message(f"explainspec.{name}", missing_verify_modules()),
+                name=err.name,
+            ) from err
+        raise
     globals()[name] = value
     return value
 

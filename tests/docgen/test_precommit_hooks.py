@@ -41,6 +41,13 @@ codes = {{}}
 for argv in {runs!r}:
     codes[" ".join(argv[:2])] = main(argv)
 assert not any(m in sys.modules and sys.modules[m] is not None for m in {heavy!r})
+import explainspec
+try:
+    explainspec.world_from_report
+except ModuleNotFoundError as err:
+    assert str(err).startswith("ES383 explainspec.world_from_report needs"), err
+else:
+    raise AssertionError("world_from_report without numpy")
 print(codes)
 """
 
