@@ -75,6 +75,8 @@ def _same(world, back) -> None:
             back.f.grad(Z)
     else:
         assert np.array_equal(back.f.grad(Z), grad)
+    if hasattr(world.f, "kinks"):  # where f is not differentiable: the same points
+        assert np.array_equal(back.f.kinks(Z), world.f.kinks(Z))
     assert back.seed == world.seed
     assert type(back.P) is type(world.P) and back.P.describe() == world.P.describe()
     assert (back.data is back.P.rows) == (world.data is world.P.rows)
