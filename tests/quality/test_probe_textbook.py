@@ -53,9 +53,10 @@ def test_ale_needs_no_independence_for_the_same_reading(seed):
     cp = _probe("ale_reference.espec", "local_effect", seed)
     # verified as stated on dependent data (the world is any(grid, dependent))
     assert cp.baseline.verdict.value == "verified"
-    assert "dependent(levels = 3)" in {
-        s.step.was for s in cp.steps if s.step.axis == "dependence"
-    }.pop()
+    assert (
+        "dependent(levels = 3)"
+        in {s.step.was for s in cp.steps if s.step.axis == "dependence"}.pop()
+    )
     assert not [s for s in cp.necessary if s.step.axis == "dependence"]
     dep = {s.step.id: s for s in cp.steps}["dependence:data"]
     assert dep.step.searched == "dependent(rho = 1, levels = 3)"  # a thin support
