@@ -166,11 +166,12 @@ def _family_strategy(
 
     The builders are pure functions of their arguments; building their strategies anew for
     every world cost hypothesis a fresh validation (and ``st.composite`` a compile) per draw.
-    The ``model`` family trains on ``data`` and ``formula`` returns one fixed function object, so
-    both are built anew (as before: no function object is shared between claims).
+    The ``model`` family trains on ``data``, a given tree counts its covers on ``data``, and
+    ``formula`` and the other given functions (:mod:`.given`) are one fixed function object, so
+    they are built anew (as before: no function object is shared between claims).
     """
     build = BUILDERS[c.name]
-    if c.name in ("model", "formula"):
+    if c.name in ("model", "formula", "polynomial") or {"splits", "layers"} & set(c.params):
         return build(d, positions, c.params, data)
     try:
         key = (c.name, d, tuple(positions), _frozen(c.params))
