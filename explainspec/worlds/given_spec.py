@@ -222,3 +222,36 @@ def linspace(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[float, .
         return (float(a),)
     step = (float(b) - float(a)) / (n - 1)
     return tuple(float(a) + k * step for k in range(n - 1)) + (float(b),)
+
+
+#: ``labels = ...``: how the targets become class labels (``none``: ``y`` is the target itself)
+LABELS = ("none", "bernoulli", "threshold")
+
+
+def labels(v: Any) -> str:
+    """The ``labels`` world field: ``bernoulli`` (``y ~ Bernoulli(p)``, drawn from the world's
+    seed), ``threshold`` (``y = 1[p > 0.5]``) or ``none``."""
+    if v not in LABELS:
+        raise GivenError(f"labels = {v!r} must be one of {', '.join(LABELS)}")
+    return str(v)
+
+
+def check_labels(spec: Any) -> None:
+    """Class labels need a probability: the target (``f``, ``g`` or a family) must be on the
+    probability scale, a ``link = logistic`` family or ``model(kind = logistic)``, and no noise
+    is added to labels (``spec``: a :class:`~explainspec.worlds.spec.WorldSpec`)."""
+    kind = spec.labels
+    if kind == "none":
+        return
+    if spec.noise:
+        raise GivenError(
+            f"labels = {kind} draws class labels: noise = {spec.noise} cannot be added"
+        )
+    target = spec.target
+    choices = {"f": spec.function, "g": spec.second or ()}.get(target, target)
+    for c in choices:
+        if c.link != "logistic" and not (c.name == "model" and c.params.get("kind") == "logistic"):
+            raise GivenError(
+                f"labels = {kind} needs the target on the probability scale; "
+                f"{c.describe()} is not (give it link = logistic, or logistic(...))"
+            )

@@ -228,6 +228,7 @@ class WorldSpec:
     baseline: str | tuple[float, ...] = "zeros"
     target: str | tuple[FamilyChoice, ...] = "f"
     noise: float = 0.0
+    labels: str = "none"  # "bernoulli" | "threshold": y are class labels of the probability
     grid: None | str | int = None
     seed: int | None = None
     limits: Limits = Limits()
@@ -740,6 +741,9 @@ def _resolve_field(fld: ir.WorldField) -> Any:
                 f"noise = {v!r} must be a number >= 0 (the sd of Gaussian noise)", span
             )
         return float(v)
+    if name == "labels":
+        with _given(span):
+            return given_spec.labels(constant(e))
     if name == "grid":
         v = constant(e)
         if v == "levels":
@@ -777,6 +781,8 @@ def _validate(spec: WorldSpec, block: ir.WorldBlock) -> None:
             )
     if spec.target == "g" and spec.second is None:
         raise WorldError("target = g needs a second function (second = ...)", span_of("target"))
+    with _given(span_of("labels")):
+        given_spec.check_labels(spec)
     if isinstance(spec.points, tuple):
         widths = {len(p) for p in spec.points}
         if len(widths) != 1:

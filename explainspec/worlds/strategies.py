@@ -447,6 +447,10 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         assert not isinstance(spec.target, str)  # "f" and "g" are the only names a target takes
         _, target = draw_member(draw, spec.target, d, data)
     y = np.asarray(target(data), float)
+    if spec.labels == "bernoulli":  # class labels of the probability y (check_labels)
+        y = (np.random.default_rng([seed, 2]).random(len(y)) < y).astype(float)
+    elif spec.labels == "threshold":
+        y = (y > 0.5).astype(float)
     if spec.noise:
         y = y + spec.noise * np.random.default_rng([seed, 1]).standard_normal(len(y))
 
@@ -474,7 +478,7 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
             "target": "f" if target is f else ("g" if target is g else target.formula()),
             "noise": spec.noise,
             "seed": seed,
-        }
+        } | ({"labels": spec.labels} if spec.labels != "none" else {})
 
     return World(
         f=f,

@@ -3,6 +3,8 @@ relu_net(layers = ...), grid(values = linspace(a, b, n))."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,52 @@ def test_bad_linspace_is_refused_at_check_time() -> None:
     assert found == [("ES229", "linspace(a, b, n) takes three numbers: from a to b, n values")]
     found = _problems("linear", data="grid(values = linspace(0, 1, 100))")
     assert found and found[0][0] == "ES228"
+
+
+# --------------------------------------------------------------------------- class labels
+
+LABELS = """spec lab "labels" {{
+    method = reference.shapley()
+    output = attribution
+    question "q?"
+    world {{ function = {family}; features = 2; data = sample(n = 200); labels = {labels}{more} }}
+    claim c holds "s" {{
+        check {check}
+    }}
+}}
+"""
+
+
+def _labels(labels: str, check: str, family: str = "logistic(linear)", more: str = "") -> Any:
+    text = LABELS.format(family=family, labels=labels, more=more, check=check)
+    return explainspec.loads(text)
+
+
+def test_threshold_labels_are_the_classes_of_the_probability() -> None:
+    spec = _labels("threshold", "y == (f(data) > 0.5) within 1e-12")
+    result = explainspec.verify(spec, profile="fast", max_examples=10)
+    assert result.claims[0].verdict.value == "verified"
+
+
+def test_bernoulli_labels_are_classes_drawn_with_the_probability() -> None:
+    # 200 labels: the mean label is within 0.2 (over 5 standard deviations) of the mean p
+    check = "sum(y * (1 - y)) == 0 within 1e-12 and abs(mean(y) - mean(f(data))) <= 0.2"
+    spec = _labels("bernoulli", check, family="logistic(linear(weights = [2, -1]))")
+    result = explainspec.verify(spec, profile="fast", max_examples=10)
+    assert result.claims[0].verdict.value == "verified"
+
+
+@pytest.mark.parametrize(
+    ("labels", "family", "more", "message"),
+    [
+        ("coin", "logistic(linear)", "", "labels = 'coin' must be one of none, bernoulli"),
+        ("bernoulli", "logistic(linear)", "; noise = 0.5", "noise = 0.5 cannot be added"),
+        ("threshold", "linear", "", "needs the target on the probability scale; linear is not"),
+    ],
+)
+def test_bad_labels_are_refused_at_check_time(
+    labels: str, family: str, more: str, message: str
+) -> None:
+    spec = load_text(LABELS.format(family=family, labels=labels, more=more, check="d > 0"))
+    found = [(d.code, d.message) for d in check_spec(spec)]
+    assert len(found) == 1 and found[0][0] == "ES229" and message in found[0][1], found
