@@ -247,8 +247,8 @@ def check_labels(spec: Any) -> None:
         raise GivenError(
             f"labels = {kind} draws class labels: noise = {spec.noise} cannot be added"
         )
-    target = spec.target
-    choices = {"f": spec.function, "g": spec.second or ()}.get(target, target)
+    target = spec.target  # "f", "g" or the choices of a target family
+    choices = spec.function if target == "f" else (spec.second or ()) if target == "g" else target
     for c in choices:
         if c.link != "logistic" and not (c.name == "model" and c.params.get("kind") == "logistic"):
             raise GivenError(

@@ -201,6 +201,18 @@ def test_threshold_labels_are_the_classes_of_the_probability() -> None:
     assert result.claims[0].verdict.value == "verified"
 
 
+def test_labels_of_a_target_family_other_than_f() -> None:
+    # the target is a family of its own (check_labels read it as a mapping key: TypeError)
+    spec = _labels(
+        "threshold",
+        "y == (target(data) > 0.5) within 1e-12",
+        family="linear",
+        more="; target = logistic(linear)",
+    )
+    result = explainspec.verify(spec, profile="fast", max_examples=10)
+    assert result.claims[0].verdict.value == "verified"
+
+
 def test_bernoulli_labels_are_classes_drawn_with_the_probability() -> None:
     # 200 labels: the mean label is within 0.2 (over 5 standard deviations) of the mean p
     check = "sum(y * (1 - y)) == 0 within 1e-12 and abs(mean(y) - mean(f(data))) <= 0.2"
