@@ -20,6 +20,7 @@ Each keeps the exact ground truth of the drawn members of its family:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from explainspec.worlds import functions as fn
+from explainspec.worlds import symbolic as sym
 from explainspec.worlds.base import Function, GroundTruthUnavailable
 from explainspec.worlds.given_spec import tree_nodes
 
@@ -63,9 +65,22 @@ def _walk(nodes: Sequence[tuple[Any, ...]], X: Array) -> tuple[Array, Array]:
 class GivenTree(fn.TreeFunction):
     """A regression tree with given splits and leaf values (see the module docstring)."""
 
-    def __init__(self, model: Any, nodes: Sequence[tuple[Any, ...]]) -> None:
+    def __init__(
+        self, model: Any, nodes: Sequence[tuple[Any, ...]], written: Sequence[float]
+    ) -> None:
         super().__init__(model)
         self.given = tuple(nodes)
+        self.written = tuple(written)  # the thresholds as the spec wrote them (text only)
+
+    def _text(self) -> str:
+        def rec(k: int) -> str:
+            n = self.nodes[k]
+            if n.feature < 0:
+                return sym.number_text(n.value)
+            th = sym.number_text(self.written[k])
+            return f"(x{n.feature} <= {th} ? {rec(n.left)} : {rec(n.right)})"
+
+        return rec(0)
 
     def _uses(self, i: int) -> bool:
         if i not in self.split_features:
@@ -97,9 +112,10 @@ def given_tree(splits: Any, positions: Sequence[int], data: Array) -> GivenTree:
 
     D = data.shape[1]
     used = [k for k in range(D) if k not in set(positions)]
+    literal = tree_nodes(splits)
+    # thresholds rounded to float32 as scikit-learn compares them, so x_j == threshold goes left
     nodes: list[tuple[Any, ...]] = [
-        n if len(n) == 1 else (used[n[0]], float(np.float32(n[1])), n[2], n[3])
-        for n in tree_nodes(splits)
+        n if len(n) == 1 else (used[n[0]], float(np.float32(n[1])), n[2], n[3]) for n in literal
     ]
     leaf_values, cover = _walk(nodes, data)
     if (cover == 0).any():
@@ -143,7 +159,7 @@ def given_tree(splits: Any, positions: Sequence[int], data: Array) -> GivenTree:
     predicted = model.predict(np.asarray(data, float))
     if not np.array_equal(predicted, leaf_values):  # pragma: no cover - a broken restore
         raise RuntimeError("the scikit-learn tree built from splits disagrees with the literal")
-    return GivenTree(model, nodes)
+    return GivenTree(model, nodes, [n[1] if len(n) == 4 else math.nan for n in literal])
 
 
 def polynomial(terms: Sequence[tuple[float, Sequence[int]]], d: int, intercept: float) -> Function:
