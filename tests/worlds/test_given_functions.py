@@ -235,3 +235,25 @@ def test_bad_labels_are_refused_at_check_time(
     spec = load_text(LABELS.format(family=family, labels=labels, more=more, check="d > 0"))
     found = [(d.code, d.message) for d in check_spec(spec)]
     assert len(found) == 1 and found[0][0] == "ES229" and message in found[0][1], found
+
+
+def test_lime_classification_mode_is_its_regression_mode_on_the_probability() -> None:
+    """docs/reference/language.md: the lime methods on a probability-scale f are its classifier
+    mode (the surrogate is fitted to the class-1 column of predict_proba)."""
+    lime_tabular = pytest.importorskip("lime.lime_tabular")
+    X = np.random.default_rng(0).normal(size=(60, 3))
+
+    def p(Z: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-(Z @ np.array([1.0, -2.0, 0.5]))))
+
+    def proba(Z: np.ndarray) -> np.ndarray:
+        return np.column_stack([1 - p(Z), p(Z)])
+
+    out = []
+    for mode, fn in (("regression", p), ("classification", proba)):
+        e = lime_tabular.LimeTabularExplainer(
+            X, mode=mode, discretize_continuous=False, random_state=1
+        )
+        ex = e.explain_instance(X[0], fn, num_features=3, num_samples=300, labels=(1,))
+        out.append((sorted(ex.as_map()[1]), ex.intercept[1]))
+    assert out[0] == out[1]
