@@ -250,7 +250,7 @@ ENTRIES: list[Entry] = [
     _family(
         "any",
         "One of the given families (drawn; shrinks toward the simplest: linear, additive, "
-        "multilinear, interaction, relu_net, mlp, tree, model, formula).",
+        "multilinear, polynomial, interaction, relu_net, mlp, tree, model, formula).",
         provides=("callable",),
         ground_truth=("formula", "uses"),
         modifiers=True,
