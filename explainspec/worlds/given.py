@@ -35,8 +35,8 @@ from explainspec.worlds.given_spec import tree_nodes
 Array = np.ndarray
 
 #: ``uses(i)`` of a given tree evaluates one point per cell of the thresholds' grid; above
-#: this many cells it is unavailable
-MAX_USES_CELLS = 1 << 20
+#: this many numbers (cells x features) it is unavailable
+MAX_USES_CELLS = 1 << 22
 
 
 class UncoveredTree(ValueError):
@@ -47,19 +47,26 @@ class UncoveredTree(ValueError):
 
 def _walk(nodes: Sequence[tuple[Any, ...]], X: Array) -> tuple[Array, Array]:
     """Leaf values at the rows of ``X`` and the number of rows reaching each node, comparing
-    ``float32(x_j) <= threshold`` as scikit-learn does (nodes in depth-first order)."""
+    ``float32(x_j) <= threshold`` as scikit-learn does. One step per level of the tree over all
+    rows: memory ``O(rows + nodes)``."""
     X32 = np.asarray(X, dtype=np.float32)
-    reach = [np.zeros(len(X), dtype=bool) for _ in nodes]
-    reach[0][:] = True
-    out = np.zeros(len(X))
-    for k, n in enumerate(nodes):  # a parent comes before its children
-        if len(n) == 1:
-            out[reach[k]] = n[0]
-        else:
-            left = X32[:, n[0]] <= n[1]
-            reach[n[2]] = reach[k] & left
-            reach[n[3]] = reach[k] & ~left
-    return out, np.array([float(r.sum()) for r in reach])
+    leaf = np.array([len(n) == 1 for n in nodes])
+    feature = np.array([-1 if len(n) == 1 else n[0] for n in nodes], dtype=np.intp)
+    threshold = np.array([np.nan if len(n) == 1 else n[1] for n in nodes])
+    left = np.array([-1 if len(n) == 1 else n[2] for n in nodes], dtype=np.intp)
+    right = np.array([-1 if len(n) == 1 else n[3] for n in nodes], dtype=np.intp)
+    value = np.array([n[0] if len(n) == 1 else np.nan for n in nodes])
+    at = np.zeros(len(X32), dtype=np.intp)
+    cover = np.bincount(at, minlength=len(nodes)).astype(float)
+    while True:
+        idx = np.flatnonzero(~leaf[at])
+        if idx.size == 0:
+            break
+        k = at[idx]
+        go_left = X32[idx, feature[k]] <= threshold[k]
+        at[idx] = np.where(go_left, left[k], right[k])
+        cover += np.bincount(at[idx], minlength=len(nodes))
+    return value[at], cover
 
 
 class GivenTree(fn.TreeFunction):
@@ -91,10 +98,10 @@ class GivenTree(fn.TreeFunction):
         cells = 1
         for c in cuts.values():
             cells *= len(c) + 1
-        if cells > MAX_USES_CELLS:
+        if cells * self.d > MAX_USES_CELLS:
             raise GroundTruthUnavailable(
-                f"uses({i}) of a tree with {cells} cells of its thresholds' grid (over "
-                f"{MAX_USES_CELLS})"
+                f"uses({i}) of a tree with {cells} cells of its thresholds' grid in {self.d} "
+                f"features (over {MAX_USES_CELLS} numbers)"
             )
         # one point per cell: each threshold (x <= t goes left) and one above the last
         axes = [np.array([*c, (c[-1] + 1.0) if c else 0.0]) for c in cuts.values()]
