@@ -135,6 +135,22 @@ ENTRIES: list[Entry] = [
         ground_truth=(*_COMMON_TRUTH, "intercept", "terms", "term"),
     ),
     _family(
+        "polynomial",
+        "The polynomial of the given terms: polynomial(terms = [[2, [1, 0]], [-1, [2, 1]]], "
+        "intercept = 1) is 1 + 2 x0 - x0**2 x1 (a term is [coef, [e0, e1, ...]], the powers of "
+        "x0, x1, ... from 0 to 8); exact gradient, terms and uses.",
+        (
+            Param(
+                name="terms",
+                type="[[float, [int]]]",
+                doc="the monomials: [coef, [e0, e1, ...]] is coef * x0**e0 * x1**e1 * ...",
+            ),
+            Param(name="intercept", type="float", default=0.0, doc="the constant term"),
+        ),
+        provides=("callable", "differentiable", "smooth", "terms"),
+        ground_truth=(*_COMMON_TRUTH, "intercept", "terms", "term"),
+    ),
+    _family(
         "interaction",
         "f(x) = c + sum_k coef_k prod_{j in S_k} s_kj(x_j): products of shapes with |S_k| <= "
         "order, at least one term of exactly that order.",
@@ -148,11 +164,20 @@ ENTRIES: list[Entry] = [
     ),
     _family(
         "relu_net",
-        "A small ReLU network with small-integer/half weights; exact piecewise gradient.",
+        "A small ReLU network with small-integer/half weights, or the given layers: "
+        "relu_net(layers = [[[[1, -1], [0, 1]], [0, 0]], [[[1, 1]], [0]]]); exact piecewise "
+        "gradient.",
         (
             Param(name="width", type="int | range", default=3, doc="hidden units per layer"),
             Param(name="depth", type="int | range", default=1, doc="hidden layers"),
             _BIAS,
+            Param(
+                name="layers",
+                type="[[[[float]], [float]]]",
+                default=None,
+                doc="the given network: [[W1, b1], ..., [WL, bL]], W a list of rows (one per "
+                "unit), the last layer one unit (drawn when not given; no width/depth then)",
+            ),
         ),
         provides=("callable", "differentiable", "relu_net", "piecewise_linear", "formula"),
         ground_truth=(*_COMMON_TRUTH, "layers"),
@@ -179,8 +204,20 @@ ENTRIES: list[Entry] = [
     _family(
         "tree",
         "A real fitted sklearn DecisionTreeRegressor(max_depth = depth) with readable splits "
-        "(midpoints of halves) and leaf values (multiples of 0.5).",
-        (Param(name="depth", type="int | range", default=2, doc="max_depth"),),
+        "(midpoints of halves) and leaf values (multiples of 0.5), or the tree of the given "
+        "splits: tree(splits = [0, 0.5, 0, [1, 0.5, 0, 80]]) is 80 where x0 > 0.5 and x1 > 0.5, "
+        "else 0; its node covers (the weights of path-dependent TreeSHAP and Saabas) are the "
+        "numbers of data rows reaching each node, internal values their cover-weighted means.",
+        (
+            Param(name="depth", type="int | range", default=2, doc="max_depth"),
+            Param(
+                name="splits",
+                type="float | [int, float, splits, splits]",
+                default=None,
+                doc="the given tree: a leaf value, or [feature, threshold, left, right] (left: "
+                "x[feature] <= threshold); node covers are the data rows reaching each node",
+            ),
+        ),
         provides=("callable", "tree", "sklearn"),
         ground_truth=("formula", "uses", "swap", "nodes", "split_features", "depth"),
     ),
@@ -213,7 +250,7 @@ ENTRIES: list[Entry] = [
     _family(
         "any",
         "One of the given families (drawn; shrinks toward the simplest: linear, additive, "
-        "multilinear, interaction, relu_net, mlp, tree, model, formula).",
+        "multilinear, polynomial, interaction, relu_net, mlp, tree, model, formula).",
         provides=("callable",),
         ground_truth=("formula", "uses"),
         modifiers=True,

@@ -363,6 +363,7 @@ WORLD_FIELDS: Final = (
     "baseline",
     "target",
     "noise",
+    "labels",
     "grid",
     "seed",
 )
@@ -373,7 +374,7 @@ class WorldField:
     """``function = any(linear, additive)`` inside a ``world { ... }`` block.
 
     Known fields (checked by semantics): ``function``, ``second`` (a second function ``g``),
-    ``features``, ``data``, ``background``, ``points``, ``baseline``, ``target``, ``noise``,
+    ``features``, ``data``, ``background``, ``points``, ``baseline``, ``target``, ``noise``, ``labels``,
     ``grid``, ``seed``.
     """
 

@@ -23,6 +23,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from explainspec.worlds import functions as fn
+from explainspec.worlds import given
 from explainspec.worlds.base import Function
 from explainspec.worlds.functions import IDENTITY, Shape
 from explainspec.worlds.spec import Range
@@ -337,7 +338,10 @@ def _network_layers(draw: Any, d: int, params: Mapping[str, Any]) -> list[Any]:
 def relu_net_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
-    """A ReLU network with weights from :data:`NET_WEIGHTS` and biases from :data:`OFFSETS`."""
+    """A ReLU network with weights from :data:`NET_WEIGHTS` and biases from :data:`OFFSETS`, or
+    the given ``layers`` (:mod:`explainspec.worlds.given`)."""
+    if "layers" in params:
+        return given.given_network_strategy(d, positions, params, data)
 
     @st.composite
     def draw_member(draw: Any) -> Function:
@@ -408,7 +412,10 @@ def tree_family(
     d: int, positions: Sequence[int], params: Mapping[str, Any], data: Array
 ) -> st.SearchStrategy[Function]:
     """A real ``DecisionTreeRegressor(max_depth = depth)`` fitted on a small grid of halves with
-    a random small-integer target (splits at quarters, leaves rounded to 0.5)."""
+    a random small-integer target (splits at quarters, leaves rounded to 0.5), or the tree of the
+    given ``splits`` with covers counted on ``data`` (:mod:`explainspec.worlds.given`)."""
+    if "splits" in params:
+        return given.given_tree_strategy(d, positions, params, data)
 
     @st.composite
     def draw_member(draw: Any) -> Function:
@@ -452,6 +459,9 @@ def formula_family(
     return st.just(_embed(fn.formula(params["text"], d), positions))
 
 
+polynomial_family = given.polynomial_family  # the polynomial of given terms: worlds/given.py
+
+
 def any_family(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - resolved by spec.resolve
     raise TypeError("any(...) is resolved by explainspec.worlds.resolve, not called")
 
@@ -467,6 +477,7 @@ BUILDERS = {
     "additive": additive_family,
     "multilinear": multilinear_family,
     "interaction": interaction_family,
+    "polynomial": polynomial_family,
     "relu_net": relu_net_family,
     "mlp": mlp_family,
     "tree": tree_family,

@@ -25,6 +25,7 @@ from explainspec.catalog.sources import SOURCE_DISTRIBUTIONS, SOURCE_FAMILIES
 from explainspec.lang import ir
 from explainspec.lang.ir import WORLD_FIELDS
 from explainspec.registry import REQUIRED, Registry, UnknownName, registry
+from explainspec.worlds import given_spec
 
 
 class WorldError(ValueError):
@@ -119,17 +120,9 @@ def _num(v: Any) -> str:
 
 
 #: Simplicity rank of the families: ``any(...)`` alternatives are drawn simplest first.
+_SIMPLEST_FIRST = ("linear", "additive", "multilinear", "polynomial", "interaction", "relu_net")
 FAMILY_RANK: Mapping[str, int] = MappingProxyType(
-    {
-        "linear": 0,
-        "additive": 1,
-        "multilinear": 2,
-        "interaction": 3,
-        "relu_net": 4,
-        "tree": 5,
-        "model": 6,
-        "formula": 7,
-    }
+    {n: k for k, n in enumerate((*_SIMPLEST_FIRST, "tree", "model", "formula"))}
 )
 DIST_RANK: Mapping[str, int] = MappingProxyType(
     {"rows": 0, "grid": 1, "binary": 2, "dependent": 3, "sample": 4, "mixed": 5, "gaussian": 6}
@@ -193,8 +186,8 @@ def _show(v: Any) -> str:
         return v[0].describe() if len(v) == 1 else f"any({', '.join(c.describe() for c in v)})"
     if isinstance(v, str):
         return repr(v)
-    if isinstance(v, tuple | list) and len(v) > 6:
-        return f"[{len(v)} items]"
+    if isinstance(v, tuple | list):
+        return f"[{len(v)} items]" if len(v) > 6 else f"[{', '.join(_show(x) for x in v)}]"
     return str(v) if not isinstance(v, float) else _num(v)
 
 
@@ -235,6 +228,7 @@ class WorldSpec:
     baseline: str | tuple[float, ...] = "zeros"
     target: str | tuple[FamilyChoice, ...] = "f"
     noise: float = 0.0
+    labels: str = "none"  # "bernoulli" | "threshold": y are class labels of the probability
     grid: None | str | int = None
     seed: int | None = None
     limits: Limits = Limits()
@@ -273,6 +267,10 @@ def constant(e: ir.Expr) -> Any:
         return -e.operand.value if e.op == ir.UnaryOp.NEG else e.operand.value
     if isinstance(e, ir.ListExpr):
         return tuple(constant(i) for i in e.items)
+    if isinstance(e, ir.Call) and isinstance(e.func, ir.Name) and e.func.id == "linspace":
+        args = tuple(constant(a) for a in e.args)
+        with _given(e.span):
+            return given_spec.linspace(args, {k.name: constant(k.value) for k in e.kwargs})
     if isinstance(e, ir.RangeExpr):
         lo, hi = constant(e.lo), constant(e.hi)
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi)):
@@ -487,7 +485,10 @@ def _family_params(
             out["on"] = resolve_family(expr)
             continue
         v = constant(expr)
-        if key in ("order", "width", "depth"):
+        if key in given_spec.GIVEN.get(name, ()):  # a stated function: worlds/given_spec.py
+            with _given(sp):
+                out.update(given_spec.param(name, key, v))
+        elif key in ("order", "width", "depth"):
             out[key] = _int_or_range(v, key, sp, 1, key)
         elif key == "terms":
             if isinstance(v, Range):
@@ -519,19 +520,6 @@ def _family_params(
                     f"activation = {v!r} must be one of {', '.join(NET_ACTIVATIONS)}", sp
                 )
             out[key] = v
-        elif key == "weights":
-            w = v if isinstance(v, tuple) else None
-            if not w or not all(_is_number(x) and math.isfinite(x) for x in w):
-                shown = list(v) if isinstance(v, tuple) else v
-                raise WorldError(f"weights = {shown!r} must be a non-empty list of numbers", sp)
-            if len(w) > limit("features"):
-                raise over_limit("weights", len(w), "features", sp)
-            out["weights"] = tuple(float(x) for x in w)
-            out["min_d"] = len(w)
-        elif key == "intercept":
-            if not (_is_number(v) and math.isfinite(v)):
-                raise WorldError(f"intercept = {v!r} must be a finite number", sp)
-            out["intercept"] = float(v)
         elif key == "text":
             if not isinstance(v, str):
                 raise WorldError(f"formula(...) takes the formula as a string; got {v!r}", sp)
@@ -555,7 +543,18 @@ def _family_params(
             raise WorldError(f"{name}() parameter {key!r} is not supported yet", sp)
     if name == "model" and "on" not in out:
         out["on"] = (FamilyChoice(name="additive"),)
+    with _given(span):
+        given_spec.check_combination(name, out)
     return out
+
+
+@contextmanager
+def _given(span: ir.Span | None) -> Iterator[None]:
+    """A :class:`~explainspec.worlds.given_spec.GivenError` as a :class:`WorldError` at ``span``."""
+    try:
+        yield
+    except given_spec.GivenError as exc:
+        raise WorldError(exc.message, span, code=exc.code, hint=exc.hint) from None
 
 
 # --------------------------------------------------------------------------- distributions
@@ -742,6 +741,9 @@ def _resolve_field(fld: ir.WorldField) -> Any:
                 f"noise = {v!r} must be a number >= 0 (the sd of Gaussian noise)", span
             )
         return float(v)
+    if name == "labels":
+        with _given(span):
+            return given_spec.labels(constant(e))
     if name == "grid":
         v = constant(e)
         if v == "levels":
@@ -779,6 +781,8 @@ def _validate(spec: WorldSpec, block: ir.WorldBlock) -> None:
             )
     if spec.target == "g" and spec.second is None:
         raise WorldError("target = g needs a second function (second = ...)", span_of("target"))
+    with _given(span_of("labels")):
+        given_spec.check_labels(spec)
     if isinstance(spec.points, tuple):
         widths = {len(p) for p in spec.points}
         if len(widths) != 1:

@@ -166,11 +166,12 @@ def _family_strategy(
 
     The builders are pure functions of their arguments; building their strategies anew for
     every world cost hypothesis a fresh validation (and ``st.composite`` a compile) per draw.
-    The ``model`` family trains on ``data`` and ``formula`` returns one fixed function object, so
-    both are built anew (as before: no function object is shared between claims).
+    The ``model`` family trains on ``data``, a given tree counts its covers on ``data``, and
+    ``formula`` and the other given functions (:mod:`.given`) are one fixed function object, so
+    they are built anew (as before: no function object is shared between claims).
     """
     build = BUILDERS[c.name]
-    if c.name in ("model", "formula"):
+    if c.name in ("model", "formula", "polynomial") or {"splits", "layers"} & set(c.params):
         return build(d, positions, c.params, data)
     try:
         key = (c.name, d, tuple(positions), _frozen(c.params))
@@ -446,6 +447,10 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
         assert not isinstance(spec.target, str)  # "f" and "g" are the only names a target takes
         _, target = draw_member(draw, spec.target, d, data)
     y = np.asarray(target(data), float)
+    if spec.labels == "bernoulli":  # class labels of the probability y (check_labels)
+        y = (np.random.default_rng([seed, 2]).random(len(y)) < y).astype(float)
+    elif spec.labels == "threshold":
+        y = (y > 0.5).astype(float)
     if spec.noise:
         y = y + spec.noise * np.random.default_rng([seed, 1]).standard_normal(len(y))
 
@@ -473,7 +478,7 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
             "target": "f" if target is f else ("g" if target is g else target.formula()),
             "noise": spec.noise,
             "seed": seed,
-        }
+        } | ({"labels": spec.labels} if spec.labels != "none" else {})
 
     return World(
         f=f,

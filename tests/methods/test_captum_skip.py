@@ -23,6 +23,8 @@ SPEC = SPECS / "captum_saliency.espec"
 @pytest.mark.parametrize("module", ["torch", "captum"])
 def test_missing_library_names_the_extra(monkeypatch, module):
     entry = registry("method").get("captum.saliency")
+    if module == "captum":  # the other one present, whether installed or not
+        monkeypatch.setitem(sys.modules, "torch", sys.modules.get("torch") or object())
     monkeypatch.setitem(sys.modules, module, None)
     message = missing_library(entry)
     assert message == (

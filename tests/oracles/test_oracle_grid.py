@@ -79,6 +79,7 @@ FAMILIES = {
     "multilinear": ["multilinear"],
     "interaction": ["interaction(order = 2)", 'interaction(order = 2, shapes = ["poly"])'],
     "relu_net": ["relu_net(width = 3)"],
+    "polynomial": ["polynomial(terms = [[1, [1, 1]], [-0.5, [2]]])"],
     "mlp": [
         'mlp(width = 3, activation = "tanh")',
         'mlp(width = 2, activation = "gelu", bias = false)',
@@ -633,13 +634,10 @@ def _grid_settings(n: int) -> settings:
     )
 
 
-# Marked slow on 2026-12-03: on random draws this walk finds two open defects at the kinks of
-# ReLU networks -- `grad` of relu_net(width = 3) on binary data gave -4.0 where the one-sided
-# derivatives are -2.5 and -3.5, and `integrated_gradients` of a 1-D relu_net gave 6.25 against a
-# reference of 6.26197848 -- not yet diagnosed (oracle or reference). Until they are fixed it runs
-# with the slow suite (`python -m pytest -m slow tests/oracles/test_oracle_grid.py`), where it
-# fails on such draws; it is not passed by picking a seed.
-@pytest.mark.slow
+# Two defects this walk found at the kinks of ReLU networks were fixed on 2026-12-03: `grad`
+# returned f.grad's one-sided convention at a kink (it now refuses: UndefinedAtPoint), and the
+# integrated-gradients reference missed kinks between its nodes (each piece is now checked
+# against f's change over it); regression tests in test_oracles_kinks.py. Back in CI since.
 @_grid_settings(2)
 @given(st.data())
 def test_every_oracle_is_exact_or_refused_on_every_distribution_and_family(data):

@@ -25,6 +25,7 @@ from tests.audit_helpers import diabetes
 #: the models are fitted on DataFrames and called with numpy rows here, as the audit does
 pytestmark = pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 
+
 def brute_game(f, x, rows, players):
     """v(S) = mean_z f(x on the players of S, z elsewhere), one hybrid row at a time."""
     n = len(players)
