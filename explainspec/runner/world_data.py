@@ -97,7 +97,10 @@ def _function(f: Any) -> dict[str, Any]:
     from explainspec.worlds import nets
 
     out: dict[str, Any]
-    if isinstance(f, fn.TermFunction):
+    # the exact class: a subclass (e.g. worlds.given.GivenTree) may answer ground truth
+    # differently, and rebuilding it as its base class would change that silently
+    kind = type(f)
+    if kind is fn.TermFunction:
         out = {
             "kind": "terms",
             "d": f.d,
@@ -108,7 +111,7 @@ def _function(f: Any) -> dict[str, Any]:
             ],
             "tags": sorted(f._extra),
         }
-    elif isinstance(f, fn.ExprFunction):
+    elif kind is fn.ExprFunction:
         from explainspec.worlds import symbolic as sym
 
         out = {
@@ -123,9 +126,9 @@ def _function(f: Any) -> dict[str, Any]:
             out["layers"] = [[_arr(W), _arr(b)] for W, b in layers]
         if set(f.structure) - {"layers"}:
             raise _NotStorable(f"the formula carries structure {sorted(f.structure)}")
-    elif isinstance(f, fn.ReluNet):
+    elif kind is fn.ReluNet:
         out = {"kind": "relu_net", "d": f.d, "layers": [[_arr(W), _arr(b)] for W, b in f.layers]}
-    elif isinstance(f, nets.NetFunction):
+    elif kind is nets.NetFunction:
         out = {
             "kind": "mlp",
             "d": f.d,
@@ -133,15 +136,15 @@ def _function(f: Any) -> dict[str, Any]:
             "bias": f.bias,
             "layers": [[_arr(W), _arr(b)] for W, b in f.net_layers],
         }
-    elif isinstance(f, fn.TreeFunction):
+    elif kind is fn.TreeFunction:
         out = {"kind": "tree", **_tree(f.model)}
-    elif isinstance(f, fn.Combination):
+    elif kind is fn.Combination:
         out = {"kind": "combination", "parts": [[_num(a), _function(g)] for a, g in f.parts]}
-    elif isinstance(f, fn.Permuted):
+    elif kind is fn.Permuted:
         out = {"kind": "permuted", "f": _function(f.f), "perm": list(f.perm)}
-    elif isinstance(f, fn.Embedded):
+    elif kind is fn.Embedded:
         out = {"kind": "embedded", "f": _function(f.f), "keep": list(f.keep), "d": f.d}
-    elif isinstance(f, fn.Linked):
+    elif kind is fn.Linked:
         out = {"kind": "logistic", "f": _function(f.f)}
     elif isinstance(f, fn.ModelFunction):
         raise _NotStorable(

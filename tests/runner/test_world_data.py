@@ -266,3 +266,36 @@ def test_a_world_without_points_or_baseline_round_trips():
     data, back = _round_trip(world)
     assert "unavailable" not in data
     assert back.points.shape == (0, 2) and back.baseline.shape == (0,)
+
+
+def test_a_subclass_of_a_stored_kind_is_not_stored_as_its_base():
+    """A given tree (worlds.given.GivenTree) answers ``uses`` and prints its formula its own way;
+    stored as a plain TreeFunction it would come back with other ground truth."""
+    from explainspec.worlds import functions as fn
+
+    class Special(fn.TermFunction):
+        def _uses(self, i: int) -> bool:
+            return True
+
+    f = Special(2, {((0, fn.IDENTITY),): 1.0})
+    world = _world_with(f)
+    data = serialize_world(world, claim="s.c")
+    assert data["unavailable"] == "Special functions are not stored in reports"
+
+
+def _world_with(f):
+    from explainspec.worlds import distributions as dist
+    from explainspec.worlds.base import World
+
+    P = dist.grid(f.d, levels=2)
+    return World(
+        f=f,
+        P=P,
+        data=P.rows,
+        background=P.rows,
+        points=P.rows[:1],
+        baseline=np.zeros(f.d),
+        grid=np.zeros((f.d, 1)),
+        y=np.zeros(len(P.rows)),
+        seed=0,
+    )
