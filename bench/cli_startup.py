@@ -8,7 +8,15 @@ Measures (wall time, repeated runs, hyperfine-style: warm-up, then min/median/me
 
 Targets: ``check`` on 200 files <= 1 s, ``--help`` <= 0.3 s. Run::
 
-    python bench/cli_startup.py [--runs 10] [--files 200]
+    python bench/cli_startup.py [--runs 10] [--files 200] [--against DIR]
+
+``--against DIR`` (a checkout of another commit, e.g. ``git worktree add /tmp/base main``) times
+``check`` of both, run after run in turn, and prints the ratio of the medians: on a shared
+machine the load changes between runs made one after the other.
+
+The package's bytecode is compiled first (``compileall``, as installing a wheel does): with
+``PYTHONDONTWRITEBYTECODE`` set (this machine sets it) a source checkout would otherwise compile
+every changed module in every run, which no installed copy does.
 
 Nothing here is asserted by the test suite: speed is measured, not tested.
 """
@@ -16,6 +24,7 @@ Nothing here is asserted by the test suite: speed is measured, not tested.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -64,13 +73,42 @@ def row(name: str, times: list[float], base: float) -> str:
     )
 
 
+def compare(args: argparse.Namespace, cli: list[str]) -> None:
+    """``check`` of this checkout and of ``args.against``, alternating run by run."""
+    other = Path(args.against).resolve()
+    compileall.compile_dir(str(other / "explainspec"), quiet=1)
+    env = {**os.environ, "PYTHONPATH": str(other)}
+    ours: list[float] = []
+    theirs: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), args.files)
+        cmd = [*cli, "check", "-q", tmp]
+        for k in range(args.runs + 2):
+            for times, extra in ((ours, {}), (theirs, env)):
+                t0 = time.perf_counter()
+                proc = subprocess.run(cmd, capture_output=True, env=extra or None, cwd=tmp)
+                if proc.returncode != 0:
+                    raise SystemExit(
+                        f"check exited {proc.returncode}: {proc.stderr.decode()[:500]}"
+                    )
+                if k >= 2:  # two warm-up rounds
+                    times.append(time.perf_counter() - t0)
+    mine, base = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"check ({args.files} files), interleaved: this checkout median {mine * 1e3:.1f} ms, "
+        f"{other} median {base * 1e3:.1f} ms, ratio {mine / base:.3f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--files", type=int, default=200)
+    ap.add_argument("--against", help="a checkout to compare `check` with, runs interleaved")
     args = ap.parse_args()
     py = sys.executable
     cli = [py, "-m", "explainspec"]
+    compileall.compile_dir(str(ROOT / "explainspec"), quiet=1)
     base = timed([py, "-c", "pass"], args.runs)
     b = statistics.median(base)
     print(f"python {sys.version.split()[0]}, {args.runs} runs each (after 2 warm-up runs)")
@@ -82,6 +120,8 @@ def main() -> None:
         generate(Path(tmp), args.files)
         check_t = timed([*cli, "check", "-q", tmp], args.runs)
     print(row(f"explainspec check ({args.files} files)", check_t, b))
+    if args.against:
+        compare(args, cli)
     ok_help = statistics.median(help_t) <= 0.3
     ok_check = statistics.median(check_t) <= 1.0
     print(f"load average after: {_load()}")
