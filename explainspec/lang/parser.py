@@ -43,8 +43,18 @@ _DIGITS: Final = limit("integer_digits")
 _CHARS: Final = limit("string_chars")
 _ITEMS: Final = limit("literal_items")
 TOKENS: Final = limit("tokens")
-#: A lone surrogate (U+D800..U+DFFF): not a character, and not encodable as UTF-8.
-SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: A lone surrogate (U+D800..U+DFFF): not a character, and not encodable as UTF-8. Compiled on
+#: first use (compiling the range costs milliseconds in every process; ASCII text never needs it).
+_SURROGATE: re.Pattern[str] | None = None
+
+
+def _surrogate(text: str) -> re.Match[str] | None:
+    global _SURROGATE
+    if text.isascii():
+        return None
+    if _SURROGATE is None:
+        _SURROGATE = re.compile("[\ud800-\udfff]")
+    return _SURROGATE.search(text)
 
 
 def text_problem(text: str) -> tuple[str, str, str | None] | None:
@@ -56,7 +66,7 @@ def text_problem(text: str) -> tuple[str, str, str | None] | None:
             f"a string of {len(text)} characters; the limit is string_chars = {_CHARS}",
             None,
         )
-    bad = SURROGATE.search(text)
+    bad = _surrogate(text)
     if bad is not None:
         return (
             "ES109",
