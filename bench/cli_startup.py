@@ -73,30 +73,43 @@ def row(name: str, times: list[float], base: float) -> str:
     )
 
 
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def compare(args: argparse.Namespace, cli: list[str]) -> None:
-    """``check`` of this checkout and of ``args.against``, alternating run by run."""
+    """``check`` of this checkout and of ``args.against``, alternating run by run: wall time and
+    CPU time (user + system of the process, which load on a shared machine changes less)."""
     other = Path(args.against).resolve()
     compileall.compile_dir(str(other / "explainspec"), quiet=1)
     env = {**os.environ, "PYTHONPATH": str(other)}
-    ours: list[float] = []
-    theirs: list[float] = []
+    walls: dict[str, list[float]] = {"this": [], "other": []}
+    cpus: dict[str, list[float]] = {"this": [], "other": []}
     with tempfile.TemporaryDirectory() as tmp:
         generate(Path(tmp), args.files)
         cmd = [*cli, "check", "-q", tmp]
         for k in range(args.runs + 2):
-            for times, extra in ((ours, {}), (theirs, env)):
-                t0 = time.perf_counter()
-                proc = subprocess.run(cmd, capture_output=True, env=extra or None, cwd=tmp)
+            for name, extra in (("this", None), ("other", env)):
+                c0, t0 = _children_cpu(), time.perf_counter()
+                proc = subprocess.run(cmd, capture_output=True, env=extra, cwd=tmp)
+                wall, cpu = time.perf_counter() - t0, _children_cpu() - c0
                 if proc.returncode != 0:
                     raise SystemExit(
                         f"check exited {proc.returncode}: {proc.stderr.decode()[:500]}"
                     )
                 if k >= 2:  # two warm-up rounds
-                    times.append(time.perf_counter() - t0)
-    mine, base = statistics.median(ours), statistics.median(theirs)
+                    walls[name].append(wall)
+                    cpus[name].append(cpu)
+    med = {n: (statistics.median(walls[n]), statistics.median(cpus[n])) for n in walls}
+    print(f"check ({args.files} files), runs interleaved with {other}:")
+    for n, label in (("this", "this checkout"), ("other", str(other))):
+        print(f"  {label:<40} median wall {med[n][0] * 1e3:7.1f} ms  CPU {med[n][1] * 1e3:7.1f} ms")
     print(
-        f"check ({args.files} files), interleaved: this checkout median {mine * 1e3:.1f} ms, "
-        f"{other} median {base * 1e3:.1f} ms, ratio {mine / base:.3f}"
+        f"  ratio this / other: wall {med['this'][0] / med['other'][0]:.3f}, "
+        f"CPU {med['this'][1] / med['other'][1]:.3f}"
     )
 
 
