@@ -10,6 +10,9 @@ Targets: ``check`` on 200 files <= 1 s, ``--help`` <= 0.3 s. Run::
 
     python bench/cli_startup.py [--runs 10] [--files 200] [--against DIR]
 
+``--loops`` times, in this process, parsing the generated files with the parser's own loops
+and with lark's (``ParserState.feed_token`` and ``ContextualLexer.lex``), alternating, CPU time.
+
 ``--against DIR`` (a checkout of another commit, e.g. ``git worktree add /tmp/base main``) times
 ``check`` of both, run after run in turn, and prints the ratio of the medians: on a shared
 machine the load changes between runs made one after the other.
@@ -113,11 +116,39 @@ def compare(args: argparse.Namespace, cli: list[str]) -> None:
     )
 
 
+def loops(args: argparse.Namespace) -> None:
+    """Parse the generated files in this process with our loops and with lark's, in turns."""
+    from explainspec.lang import parser
+
+    ours = (parser._lex, parser._table)
+    theirs = (lambda thread, state: thread.lex(state), lambda conf: None)
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), args.files)
+        texts = [(str(p), p.read_text()) for p in sorted(Path(tmp).iterdir())]
+    cpu: dict[str, list[float]] = {"ours": [], "lark": []}
+    try:
+        for _ in range(args.runs):
+            for name, (lex, table) in (("ours", ours), ("lark", theirs)):
+                parser._lex, parser._table = lex, table  # type: ignore[assignment]
+                t0 = time.process_time()
+                for file, text in texts:
+                    parser.parse_spec_text(text, file=file)
+                cpu[name].append(time.process_time() - t0)
+    finally:
+        parser._lex, parser._table = ours
+    a, b = min(cpu["ours"]), min(cpu["lark"])
+    print(
+        f"parse {args.files} files in-process, CPU, min of {args.runs}: our loops {a * 1e3:.1f} ms, "
+        f"lark's loops {b * 1e3:.1f} ms, ratio {a / b:.3f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--against", help="a checkout to compare `check` with, runs interleaved")
+    ap.add_argument("--loops", action="store_true", help="our parse loops against lark's")
     args = ap.parse_args()
     py = sys.executable
     cli = [py, "-m", "explainspec"]
@@ -135,6 +166,8 @@ def main() -> None:
     print(row(f"explainspec check ({args.files} files)", check_t, b))
     if args.against:
         compare(args, cli)
+    if args.loops:
+        loops(args)
     ok_help = statistics.median(help_t) <= 0.3
     ok_check = statistics.median(check_t) <= 1.0
     print(f"load average after: {_load()}")
