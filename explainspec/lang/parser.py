@@ -1060,7 +1060,7 @@ def _run_parser(
 
 #: lark's contextual lexer -> for each parser state, what its lexer for that state matches with:
 #: ``(regexes, ignored types, types that may hold a newline, callbacks)``.
-_lexers: dict[int, tuple[Any, dict[int, tuple[Any, ...]]]] = {}
+_lexers: dict[int, tuple[Any, dict[int, tuple[Any, ...]] | None]] = {}
 
 
 def _lex(thread: Any, state: Any) -> Any:
@@ -1075,21 +1075,28 @@ def _lex(thread: Any, state: Any) -> Any:
     contextual, lexer_state = thread.lexer, thread.state
     known = _lexers.get(id(contextual))
     if known is None or known[0] is not contextual:
-        per_state = {}
-        for number, basic in contextual.lexers.items():
-            scanner = basic.scanner  # builds the scanner and its callbacks
-            per_state[number] = (
-                tuple(scanner._mres),
-                basic.ignore_types,
-                basic.newline_types,
-                basic.callback,
-            )
+        try:  # lark's internals as of lark 1.2-1.3; another layout: lark's own loop
+            per_state = {}
+            for number, basic in contextual.lexers.items():
+                scanner = basic.scanner  # builds the scanner and its callbacks
+                per_state[number] = (
+                    tuple(scanner._mres),
+                    basic.ignore_types,
+                    basic.newline_types,
+                    basic.callback,
+                )
+        except AttributeError:  # pragma: no cover - another lark
+            per_state = None
         known = (contextual, per_state)
         _lexers[id(contextual)] = known
     per_state = known[1]
+    raw = lexer_state.text
+    if per_state is None or not hasattr(raw, "end"):  # pragma: no cover - another lark
+        yield from thread.lex(state)
+        return
     stack = state.state_stack
     counter = lexer_state.line_ctr
-    text, end = lexer_state.text.text, lexer_state.text.end
+    text, end = raw.text, raw.end
     pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
     newline = counter.newline_char
     while pos < end:
@@ -1130,7 +1137,7 @@ def _lex(thread: Any, state: Any) -> Any:
 #: lark's own loop looks the rule's callback up in a dict keyed by ``Rule`` objects for every
 #: reduction, and the rules of a table loaded from lark's cache are not the callbacks' keys
 #: (equal, not identical), so each lookup compared two rules symbol by symbol.
-_tables: dict[int, tuple[Any, dict[int, dict[str, Any]]]] = {}
+_tables: dict[int, tuple[Any, dict[int, dict[str, Any]] | None]] = {}
 
 
 def _table(conf: Any) -> dict[int, dict[str, Any]] | None:
@@ -1144,19 +1151,25 @@ def _table(conf: Any) -> dict[int, dict[str, Any]] | None:
     from lark.parsers.lalr_analysis import Shift
 
     callbacks = conf.callbacks
+    table: dict[int, dict[str, Any]] | None = {}
     if any(isinstance(k, str) for k in callbacks):  # pragma: no cover - none in our builder
-        return None
-    table: dict[int, dict[str, Any]] = {}
-    for number, row in conf.states.items():
-        resolved: dict[str, Any] = {}
-        for kind, (action, arg) in row.items():
-            if action is Shift:
-                resolved[kind] = arg
-                continue
-            size, callback = len(arg.expansion), callbacks[arg]
-            passes = size == 1 and type(callback) is ExpandSingleChild
-            resolved[kind] = (size, None if passes else callback, arg.origin.name)
-        table[number] = resolved
+        table = None
+    else:
+        for number, row in conf.states.items():
+            resolved: dict[str, Any] = {}
+            for kind, (action, arg) in row.items():
+                if action is Shift:
+                    if not isinstance(arg, int):  # pragma: no cover - another lark
+                        table = None
+                        break
+                    resolved[kind] = arg
+                    continue
+                size, callback = len(arg.expansion), callbacks[arg]
+                passes = size == 1 and type(callback) is ExpandSingleChild
+                resolved[kind] = (size, None if passes else callback, arg.origin.name)
+            if table is None:  # pragma: no cover - another lark
+                break
+            table[number] = resolved
     _tables[key] = (conf.states, table)
     return table
 
