@@ -10,7 +10,7 @@ imported by its adapter only when a claim runs it; a claim whose library is miss
 - PyALE (extra ``[ale]``): accumulated local effects;
 - DiCE (``dice-ml``, extra ``[dice]``): counterfactuals, random and genetic;
 - shap's global mean |SHAP| importance;
-- reference implementations: ALE, M-plot, conditional permutation importance (finite pmfs and
+- reference implementations: a backfitting GAM (its terms, and SHAP of the fitted GAM), ALE, M-plot, conditional permutation importance (finite pmfs and
   Gaussian conditional sampling), LOCO with refitting, the minimal MAD-weighted L1 counterfactual.
 
 As in :mod:`explainspec.catalog.methods`, ``params`` carry the *library's* defaults, so a spec
@@ -29,6 +29,7 @@ _SHAPIQ = "explainspec.methods.shapiq_adapters"
 _DICE = "explainspec.methods.dice_adapters"
 _EFFECTS = "explainspec.methods.effects_adapters"
 _IMPORTANCE = "explainspec.methods.importance_adapters"
+_GAM = "explainspec.methods.gam_adapters"
 
 # library -> (modules it needs, what to install): a claim whose module is missing is reported
 # ``skipped`` (ES350) before any world is drawn, the same mechanism as the captum entries
@@ -297,6 +298,58 @@ INTERPRET: list[Entry] = [
         randomized=True,
         shape="2**d",
         params=_EBM_PARAMS,
+    ),
+]
+
+# ------------------------------------------------------------------------------------------ gam
+
+GAM: list[Entry] = [
+    _method(
+        "reference.gam",
+        f"{_GAM}:gam",
+        "A generalized additive model g(x) = alpha + sum_j g_j(x_j) fitted to (data, y) by "
+        "backfitting with the level smoother (the mean partial residual at each distinct level "
+        "of x_j), every term centred to mean 0 over the rows; values = 'terms': the terms "
+        "g_j(x_j) at the points (linear between levels, constant beyond), values = 'shap': the "
+        "interventional SHAP values of the fitted g (shap.explainers.Exact over the rows).",
+        output="attribution",
+        scope="local",
+        statistic={
+            "value_function": "none: a glass-box additive model fitted to the world's data and y "
+            "(values = 'shap': interventional, of the fitted model over the training rows)",
+            "background": "data and y of the world (the training set)",
+            "output_scale": "raw; each term centred to mean 0 over the training rows",
+            "fitting": "backfitting (Hastie & Tibshirani 1990) to the least-squares additive "
+            "fit; alpha = mean(y); a sweep updates every term in turn; stops when no term "
+            "is further than tol from the fixed point (change * r / (1 - r), r the observed "
+            "linear rate), fails after max_iter sweeps",
+        },
+        library="reference",
+        params=(
+            Param(
+                name="values",
+                type="'terms' | 'shap'",
+                default="terms",
+                doc="what is reported at each point: the fitted terms, or the SHAP values of "
+                "the fitted GAM.",
+            ),
+            Param(
+                name="tol",
+                type="float",
+                default=1e-12,
+                doc="convergence: the largest distance of a term from the fixed point, bounded by "
+                "the last sweep's change and the observed rate of convergence.",
+                low=0,
+            ),
+            Param(
+                name="max_iter",
+                type="int",
+                default=10000,
+                doc="most backfitting sweeps.",
+                low=1,
+                limit="samples",
+            ),
+        ),
     ),
 ]
 
@@ -603,4 +656,4 @@ COUNTERFACTUALS: list[Entry] = [
     ),
 ]
 
-ENTRIES: list[Entry] = [*SHAPIQ, *INTERPRET, *EFFECTS, *IMPORTANCE, *COUNTERFACTUALS]
+ENTRIES: list[Entry] = [*SHAPIQ, *INTERPRET, *GAM, *EFFECTS, *IMPORTANCE, *COUNTERFACTUALS]

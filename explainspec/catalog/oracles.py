@@ -175,7 +175,8 @@ ENTRIES: list[Entry] = [
     _entry(
         "grad",
         "Gradient of f at x: analytic when f has one, else central differences (error stated "
-        "in the docs, about 1e-9 relative for smooth f).",
+        "in the docs, about 1e-9 relative for smooth f). Refused at a point where f has a kink "
+        "or jump (UndefinedAtPoint: the point is skipped, ES305).",
         "(d,)",
         (_F, _X),
     ),

@@ -50,7 +50,8 @@ ENTRIES: list[Entry] = [
         "Integrated gradients by a quadrature rule with n_steps nodes, in float64 with the exact "
         "gradient: sum_k w_k grad f(b + a_k (x - b)) * (x - b). riemann_left/right/middle: "
         "positions k/n, (k+1)/n, (k+1/2)/n, weights 1/n; riemann_trapezoid: the trapezoid rule on "
-        "n equally spaced points (weights add up to 1); gausslegendre: leggauss(n) on [0, 1].",
+        "n equally spaced points (weights add up to 1); gausslegendre: leggauss(n) on [0, 1]. "
+        "Refused when a node lies on a kink of f (UndefinedAtPoint: the point is skipped).",
         "(d,)",
         (_F, _X, _B, _N, _RULE),
     ),

@@ -1,10 +1,17 @@
 """The library's table of necessary assumptions, generated from a probe run over ``specs/``.
 
-``python -m explainspec.docgen.assumptions --run`` probes every ``answers``/``holds`` claim of the
-built-in library (:func:`explainspec.runner.probe.probe`, through the verify runner), writes the
-probe's JSON to ``docs/evidence/probe.json`` and renders ``docs/library/assumptions.md`` from it;
-without ``--run`` it only renders the page from the committed JSON. The page lists, per claim,
-each restriction, what the probe found and the counterexample that breaks the claim without it.
+``python -m explainspec.docgen.assumptions --run [SPEC ...]`` probes every ``answers``/``holds``
+claim of the given specs, or of the whole built-in library when none is given
+(:func:`explainspec.runner.probe.probe`, through the verify runner), into the probe's JSON
+``docs/evidence/probe.json``, and renders ``docs/library/assumptions.md`` from it; without
+``--run`` it only renders the page from the committed JSON. The page lists, per claim, each
+restriction, what the probe found and the counterexample that breaks the claim without it.
+
+The run is incremental: one spec at a time, the JSON and the page written after each (so an
+interrupted run resumes where it stopped), a progress line per spec on stderr; a spec the JSON
+already holds unchanged (same file digest) is skipped (``--force`` probes it again), the other
+specs' results are kept. The JSON records its profile and seed: a run at another one needs
+``--fresh`` (a new JSON).
 
 :func:`card_lines` gives the lines a card shows under a reading: its necessary conditions, each
 with the counterexample that breaks it without them; :func:`needs_line` the one line under the
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +90,16 @@ def render(doc: dict[str, Any], *, command: str = "") -> str:
     ]
     if command:
         lines += [f"Run: `{command}`.", ""]
+    library, covered = doc.get("library") or [], doc.get("specs") or {}
+    if library and set(library) - set(covered):
+        seconds = sum(float(e.get("seconds") or 0) for e in covered.values())
+        lines += [
+            f"This page covers {len(set(covered) & set(library))} of the library's "
+            f"{len(library)} specs ({seconds:.0f} s of probing); the others are not probed "
+            "yet (the run is incremental: the command above with more spec names, or none for "
+            "the whole library, adds them).",
+            "",
+        ]
     if doc.get("note"):
         lines += [text(doc["note"]), ""]
     necessary = sum(
@@ -178,48 +196,216 @@ def hover_text(doc: Mapping[str, Any], spec: str, claim: str) -> str:
     return " — needs: " + "".join(ch for ch in plain if ch not in "'\"\\()[]<>&\n")
 
 
-def run_library(
-    specs_dir: Path, *, profile: str, seed: int, jobs: int, exclude: Sequence[str] = ()
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def library_paths(specs_dir: Path) -> list[Path]:
+    """Every spec file of ``specs_dir`` (the built-in library), in the order they are probed."""
+    from explainspec.lang import discover
+
+    return sorted(discover([specs_dir]), key=lambda p: p.name)
+
+
+def select_paths(names: Sequence[str], specs_dir: Path) -> list[Path]:
+    """The spec files ``names`` stand for: a path, or a library spec's file name with or without
+    its suffix (``shapley_conditional``, ``shapley_conditional.espec``). Unknown names raise
+    :class:`ValueError` (before anything runs)."""
+    library = {p.name: p for p in library_paths(specs_dir)}
+    out: list[Path] = []
+    for name in names:
+        path = Path(name)
+        found = next(
+            (library[n] for n in (name, f"{name}.espec", f"{name}.espec.yaml") if n in library),
+            path if path.is_file() else None,
+        )
+        if found is None:
+            raise ValueError(f"no spec {name!r} (neither a file nor a spec of {specs_dir})")
+        if found not in out:
+            out.append(found)
+    return out
+
+
+def new_doc(*, profile: str, seed: int, library: Sequence[str] = ()) -> dict[str, Any]:
+    """An empty probe document (no spec probed yet)."""
+    return {
+        "format": "explainspec-probe/1",
+        "seed": seed,
+        "profile": profile,
+        "library": sorted(library),
+        "specs": {},
+        "claims": [],
+    }
+
+
+def merge(doc: dict[str, Any], spec: str, entry: dict[str, Any], claims: list[Any]) -> None:
+    """Put the probe of one spec into ``doc``: its claims replace that spec's earlier ones (the
+    other specs' are kept), claims ordered by spec name, then in the spec's order."""
+    kept = [c for c in doc["claims"] if c["spec"] != spec]
+    order = {name: i for i, name in enumerate(sorted({*(c["spec"] for c in kept), spec}))}
+    doc["claims"] = sorted([*kept, *claims], key=lambda c: order[c["spec"]])  # stable
+    doc.setdefault("specs", {})[spec] = entry
+    doc["specs"] = dict(sorted(doc["specs"].items()))
+
+
+def _write_atomic(path: Path, content: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(content, encoding="utf-8")
+    tmp.replace(path)
+
+
+def run_specs(
+    paths: Sequence[Path],
+    doc: dict[str, Any],
+    *,
+    jobs: int,
+    force: bool = False,
+    save: Any = None,
+    log: Any = None,
 ) -> dict[str, Any]:
-    """Probe every spec of ``specs_dir``; the probe's JSON document."""
-    from explainspec.lang import discover, load
-    from explainspec.report.probe import to_json
+    """Probe the specs at ``paths`` one at a time into ``doc`` (at its profile and seed).
+
+    Incremental and resumable: a spec already in ``doc`` whose file has not changed (same digest)
+    is skipped unless ``force``; after each spec ``save(doc)`` is called (the caller writes the
+    JSON and the page), so an interrupted run loses at most the spec it was probing. ``log``
+    receives one progress line per spec (done, skipped, seconds, the estimated rest).
+    """
+    import time
+
+    from explainspec.lang import load
+    from explainspec.report.probe import as_dict
     from explainspec.runner.parallel import Execution
     from explainspec.runner.plan import RunOptions
     from explainspec.runner.probe import probe
 
-    specs = [load(p) for p in discover([specs_dir]) if p.name not in exclude]
-    options = RunOptions(profile=profile, seed=seed)
-    probes = list(probe(specs, options, Execution(jobs=jobs)))
-    return dict(json.loads(to_json(probes, seed=seed, profile=profile)))
+    options = RunOptions(profile=doc["profile"], seed=doc["seed"])
+    execution = Execution(jobs=jobs)
+    say = log or (lambda line: None)
+    spent, done = 0.0, 0
+    for i, path in enumerate(paths, 1):
+        spec = load(path)
+        digest = _digest(path)
+        known = doc.get("specs", {}).get(spec.name)
+        if not force and known is not None and known.get("digest") == digest:
+            say(
+                f"[{i}/{len(paths)}] {spec.name}: up to date ({known.get('seconds')} s then), skipped"
+            )
+            continue
+        start = time.perf_counter()
+        claims = [as_dict(cp) for cp in probe([spec], options, execution)]
+        seconds = round(time.perf_counter() - start, 1)
+        claims = json.loads(json.dumps(claims, default=repr))  # the JSON's own values
+        merge(
+            doc,
+            spec.name,
+            {"file": path.name, "digest": digest, "seconds": seconds, "claims": len(claims)},
+            claims,
+        )
+        if save is not None:
+            save(doc)
+        spent, done = spent + seconds, done + 1
+        rest = len(paths) - i
+        eta = f", about {spent / done * rest / 60:.0f} min for the {rest} left" if rest else ""
+        say(f"[{i}/{len(paths)}] {spec.name}: {len(claims)} claims probed in {seconds} s{eta}")
+    return doc
 
 
 def command(doc: Mapping[str, Any]) -> str:
-    """The command that regenerates the page and its JSON."""
+    """The command that regenerates the page and its JSON (for the specs it covers)."""
+    specs = doc.get("specs") or {}
+    files = " ".join(sorted(e["file"].split(".")[0] for e in specs.values()))
+    covered = set(specs) >= set(doc.get("library") or ()) and bool(specs)
+    which = "" if covered or not files else f" {files}"
     return (
-        f"python -m explainspec.docgen.assumptions --run --profile {doc['profile']} "
+        f"python -m explainspec.docgen.assumptions --run{which} --profile {doc['profile']} "
         f"--seed {doc['seed']}"
     )
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m explainspec.docgen.assumptions", description=__doc__
+        prog="python -m explainspec.docgen.assumptions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("--run", action="store_true", help="probe the library first (slow)")
-    ap.add_argument("--specs", default=str(ROOT / "specs"))
+    ap.add_argument(
+        "spec",
+        nargs="*",
+        metavar="SPEC",
+        help="with --run: the specs to probe (a file, or a library spec's name such as "
+        "shapley_conditional); none: the whole library",
+    )
+    ap.add_argument("--run", action="store_true", help="probe the specs first (slow)")
+    ap.add_argument("--specs", default=str(ROOT / "specs"), help="the library folder")
     ap.add_argument("--json", default=str(EVIDENCE))
     ap.add_argument("--out", default=str(PAGE))
-    ap.add_argument("--profile", default="fast")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--profile", default=None, help="default: the JSON's, else fast")
+    ap.add_argument("--seed", type=int, default=None, help="default: the JSON's, else 0")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument(
+        "--force", action="store_true", help="probe again specs the JSON already has unchanged"
+    )
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start a new JSON (drop every spec probed before; needed to change profile or seed)",
+    )
     args = ap.parse_args(list(argv) if argv is not None else None)
-    if args.run:
-        doc = run_library(Path(args.specs), profile=args.profile, seed=args.seed, jobs=args.jobs)
-        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    doc = json.loads(Path(args.json).read_text(encoding="utf-8"))
-    Path(args.out).write_text(render(doc, command=command(doc)), encoding="utf-8")
+    json_path, out = Path(args.json), Path(args.out)
+    old = json.loads(json_path.read_text(encoding="utf-8")) if json_path.is_file() else None
+
+    def save(doc: dict[str, Any]) -> None:
+        _write_atomic(json_path, json.dumps(doc, indent=1) + "\n")
+        _write_atomic(out, render(doc, command=command(doc)))
+
+    if not args.run:
+        if args.spec:
+            ap.error("SPEC arguments need --run")
+        if old is None:
+            ap.error(f"{json_path} does not exist: run with --run first")
+        save(old)
+        return 0
+    specs_dir = Path(args.specs)
+    try:
+        paths = select_paths(args.spec, specs_dir) if args.spec else library_paths(specs_dir)
+    except ValueError as e:
+        ap.error(str(e))
+    library = [load_name(p) for p in library_paths(specs_dir)]
+    if old is None or args.fresh:
+        doc = new_doc(
+            profile=args.profile or "fast",
+            seed=args.seed if args.seed is not None else 0,
+            library=library,
+        )
+    else:
+        if "specs" not in old:
+            ap.error(f"{json_path} was written before incremental runs: start again with --fresh")
+        for key, value in (("profile", args.profile), ("seed", args.seed)):
+            if value is not None and value != old[key]:
+                ap.error(
+                    f"{json_path} holds a run at {key} {old[key]}, not {value}: "
+                    "use --fresh to start a new one"
+                )
+        doc = dict(old, library=sorted(library))
+    run_specs(
+        paths,
+        doc,
+        jobs=args.jobs,
+        force=args.force,
+        save=save,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    save(doc)
     return 0
+
+
+def load_name(path: Path) -> str:
+    """The name of the spec in the file at ``path``."""
+    from explainspec.lang import load
+
+    return load(path).name
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ Gaussian with ``.mean``/``.cov``. Spec files reach them by name through the orac
 ``*_from_game`` transforms directly.
 """
 
-from explainspec.oracles._common import GroundTruthUnavailable, OracleError
+from explainspec.oracles._common import GroundTruthUnavailable, OracleError, UndefinedAtPoint
 from explainspec.oracles.curves import ale, ice, mplot, pd
 from explainspec.oracles.games import baseline_game, conditional_game, interventional_game
 from explainspec.oracles.gradients import (
@@ -38,6 +38,7 @@ from explainspec.oracles.trees import path_game, tree_game
 __all__ = [
     # errors
     "GroundTruthUnavailable",
+    "UndefinedAtPoint",
     "OracleError",
     # games
     "baseline_game",

@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from explainspec.worlds.base import GroundTruthUnavailable
+from explainspec.worlds.base import GroundTruthUnavailable, UndefinedAtPoint
 
 __all__ = [
     "GroundTruthUnavailable",
+    "UndefinedAtPoint",
     "OracleError",
     "as_point",
     "as_rows",

@@ -43,6 +43,7 @@ from numpy.polynomial import Polynomial
 from explainspec.oracles._common import (
     GroundTruthUnavailable,
     OracleError,
+    UndefinedAtPoint,
     as_point,
     evaluate,
     linear_parts,
@@ -109,7 +110,23 @@ def grad(f: Any, x: Any) -> np.ndarray:
     X = np.asarray(x, dtype=float)
     Z = np.atleast_2d(X)
     G = _gradient_function(f, Z[:1])(Z)
+    refuse_at_kinks(f, Z, "grad(f, x)")
     return G[0] if X.ndim == 1 else G
+
+
+def refuse_at_kinks(f: Any, Z: np.ndarray, what: str) -> None:
+    """Raise :class:`UndefinedAtPoint` if ``f`` may not be differentiable at a row of ``Z``
+    (``f.kinks``): the gradient there has one-sided values only, and ``f.grad`` returns a
+    convention (``relu'(0) = 0``), not ground truth."""
+    from explainspec.worlds.functions import kinks_of
+
+    at = kinks_of(f, Z)
+    if at.any():
+        row = np.round(Z[int(np.argmax(at))], 12).tolist()
+        raise UndefinedAtPoint(
+            f"{what} does not exist at {row}: a piece of f has a kink or jump there (f.grad "
+            "would return a one-sided convention), so the world carries no ground truth for it"
+        )
 
 
 def occlusion(f: Callable[[Any], Any], x: Any, b: Any) -> np.ndarray:

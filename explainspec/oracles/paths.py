@@ -37,6 +37,7 @@ from explainspec.oracles._common import (
     as_rows,
     evaluate,
 )
+from explainspec.oracles.gradients import refuse_at_kinks
 
 __all__ = [
     "RULES",
@@ -117,7 +118,10 @@ def ig_quadrature(f: Any, x: Any, b: Any, n_steps: int = 50, method: str = "gaus
     x = as_point(x, b.shape[0])
     alphas, weights = rule_nodes(n_steps, method)
     delta = x - b
-    G = _exact_gradient(f)(b[None, :] + alphas[:, None] * delta[None, :])
+    nodes = b[None, :] + alphas[:, None] * delta[None, :]
+    G = _exact_gradient(f)(nodes)
+    if np.any(delta != 0):  # (x = b: every rule gives 0, whatever the gradient)
+        refuse_at_kinks(f, nodes, f"the gradient at a node of the {method} rule")
     return (weights @ G) * delta
 
 

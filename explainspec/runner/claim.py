@@ -83,6 +83,24 @@ class Abort(BaseException):
         self.traceback = traceback
 
 
+def _no_verdict(verdict: Verdict, code: str, msg: str, tried: int) -> Any:
+    """What ``_search`` returns when the search itself could not decide the claim."""
+    return verdict, None, None, msg, (RunDiagnostic(code=code, message=msg),), tried
+
+
+def _skipped_note(state: _State) -> tuple[RunDiagnostic, ...]:
+    """The diagnostic saying how many worlds were skipped for lack of ground truth at their
+    point (none when there were none)."""
+    if not state.undefined:
+        return ()
+    msg = (
+        f"{state.undefined} drawn world(s) skipped: the check's ground truth does not exist at "
+        f"their point, e.g. {state.undefined_reason}; the verdict rests on the "
+        f"{state.tried} world(s) where it does"
+    )
+    return (RunDiagnostic(code="ES305", message=msg),)
+
+
 class _CheckFailed(Exception):
     """Raised by the property when the check fails on a world (hypothesis then shrinks it)."""
 
@@ -93,6 +111,8 @@ class _State:
     rejected: int = 0
     outside: int = 0  # worlds outside the claim's assumptions (``assume ... check``)
     outside_names: tuple[str, ...] = ()
+    undefined: int = 0  # worlds at whose point the check's ground truth does not exist
+    undefined_reason: str = ""
     not_applicable: str | None = None
     worst: float | None = None
     failure: tuple[Any, PointOutcome] | None = None
@@ -300,7 +320,7 @@ class ClaimRun:
         from explainspec.expr import EvalError
         from explainspec.methods.base import NotApplicable
         from explainspec.methods.call import MethodError
-        from explainspec.worlds.base import GroundTruthUnavailable
+        from explainspec.worlds.base import GroundTruthUnavailable, UndefinedAtPoint
 
         assert self._ctx is not None
         try:
@@ -312,7 +332,7 @@ class ClaimRun:
                 refutes=self.plan.refutes,
                 conditions=self.plan.conditions,
             )
-        except (NotApplicable, OutsideAssumptions):
+        except (NotApplicable, OutsideAssumptions, UndefinedAtPoint):
             raise
         except MethodError as e:
             if isinstance(e.__cause__, NotApplicable):
@@ -373,6 +393,7 @@ class ClaimRun:
         from explainspec import worlds
         from explainspec.lang.ir import WorldBlock
         from explainspec.methods.base import NotApplicable
+        from explainspec.worlds.base import UndefinedAtPoint
 
         results = []
         failure: Counterexample | None = None
@@ -385,21 +406,16 @@ class ClaimRun:
                 world = worlds.build_example(WorldBlock(fields=tuple(fields.values())))
                 self.phase = f"checking the example {example.name!r}"
                 outcome = self._check(world)
-            except NotApplicable as e:
+            except (NotApplicable, OutsideAssumptions, UndefinedAtPoint) as e:
+                # not one of the claim's worlds, or no ground truth there: decides nothing
+                if isinstance(e, NotApplicable):
+                    why = f"not applicable: {e}"
+                elif isinstance(e, OutsideAssumptions):
+                    why = f"outside the assumption(s) {e}: not one of the claim's worlds"
+                else:
+                    why = f"no ground truth at the example's point (ES305): {e}"
                 results.append(
-                    ExampleResult(
-                        name=example.name, margin=None, violated=False, error=f"not applicable: {e}"
-                    )
-                )
-                continue
-            except OutsideAssumptions as e:
-                results.append(
-                    ExampleResult(
-                        name=example.name,
-                        margin=None,
-                        violated=False,
-                        error=f"outside the assumption(s) {e}: not one of the claim's worlds",
-                    )
+                    ExampleResult(name=example.name, margin=None, violated=False, error=why)
                 )
                 continue
             except (Abort, MemoryError):
@@ -432,6 +448,7 @@ class ClaimRun:
         from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
 
         from explainspec.methods.base import NotApplicable
+        from explainspec.worlds.base import UndefinedAtPoint
 
         plan = self.plan
         self.phase = "preparing the search"
@@ -452,6 +469,10 @@ class ClaimRun:
             except OutsideAssumptions as e:
                 state.outside += 1
                 state.outside_names = tuple(dict.fromkeys((*state.outside_names, *e.names)))
+                outcome = None
+            except UndefinedAtPoint as e:  # no ground truth at this point: not evidence
+                state.undefined += 1
+                state.undefined_reason = state.undefined_reason or str(e)
                 outcome = None
             self.phase = "generating worlds"  # (left as it is when the check raised)
             if outcome is None:
@@ -482,28 +503,20 @@ class ClaimRun:
         except (Unsatisfiable, FailedHealthCheck) as e:
             if state.tried == 0 and state.not_applicable is not None:
                 msg = f"the method cannot take any of the claim's worlds ({state.not_applicable})"
-                return (
-                    Verdict.NOT_APPLICABLE,
-                    None,
-                    None,
-                    msg,
-                    (RunDiagnostic(code="ES307", message=msg),),
-                    0,
+                return _no_verdict(Verdict.NOT_APPLICABLE, "ES307", msg, 0)
+            if state.undefined and state.tried == 0:
+                msg = (
+                    f"the check's ground truth does not exist at any of the {state.undefined} "
+                    f"drawn world(s), e.g. {state.undefined_reason}"
                 )
+                return _no_verdict(Verdict.INVALID, "ES305", msg, 0)
             if state.outside:
                 msg = (
                     f"too few of the drawn worlds satisfy the claim's assumption(s) "
                     f"{', '.join(state.outside_names)}: {state.outside} were outside them, "
                     f"{state.tried} inside"
                 )
-                return (
-                    Verdict.INVALID,
-                    None,
-                    None,
-                    msg,
-                    (RunDiagnostic(code="ES391", message=msg),),
-                    state.tried,
-                )
+                return _no_verdict(Verdict.INVALID, "ES391", msg, state.tried)
             msg = f"worlds could not be generated: {_first_line(e)}"
             return (
                 Verdict.INVALID,
@@ -544,14 +557,15 @@ class ClaimRun:
 
         if state.last is not None:
             self._points = _point_results(*state.last)
+        skipped = _skipped_note(state)
         if ok:
             verdict = Verdict.UNSHOWN if refutes else Verdict.VERIFIED
-            return verdict, state.worst, None, None, (), state.tried
+            return verdict, state.worst, None, None, skipped, state.tried
         assert failed and state.failure is not None
         self.phase = "describing the counterexample"
         counter = self._counterexample(*state.failure)
         verdict = Verdict.SHOWN if refutes else Verdict.REFUTED
-        return verdict, counter.margin, counter, None, (), state.tried
+        return verdict, counter.margin, counter, None, skipped, state.tried
 
     # ------------------------------------------------------------------ counterexamples
 

@@ -479,8 +479,11 @@ def check_world(
 
     ``conditions`` (``(name, expr)`` of the claim's assumptions with a ``check``) are evaluated
     first at each point; the check is evaluated only where all of them hold, and a world with no
-    such point raises :class:`OutsideAssumptions`."""
+    such point raises :class:`OutsideAssumptions`. A point at which the check's ground truth
+    does not exist (:class:`~explainspec.worlds.base.UndefinedAtPoint`, ``grad`` at a kink) is
+    skipped the same way; a world with no point left raises that exception."""
     from explainspec.expr import evaluate
+    from explainspec.worlds.base import UndefinedAtPoint
 
     calls = MethodCalls(world, ctx)
     n = len(world.points) if ctx.local else 1
@@ -488,6 +491,7 @@ def check_world(
     keep = bool(getattr(world, "fixed", False))
     each: list[PointOutcome] = []
     outside: list[str] = []
+    undefined: UndefinedAtPoint | None = None
     for k in range(max(n, 1)):
         env = WorldEnv(world, k, ctx, calls)
         if conditions:
@@ -495,7 +499,11 @@ def check_world(
             if failed is not None:
                 outside.append(failed)
                 continue
-        outcome = evaluate(claim_check, env, mode=mode)
+        try:
+            outcome = evaluate(claim_check, env, mode=mode)
+        except UndefinedAtPoint as e:
+            undefined = undefined or e
+            continue
         # a NaN operand fails the check for answers/holds and never demonstrates a misreading
         margin = math.nan if outcome.nan else float(outcome.margin)
         if keep:
@@ -513,6 +521,8 @@ def check_world(
             phi = env.cached_phi()
             worst = PointOutcome(margin=margin, index=k, trace=tuple(outcome.trace), phi=phi)
     if worst is None:
+        if undefined is not None:
+            raise undefined
         raise OutsideAssumptions(tuple(dict.fromkeys(outside)))
     return replace(worst, each=tuple(each)) if keep else worst
 

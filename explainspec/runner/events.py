@@ -14,7 +14,9 @@ ES301   the method raised, or returned a wrong shape or non-finite values (verdi
 ES302   a method call exceeded ``--timeout`` (verdict ``error``)
 ES303   the worker process running the claim died (e.g. a segfault in the method; ``error``)
 ES304   the check could not be evaluated on a world (type error, index out of range; ``error``)
-ES305   the check asked for ground truth the world's function does not expose (``error``)
+ES305   the check asked for ground truth the world's function does not expose (``error``), or
+        that does not exist at a drawn world's point (``grad`` at a kink: the world is skipped
+        and counted; if no world is left, ``invalid``)
 ES306   no valid world could be generated for the claim (verdict ``invalid``)
 ES307   the method cannot take the claim's worlds (verdict ``not_applicable``)
 ES309   an unexpected exception inside the checker (verdict ``error``; please report it)
@@ -56,7 +58,11 @@ RUN_CODES: dict[str, str] = {
     "ES302": "a method call exceeded --timeout; the worker process was killed (verdict error)",
     "ES303": "the worker process running the claim died, e.g. a segfault in the method (verdict error)",
     "ES304": "the check could not be evaluated on a world: type error, index out of range (verdict error)",
-    "ES305": "the check asked for ground truth the world's function does not expose (verdict error)",
+    "ES305": (
+        "the check asked for ground truth the world's function does not expose (verdict error), "
+        "or that does not exist at a drawn world's point (that world skipped and counted; none "
+        "left: invalid)"
+    ),
     "ES306": "no valid world could be generated for the claim (verdict invalid)",
     "ES307": "the method cannot take any of the claim's worlds (verdict not_applicable)",
     "ES309": "an unexpected exception inside the checker (verdict error; please report it)",

@@ -17,6 +17,15 @@ class GroundTruthUnavailable(LookupError):
     (e.g. ``f.component(i, t)`` of a function with interactions, ``f.weights`` of a tree)."""
 
 
+class UndefinedAtPoint(GroundTruthUnavailable):
+    """The quantity does not exist at the world's point, though the family has it elsewhere:
+    ``grad(f, x)`` where ``f`` has a kink at ``x`` (the one-sided values differ, and a library's
+    autograd returns a convention such as ``relu'(0) = 0``). The runner skips such a world --
+    it carries no ground truth for the check, so it is neither evidence for nor against the
+    claim -- and reports how many were skipped (``ES305``); if no drawn world has the quantity
+    the claim is ``invalid``."""
+
+
 @runtime_checkable
 class Function(Protocol):
     """A function of ``d`` features with known structure.

@@ -101,6 +101,21 @@ LINKS: dict[str, Link] = {
 }
 
 
+def link_kinks(link: Link, v: Array) -> Array:
+    """Where the link has a kink or a jump at the inner values ``v``: none for a smooth link;
+    ``floor`` at integers, ``round`` at halves, the others (``abs``, ``sign``, fractional powers)
+    at 0 (within ``KINK_TOL`` of the value's size)."""
+    v = np.asarray(v, dtype=float)
+    if link.smooth:
+        return np.zeros(v.shape, dtype=bool)
+    tol = sym.KINK_TOL * (1.0 + np.abs(v))
+    if link.name == "floor":
+        return np.abs(v - np.round(v)) <= tol
+    if link.name == "round":
+        return np.abs(v - np.floor(v) - 0.5) <= tol
+    return np.abs(v) <= tol
+
+
 def power_link(k: float) -> Link:
     """``t -> t ** k``: one-to-one for odd integer ``k`` (and ``k = 1``)."""
     odd = float(k).is_integer() and int(k) % 2 == 1
@@ -143,6 +158,10 @@ class Composed(FunctionBase):
         with np.errstate(all="ignore"):
             inner = np.asarray(self.f(Z), dtype=float)
             return self.link.deriv(inner)[:, None] * np.asarray(self.f.grad(Z))
+
+    def _kinks(self, Z: Array) -> Array:
+        inner = np.asarray(self.f(Z), dtype=float)
+        return fn.kinks_of(self.f, Z) | link_kinks(self.link, inner)
 
     def _uses(self, i: int) -> bool:
         if not self.f.uses(i):
@@ -259,6 +278,9 @@ class Restricted(FunctionBase):
 
     def _grad(self, Z: Array) -> Array:
         return np.asarray(self.f.grad(self._hybrid(Z))) * self._mask[None, :]
+
+    def _kinks(self, Z: Array) -> Array:
+        return fn.kinks_of(self.f, self._hybrid(Z))
 
     def _uses(self, i: int) -> bool:
         if i not in self.keep or not self.f.uses(i):

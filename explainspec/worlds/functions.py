@@ -157,6 +157,44 @@ def _as_batch(z: Any, d: int) -> tuple[Array, bool]:
     return a, single
 
 
+def kinks_of(f: Any, Z: Array) -> Array:
+    """``f.kinks(Z)`` for a batch ``(n, d)``, all ``False`` for an ``f`` without the method."""
+    k = getattr(f, "kinks", None)
+    if not callable(k):
+        return np.zeros(Z.shape[0], dtype=bool)
+    return np.asarray(k(Z), dtype=bool).reshape(Z.shape[0])
+
+
+def _node_kinks(node: sym.Node, Z: Array) -> Array:
+    out = np.zeros(Z.shape[0], dtype=bool)
+    sym.value_and_grad(node, Z, out)
+    return out
+
+
+def relu_layer_kinks(layers: Sequence[tuple[Array, Array]], Z: Array) -> Array:
+    """Rows of ``Z`` at which a hidden unit of the ReLU network ``layers`` (``(W, b)``, ``W`` of
+    shape ``(out, in)``) sits at its kink: a pre-activation within ``KINK_TOL`` of 0 (relative to
+    the size of its terms) for a unit that reads its inputs (some nonzero weight)."""
+    h = Z.T
+    out = np.zeros(Z.shape[0], dtype=bool)
+    for W, b in layers[:-1]:
+        pre = W @ h + b[:, None]
+        size = np.abs(W) @ np.abs(h) + np.abs(b)[:, None]
+        live = np.any(W != 0, axis=1)[:, None]
+        out |= np.any(live & (np.abs(pre) <= sym.KINK_TOL * (1.0 + size)), axis=0)
+        h = np.maximum(pre, 0.0)
+    return out
+
+
+def _on_thresholds(nodes: Sequence[Any], Z: Array) -> Array:
+    """Rows of ``Z`` lying on a split threshold of a tree (where its value jumps)."""
+    out = np.zeros(Z.shape[0], dtype=bool)
+    for n in nodes:
+        if n.feature >= 0:
+            out |= np.abs(Z[:, n.feature] - n.threshold) <= sym.KINK_TOL * (1.0 + abs(n.threshold))
+    return out
+
+
 class FunctionBase:
     """Shared behaviour: batching, arithmetic, swap, handover and unavailable ground truth."""
 
@@ -183,10 +221,25 @@ class FunctionBase:
         return float(out[0]) if single else out
 
     def grad(self, z: Any) -> Array:
-        """Exact gradient at a point ``(d,)`` -> ``(d,)`` or a batch ``(n, d)`` -> ``(n, d)``."""
+        """Exact gradient at a point ``(d,)`` -> ``(d,)`` or a batch ``(n, d)`` -> ``(n, d)``.
+
+        Where ``f`` is not differentiable (:meth:`kinks`) this is a one-sided convention
+        (``relu'(0) = 0``, ``sign(0) = 0``, as autograd computes), not a derivative."""
         Z, single = _as_batch(z, self.d)
         G = np.asarray(self._grad(Z), dtype=float).reshape(Z.shape)
         return G[0] if single else G
+
+    def kinks(self, z: Any) -> Any:
+        """Whether ``f`` may fail to be differentiable at the point (``bool``) or at each row of a
+        batch (``(n,)`` bool): a kink or jump of one of its pieces lies there (within
+        :data:`~explainspec.worlds.symbolic.KINK_TOL` of the row's scale). ``False`` only where
+        ``f`` is differentiable; ``True`` may be conservative (pieces whose kinks cancel)."""
+        Z, single = _as_batch(z, self.d)
+        out = np.asarray(self._kinks(Z), dtype=bool).reshape(Z.shape[0])
+        return bool(out[0]) if single else out
+
+    def _kinks(self, Z: Array) -> Array:
+        return np.zeros(Z.shape[0], dtype=bool)  # smooth, or no gradient at all
 
     def formula(self) -> str:
         return f"f(x) = {self._text()}"
@@ -436,6 +489,9 @@ class TermFunction(FunctionBase):
                 G[:, j] += prod
         return G
 
+    def _kinks(self, Z: Array) -> Array:
+        return _node_kinks(self.node(), Z)
+
     def _uses(self, i: int) -> bool:
         return any(i in _features(k) for k in self._terms)
 
@@ -533,6 +589,9 @@ class ExprFunction(FunctionBase):
     def _grad(self, Z: Array) -> Array:
         return sym.value_and_grad(self.node, Z)[1]
 
+    def _kinks(self, Z: Array) -> Array:
+        return _node_kinks(self.node, Z)
+
     def _uses(self, i: int) -> bool:
         return i in sym.variables(self.node)
 
@@ -561,6 +620,9 @@ class Combination(FunctionBase):
 
     def _grad(self, Z: Array) -> Array:
         return cast(Array, sum(a * np.asarray(f.grad(Z)) for a, f in self.parts))
+
+    def _kinks(self, Z: Array) -> Array:
+        return np.logical_or.reduce([kinks_of(f, Z) for _, f in self.parts])
 
     def _uses(self, i: int) -> bool:
         users = [f for _, f in self.parts if f.uses(i)]
@@ -656,6 +718,9 @@ class Permuted(FunctionBase):
         G[:, list(self.perm)] = self.f.grad(Z[:, list(self.perm)])
         return G
 
+    def _kinks(self, Z: Array) -> Array:
+        return kinks_of(self.f, Z[:, list(self.perm)])
+
     def _uses(self, i: int) -> bool:
         return self.f.uses(self._inv[i])
 
@@ -685,6 +750,9 @@ class Embedded(FunctionBase):
         G[:, list(self.keep)] = self.f.grad(Z[:, list(self.keep)])
         return G
 
+    def _kinks(self, Z: Array) -> Array:
+        return kinks_of(self.f, Z[:, list(self.keep)])
+
     def _uses(self, i: int) -> bool:
         return i in self.keep and self.f.uses(self.keep.index(i))
 
@@ -709,6 +777,9 @@ class Linked(FunctionBase):
     def _grad(self, Z: Array) -> Array:
         p = self._eval(Z)
         return (p * (1 - p))[:, None] * self.f.grad(Z)
+
+    def _kinks(self, Z: Array) -> Array:
+        return kinks_of(self.f, Z)
 
     def _uses(self, i: int) -> bool:
         return self.f.uses(i)
@@ -773,6 +844,9 @@ class TreeFunction(FunctionBase):
     def _grad(self, Z: Array) -> Array:
         return np.zeros(Z.shape)  # piecewise constant: zero almost everywhere
 
+    def _kinks(self, Z: Array) -> Array:  # a jump where a point lies on a split threshold
+        return _on_thresholds(self.nodes, Z)
+
     def _uses(self, i: int) -> bool:
         return i in self.split_features
 
@@ -833,6 +907,22 @@ class ModelFunction(FunctionBase):
         for W_l, m in zip(reversed(W[:-1]), reversed(masks), strict=True):
             g = (g * m) @ W_l.T
         return g
+
+    def _kinks(self, Z: Array) -> Array:
+        if self.kind == "logistic":
+            return np.zeros(Z.shape[0], dtype=bool)
+        if self.kind in ("gbr", "rf"):  # a jump on a split threshold of any tree
+            out = np.zeros(Z.shape[0], dtype=bool)
+            for e in np.ravel(self.model.estimators_):
+                tr = e.tree_
+                for j, th in zip(tr.feature, tr.threshold, strict=True):
+                    if j >= 0:
+                        out |= np.abs(Z[:, j] - th) <= sym.KINK_TOL * (1.0 + abs(th))
+            return out
+        layers = [
+            (W_l.T, b_l) for W_l, b_l in zip(self.model.coefs_, self.model.intercepts_, strict=True)
+        ]
+        return relu_layer_kinks(layers, Z)
 
     def _uses(self, i: int) -> bool:
         if self.kind in ("gbr", "rf"):
@@ -946,6 +1036,9 @@ class ReluNet(FunctionBase):
         for (W, _), m in zip(reversed(self.layers[:-1]), reversed(masks), strict=True):
             g = W.T @ (g * m)
         return g.T
+
+    def _kinks(self, Z: Array) -> Array:
+        return relu_layer_kinks(self.layers, Z)
 
     def _uses(self, i: int) -> bool:
         return bool(np.any(self.layers[0][0][:, i] != 0))

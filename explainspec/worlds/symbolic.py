@@ -16,6 +16,7 @@ names of ``FUNCTION_NAMES``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +69,9 @@ FUNCTIONS: dict[str, tuple[Callable[[Array], Array], Callable[[Array], Array]]] 
     "step": (_step, np.zeros_like),
 }
 
+#: the functions with a kink (``abs``, ``relu``) or a jump (``step``) at 0
+_KINKED = frozenset({"abs", "relu", "step"})
+
 
 # --------------------------------------------------------------------------- evaluation
 
@@ -99,8 +103,26 @@ def evaluate(node: Node, Z: Array) -> Array:
         return np.power(a, b)
 
 
-def value_and_grad(node: Node, Z: Array) -> tuple[Array, Array]:
-    """Values ``(n,)`` and exact gradients ``(n, d)`` of ``node`` at the rows of ``Z``."""
+#: a piece's argument within this of its kink (relative to the row's scale) counts as on it:
+#: the gradient there is a one-sided value, not the derivative (see :func:`value_and_grad`)
+KINK_TOL = 1e-12
+
+
+def value_and_grad(node: Node, Z: Array, kinks: Array | None = None) -> tuple[Array, Array]:
+    """Values ``(n,)`` and exact gradients ``(n, d)`` of ``node`` at the rows of ``Z``.
+
+    With ``kinks`` (a boolean array ``(n,)``), the rows at which ``node`` may not be
+    differentiable are marked in it: the argument of ``abs``/``relu`` at its kink while it moves
+    with ``x`` (a zero inner gradient keeps the derivative 0 there), the argument of ``step`` at
+    its jump, two tied arguments of ``max``/``min`` with different gradients. The gradient
+    returned at such a row is the one-sided convention, not a derivative."""
+    if kinks is None:
+        return _value_and_grad(node, Z, None, 0.0)
+    scale = KINK_TOL * (1.0 + np.abs(Z).max(axis=1, initial=0.0))
+    return _value_and_grad(node, Z, kinks, scale)
+
+
+def _value_and_grad(node: Node, Z: Array, kinks: Array | None, tol: Any) -> tuple[Array, Array]:
     n, d = Z.shape
     if isinstance(node, Const):
         return np.full(n, float(node.value)), np.zeros((n, d))
@@ -109,20 +131,30 @@ def value_and_grad(node: Node, Z: Array) -> tuple[Array, Array]:
         g[:, node.index] = 1.0
         return Z[:, node.index].astype(float), g
     if isinstance(node, Neg):
-        v, g = value_and_grad(node.operand, Z)
+        v, g = _value_and_grad(node.operand, Z, kinks, tol)
         return -v, -g
     if isinstance(node, Apply):
-        v, g = value_and_grad(node.arg, Z)
+        v, g = _value_and_grad(node.arg, Z, kinks, tol)
         fn, dfn = FUNCTIONS[node.name]
+        if kinks is not None and node.name in _KINKED:
+            at = np.abs(v) <= tol
+            if node.name != "step":  # |t|, relu(t): differentiable where t has gradient 0
+                at &= np.any(g != 0, axis=1)
+            kinks |= at
         return fn(v), dfn(v)[:, None] * g
     if isinstance(node, Extremum):
-        pairs = [value_and_grad(a, Z) for a in node.args]
+        pairs = [_value_and_grad(a, Z, kinks, tol) for a in node.args]
         vals = np.stack([p[0] for p in pairs])
         k = vals.argmax(axis=0) if node.is_max else vals.argmin(axis=0)
         grads = np.stack([p[1] for p in pairs])
+        if kinks is not None:  # a tie between arguments whose gradients differ
+            best, best_g = vals[k, np.arange(n)], grads[k, np.arange(n)]
+            tied = np.abs(vals - best[None, :]) <= tol
+            differ = np.any(grads != best_g[None, :, :], axis=2)
+            kinks |= np.any(tied & differ, axis=0)
         return vals[k, np.arange(n)], grads[k, np.arange(n)]
-    a, ga = value_and_grad(node.left, Z)
-    b, gb = value_and_grad(node.right, Z)
+    a, ga = _value_and_grad(node.left, Z, kinks, tol)
+    b, gb = _value_and_grad(node.right, Z, kinks, tol)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if isinstance(node, Add):
             return a + b, ga + gb

@@ -136,3 +136,73 @@ def test_the_needs_line_is_under_the_reading_in_you_may_conclude():
     assert "([counterexamples](#a))" in conclude
     assert "<script>" not in conclude
     assert "Needs" not in CardWriter().card(spec).split("## The claims in detail")[0]
+
+
+# ------------------------------------------------------------------ incremental library runs
+
+PLANTED = ROOT / "tests" / "quality" / "probe_specs" / "over_restricted.espec"
+
+
+def claim(spec, name):
+    return {
+        "spec": spec,
+        "claim": name,
+        "kind": "holds",
+        "verdict": "verified",
+        "examples": 25,
+        "note": None,
+        "steps": [],
+        "widest": {},
+    }
+
+
+def test_merge_replaces_one_spec_and_keeps_the_others_in_order():
+    doc = A.new_doc(profile="fast", seed=0, library=["b", "a", "c"])
+    A.merge(doc, "c", {"file": "c.espec"}, [claim("c", "x")])
+    A.merge(doc, "a", {"file": "a.espec"}, [claim("a", "y"), claim("a", "z")])
+    assert [(c["spec"], c["claim"]) for c in doc["claims"]] == [("a", "y"), ("a", "z"), ("c", "x")]
+    A.merge(doc, "a", {"file": "a.espec", "n": 2}, [claim("a", "w")])
+    assert [(c["spec"], c["claim"]) for c in doc["claims"]] == [("a", "w"), ("c", "x")]
+    assert list(doc["specs"]) == ["a", "c"] and doc["specs"]["a"]["n"] == 2
+    page = A.render(doc, command=A.command(doc))
+    assert "covers 2 of the library's 3 specs" in page
+    assert "--run a c --profile fast --seed 0" in A.command(doc)
+
+
+def test_run_is_incremental_and_resumes_after_a_change(tmp_path):
+    spec = tmp_path / "over.espec"
+    spec.write_text(PLANTED.read_text())
+    doc = A.new_doc(profile="fast", seed=0, library=["over_restricted"])
+    saved, log = [], []
+    A.run_specs([spec], doc, jobs=1, save=lambda d: saved.append(len(d["claims"])), log=log.append)
+    assert saved == [1] and doc["specs"]["over_restricted"]["claims"] == 1
+    assert log[-1].startswith("[1/1] over_restricted: 1 claims probed in ")
+    first = json.dumps(doc["claims"])
+    # unchanged: skipped, nothing saved; --force probes again
+    A.run_specs([spec], doc, jobs=1, save=lambda d: saved.append(0), log=log.append)
+    assert saved == [1] and "up to date" in log[-1]
+    # a changed file is probed again (a comment changes its digest)
+    spec.write_text(PLANTED.read_text() + "\n# edited\n")
+    A.run_specs([spec], doc, jobs=1, save=lambda d: saved.append(2), log=log.append)
+    assert saved == [1, 2] and json.dumps(doc["claims"]) == first  # same seed, same findings
+
+
+def test_main_refuses_a_json_at_another_profile_and_unknown_specs(tmp_path, capsys):
+    out, js = tmp_path / "page.md", tmp_path / "probe.json"
+    doc = A.new_doc(profile="fast", seed=0, library=[])
+    js.write_text(json.dumps(doc))
+    common = ["--json", str(js), "--out", str(out), "--specs", str(PLANTED.parent)]
+    with pytest.raises(SystemExit) as e:
+        A.main([*common, "--run", "over_restricted", "--profile", "standard"])
+    assert e.value.code == 2 and "use --fresh" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        A.main([*common, "--run", "no_such_spec"])
+    assert "no spec 'no_such_spec'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        A.main([*common, "over_restricted"])  # a spec without --run
+    js.write_text(json.dumps({k: v for k, v in doc.items() if k != "specs"}))
+    with pytest.raises(SystemExit):
+        A.main([*common, "--run", "over_restricted"])
+    assert "--fresh" in capsys.readouterr().err
+    assert not out.exists()  # nothing was run or written
+    assert A.main(common[:4]) == 0 and out.read_text().startswith("# Necessary assumptions")
