@@ -20,7 +20,11 @@ function and dtype: every build is counted against the distinct functions handed
 Usage::
 
     python bench/captum.py [--spec specs/captum_integrated_gradients.espec] [--repeat 3]
-                           [--claim NAME ...] [--json OUT]
+                           [--claim NAME ...] [--json OUT] [--profile]
+
+``--profile`` runs every claim under cProfile (inside the claim's thread) and splits the claims'
+time further: Captum's Gauss-Legendre nodes, the handover, world drawing, hypothesis' pareto
+front, shrinking and target phases (profiling inflates the Python-heavy parts).
 
 Numbers are measured in this run only (no stored baseline); the machine's load is printed.
 """
@@ -111,10 +115,29 @@ def child(args: argparse.Namespace) -> int:
     handover_torch.build = counting_build
     handover_torch.handover = counting_handover
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        from explainspec.runner import claim as claim_module
+
+        profiler = cProfile.Profile()
+        plain_run = claim_module.ClaimRun.run
+
+        def profiled_run(self):
+            profiler.enable()
+            try:
+                return plain_run(self)
+            finally:
+                profiler.disable()
+
+        claim_module.ClaimRun.run = profiled_run
+
     spec = explainspec.load(args.spec)
     started = time.perf_counter()
     result = explainspec.verify(spec, profile="fast", seed=args.seed, claims=args.claim or None)
     wall = time.perf_counter() - started
+    split = _split(profiler) if profiler is not None else None
     claims = [
         {
             "claim": c.claim,
@@ -136,10 +159,39 @@ def child(args: argparse.Namespace) -> int:
                 "modules_built": builds["modules"],
                 "modules_rebuilt": builds["rebuilt"],
                 "handovers": builds["handovers"],
+                "profile": split,
             }
         )
     )
     return 0
+
+
+#: (label, file suffix, function): cumulative times read from the profile
+PARTS = (
+    ("claim runs (total)", "runner/claim.py", "run"),
+    ("Captum attribute (Captum and the model)", "captum/log/dummy_log.py", "wrapper"),
+    ("  of which Gauss-Legendre nodes (leggauss)", "polynomial/legendre.py", "leggauss"),
+    ("method call (adapter and Captum)", "methods/call.py", "call_method"),
+    ("  of which f.handover('torch')", "worlds/handover_torch.py", "handover"),
+    ("drawing worlds", "worlds/strategies.py", "_worlds"),
+    ("hypothesis pareto front (add)", "conjecture/pareto.py", "add"),
+    ("hypothesis shrinking (methods re-run included)", "conjecture/engine.py", "shrink"),
+    (
+        "hypothesis target phase (methods re-run included)",
+        "conjecture/engine.py",
+        "optimise_targets",
+    ),
+)
+
+
+def _split(profiler) -> dict[str, float]:
+    import pstats
+
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    return {
+        label: sum(v[3] for k, v in stats.items() if k[0].endswith(suffix) and k[2] == name)
+        for label, suffix, name in PARTS
+    }
 
 
 def _load() -> str:
@@ -156,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--claim", action="append", default=[])
     ap.add_argument("--json", default=None, help="write every repetition's numbers here")
+    ap.add_argument("--profile", action="store_true", help="split the time further (cProfile)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -168,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, __file__, "--child", "--spec", args.spec, "--seed", str(args.seed)]
         for c in args.claim:
             cmd += ["--claim", c]
+        if args.profile:
+            cmd.append("--profile")
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     if args.json:
@@ -211,6 +266,13 @@ def main(argv: list[str] | None = None) -> int:
             f"| {c['claim']} | {c['verdict']} | {c['total']:.2f} | {c['method']:.2f} | "
             f"{c['oracles']:.2f} | {c['checker']:.2f} |"
         )
+    if median.get("profile"):
+        split = median["profile"]
+        base = split["claim runs (total)"] or 1.0
+        print("\n| under cProfile | s | share of the claim runs |")
+        print("|---|---:|---:|")
+        for label, value in split.items():
+            print(f"| {label} | {value:.2f} | {value / base:.0%} |")
     print(
         f"\nmedian of the per-repetition wall times: {statistics.median(r['wall'] for r in runs):.1f} s"
     )

@@ -10,6 +10,11 @@ Usage::
 
 ``--quick`` passes the benchmarks' small settings (and skips the ``standard`` profile run of the
 library, which takes the longest).
+
+The file is rewritten section by section: its header and the ``## `` sections this script
+generates (one per benchmark run, headed ``## script args``) are replaced; every other ``## ``
+section (results recorded by hand, with the commands that made them) is kept, after the
+generated ones, in its order.
 """
 
 from __future__ import annotations
@@ -47,6 +52,34 @@ def _git(*args: str) -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def _sections(text: str) -> list[tuple[str, str]]:
+    """``(heading, text)`` of each ``## `` section of ``text`` (the part before the first one has
+    the heading ``""``)."""
+    out: list[tuple[str, str]] = []
+    heading, lines = "", []
+    in_code = False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("```"):
+            in_code = not in_code
+        if line.startswith("## ") and not in_code:
+            out.append((heading, "".join(lines)))
+            heading, lines = line[3:].strip(), []
+        lines.append(line)
+    out.append((heading, "".join(lines)))
+    return out
+
+
+def merge(old: str, new: str) -> str:
+    """``new`` (header and generated sections) followed by the sections of ``old`` that ``new``
+    does not replace (hand-written ones)."""
+    generated = {h for h, _ in _sections(new) if h}
+    kept = [body for h, body in _sections(old) if h and h not in generated]
+    out = new.rstrip("\n") + "\n"
+    for body in kept:
+        out += "\n" + body.rstrip("\n") + "\n"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             failed += 1
             lines += ["stderr (last lines):", "", "```", *proc.stderr.splitlines()[-15:], "```", ""]
-    Path(opts.output).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output = Path(opts.output)
+    old = output.read_text(encoding="utf-8") if output.exists() else ""
+    output.write_text(merge(old, "\n".join(lines) + "\n"), encoding="utf-8")
     print(f"wrote {opts.output}", file=sys.stderr)
     return 1 if failed else 0
 

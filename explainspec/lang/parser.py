@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
 import threading
 from pathlib import Path
 from typing import Any, Final, cast
@@ -42,8 +43,18 @@ _DIGITS: Final = limit("integer_digits")
 _CHARS: Final = limit("string_chars")
 _ITEMS: Final = limit("literal_items")
 TOKENS: Final = limit("tokens")
-#: A lone surrogate (U+D800..U+DFFF): not a character, and not encodable as UTF-8.
-SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: A lone surrogate (U+D800..U+DFFF): not a character, and not encodable as UTF-8. Compiled on
+#: first use (compiling the range costs milliseconds in every process; ASCII text never needs it).
+_SURROGATE: re.Pattern[str] | None = None
+
+
+def _surrogate(text: str) -> re.Match[str] | None:
+    global _SURROGATE
+    if text.isascii():
+        return None
+    if _SURROGATE is None:
+        _SURROGATE = re.compile("[\ud800-\udfff]")
+    return _SURROGATE.search(text)
 
 
 def text_problem(text: str) -> tuple[str, str, str | None] | None:
@@ -55,7 +66,7 @@ def text_problem(text: str) -> tuple[str, str, str | None] | None:
             f"a string of {len(text)} characters; the limit is string_chars = {_CHARS}",
             None,
         )
-    bad = SURROGATE.search(text)
+    bad = _surrogate(text)
     if bad is not None:
         return (
             "ES109",
@@ -89,9 +100,12 @@ _parse_lock = threading.Lock()
 def _cache_file(name: str = "grammar.lark-cache") -> str | bool:
     """A user-owned cache location for lark's grammar analysis, or ``False``.
 
-    Never the shared temp folder: lark's cache is a pickle, and a file planted there by another
-    user would run code on load. ``EXPLAINSPEC_NO_CACHE=1`` disables the cache. Parsers built
-    with different options need different ``name``\\ s (each would overwrite the other's file).
+    Never the shared temp folder (where lark's own ``cache=True`` writes): lark's cache is a
+    pickle, and a file planted there by another user would run code on load. The folder is the
+    user's cache folder, used only when it belongs to this user and no one else may write in it
+    (so no one else can plant or replace the file); a spec or the checkout being verified never
+    chooses it. ``EXPLAINSPEC_NO_CACHE=1`` disables the cache. Parsers built with different
+    options need different ``name``\\ s (each would overwrite the other's file).
     """
     if os.environ.get("EXPLAINSPEC_NO_CACHE"):
         return False
@@ -99,7 +113,12 @@ def _cache_file(name: str = "grammar.lark-cache") -> str | bool:
     folder = Path(base) / "explainspec"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not os.access(folder, os.W_OK) or folder.stat().st_uid != os.getuid():
+        info = folder.stat()
+        if (
+            not os.access(folder, os.W_OK)
+            or info.st_uid != os.getuid()
+            or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        ):
             return False
     except (OSError, AttributeError):
         return False
@@ -977,22 +996,55 @@ def _run_parser(
 ) -> tuple[Any, Token | None, bool]:
     """``parser.parse(text, start=start)``, counting tokens against ``budget``.
 
-    Lark's own loop (``LALR_Parser.parse_from_state``) with a counter: ``(result, None, False)``,
+    Lark's own loop (``ParserState.feed_token``) with a counter: ``(result, None, False)``,
     or ``(None, token, deep)`` with the first token over the budget (``deep`` False) or at which
     the parser's stack went over :data:`_STACK` (``deep`` True); nothing after it is read.
+
+    The loop runs on :func:`_table`, lark's parse table with each action resolved in advance; it
+    shifts and reduces exactly as ``feed_token`` does, on lark's own stacks (the contextual lexer
+    reads the state from them), and raises the same ``UnexpectedToken`` where lark would. The
+    end of input goes through lark's ``feed_token`` itself.
     """
     interactive = parser.parse_interactive(text, start=start)
     state = interactive.parser_state
     stack = state.state_stack
+    values = state.value_stack
+    table = _table(state.parse_conf)
     left = budget.left
     tok = None
     try:
-        for tok in interactive.lexer_thread.lex(state):
+        for tok in _lex(interactive.lexer_thread, state):
             left -= 1
             if left < 0:
                 budget.exhausted = True
                 return None, tok, False
-            state.feed_token(tok)
+            kind = tok.type
+            while table is not None:
+                try:
+                    action = table[stack[-1]][kind]
+                except KeyError:
+                    expected = {s for s in state.parse_conf.states[stack[-1]] if s.isupper()}
+                    raise UnexpectedToken(
+                        tok, expected, state=state, interactive_parser=None
+                    ) from None
+                if action.__class__ is int:  # shift
+                    stack.append(action)
+                    values.append(tok)
+                    break
+                size, callback, origin = action  # reduce, then go to the rule's state
+                if callback is None:  # a one-symbol rule that passes its child up
+                    stack[-1] = table[stack[-2]][origin]
+                    continue
+                if size:
+                    children = values[-size:]
+                    del stack[-size:]
+                    del values[-size:]
+                else:
+                    children = []
+                values.append(callback(children))
+                stack.append(table[stack[-1]][origin])
+            else:  # pragma: no cover - the builder has no callbacks on terminals
+                state.feed_token(tok)
             if len(stack) > _STACK:
                 return None, tok, True
         end = (
@@ -1004,6 +1056,122 @@ def _run_parser(
         raise
     finally:
         budget.left = max(left, 0)
+
+
+#: lark's contextual lexer -> for each parser state, what its lexer for that state matches with:
+#: ``(regexes, ignored types, types that may hold a newline, callbacks)``.
+_lexers: dict[int, tuple[Any, dict[int, tuple[Any, ...]] | None]] = {}
+
+
+def _lex(thread: Any, state: Any) -> Any:
+    """The tokens of lark's contextual lexer (``ContextualLexer.lex``), read the same way.
+
+    For each token the lexer of the parser's current state matches its regexes at the current
+    position, skips ignored tokens (calling their callbacks: the comments), counts lines and
+    columns and makes the same tokens, without lark's layers of calls per token. Where
+    no terminal matches, lark's own ``lex`` takes over at that position and raises its error
+    (including its contextual retry with every terminal).
+    """
+    contextual, lexer_state = thread.lexer, thread.state
+    known = _lexers.get(id(contextual))
+    if known is None or known[0] is not contextual:
+        try:  # lark's internals as of lark 1.2-1.3; another layout: lark's own loop
+            per_state = {}
+            for number, basic in contextual.lexers.items():
+                scanner = basic.scanner  # builds the scanner and its callbacks
+                per_state[number] = (
+                    tuple(scanner._mres),
+                    basic.ignore_types,
+                    basic.newline_types,
+                    basic.callback,
+                )
+        except AttributeError:  # pragma: no cover - another lark
+            per_state = None
+        known = (contextual, per_state)
+        _lexers[id(contextual)] = known
+    per_state = known[1]
+    raw = lexer_state.text
+    if per_state is None or not hasattr(raw, "end"):  # pragma: no cover - another lark
+        yield from thread.lex(state)
+        return
+    stack = state.state_stack
+    counter = lexer_state.line_ctr
+    text, end = raw.text, raw.end
+    pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
+    newline = counter.newline_char
+    while pos < end:
+        regexes, ignored, newlines, callbacks = per_state[stack[-1]]
+        while pos < end:
+            for regex in regexes:
+                m = regex.match(text, pos, end)
+                if m:
+                    break
+            else:
+                yield from contextual.lex(lexer_state, state)  # raises lark's error here
+                return
+            value, kind = m.group(0), m.lastgroup
+            start, first, column = pos, line, pos - line_start + 1
+            if kind in newlines:
+                n = value.count(newline)
+                if n:
+                    line += n
+                    line_start = pos + value.rindex(newline) + 1
+            pos += len(value)
+            counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+            counter.column = pos - line_start + 1
+            skip = kind in ignored
+            if not skip or kind in callbacks:
+                tok = Token(kind, value, start, first, column, line, counter.column, pos)
+                if kind in callbacks:
+                    tok = callbacks[kind](tok)
+                if not skip:
+                    lexer_state.last_token = tok
+                    yield tok
+                    break
+
+
+#: lark's parse table (``ParseConf.states``) -> the same table with every action resolved:
+#: a shift or a goto is the next state (an ``int``), a reduction ``(size, callback, rule name)``
+#: where ``callback`` is ``None`` for a rule of one symbol that lark inlines (``?rule``: its
+#: ``ExpandSingleChild`` returns a single child as it is), the chains of expression rules.
+#: lark's own loop looks the rule's callback up in a dict keyed by ``Rule`` objects for every
+#: reduction, and the rules of a table loaded from lark's cache are not the callbacks' keys
+#: (equal, not identical), so each lookup compared two rules symbol by symbol.
+_tables: dict[int, tuple[Any, dict[int, dict[str, Any]] | None]] = {}
+
+
+def _table(conf: Any) -> dict[int, dict[str, Any]] | None:
+    """The resolved table of ``conf`` (built once per lark table), or ``None`` when the
+    callbacks include terminals (a shift would call them: lark's loop handles that)."""
+    key = id(conf.states)
+    known = _tables.get(key)
+    if known is not None and known[0] is conf.states:
+        return known[1]
+    from lark.parse_tree_builder import ExpandSingleChild
+    from lark.parsers.lalr_analysis import Shift
+
+    callbacks = conf.callbacks
+    table: dict[int, dict[str, Any]] | None = {}
+    if any(isinstance(k, str) for k in callbacks):  # pragma: no cover - none in our builder
+        table = None
+    else:
+        for number, row in conf.states.items():
+            resolved: dict[str, Any] = {}
+            for kind, (action, arg) in row.items():
+                if action is Shift:
+                    if not isinstance(arg, int):  # pragma: no cover - another lark
+                        table = None
+                        break
+                    resolved[kind] = arg
+                    continue
+                size, callback = len(arg.expansion), callbacks[arg]
+                passes = size == 1 and type(callback) is ExpandSingleChild
+                resolved[kind] = (size, None if passes else callback, arg.origin.name)
+            if table is None:  # pragma: no cover - another lark
+                break
+            table[number] = resolved
+    _tables[key] = (conf.states, table)
+    return table
 
 
 def _acceptable(interactive: Any, expected: set[str]) -> set[str]:
