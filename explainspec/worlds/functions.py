@@ -186,12 +186,13 @@ def relu_layer_kinks(layers: Sequence[tuple[Array, Array]], Z: Array) -> Array:
     return out
 
 
-def _on_thresholds(nodes: Sequence[Any], Z: Array) -> Array:
-    """Rows of ``Z`` lying on a split threshold of a tree (where its value jumps)."""
+def _on_splits(splits: Iterable[tuple[int, float]], Z: Array) -> Array:
+    """Rows of ``Z`` lying on a split threshold (``(feature, threshold)``, leaves have feature
+    < 0) of a tree, where its value jumps."""
     out = np.zeros(Z.shape[0], dtype=bool)
-    for n in nodes:
-        if n.feature >= 0:
-            out |= np.abs(Z[:, n.feature] - n.threshold) <= sym.KINK_TOL * (1.0 + abs(n.threshold))
+    for j, th in splits:
+        if j >= 0:
+            out |= np.abs(Z[:, j] - th) <= sym.KINK_TOL * (1.0 + abs(th))
     return out
 
 
@@ -845,7 +846,7 @@ class TreeFunction(FunctionBase):
         return np.zeros(Z.shape)  # piecewise constant: zero almost everywhere
 
     def _kinks(self, Z: Array) -> Array:  # a jump where a point lies on a split threshold
-        return _on_thresholds(self.nodes, Z)
+        return _on_splits(((n.feature, n.threshold) for n in self.nodes), Z)
 
     def _uses(self, i: int) -> bool:
         return i in self.split_features
@@ -912,13 +913,11 @@ class ModelFunction(FunctionBase):
         if self.kind == "logistic":
             return np.zeros(Z.shape[0], dtype=bool)
         if self.kind in ("gbr", "rf"):  # a jump on a split threshold of any tree
-            out = np.zeros(Z.shape[0], dtype=bool)
-            for e in np.ravel(self.model.estimators_):
-                tr = e.tree_
-                for j, th in zip(tr.feature, tr.threshold, strict=True):
-                    if j >= 0:
-                        out |= np.abs(Z[:, j] - th) <= sym.KINK_TOL * (1.0 + abs(th))
-            return out
+            trees = [e.tree_ for e in np.ravel(self.model.estimators_)]
+            return _on_splits(
+                ((j, th) for tr in trees for j, th in zip(tr.feature, tr.threshold, strict=True)),
+                Z,
+            )
         layers = [
             (W_l.T, b_l) for W_l, b_l in zip(self.model.coefs_, self.model.intercepts_, strict=True)
         ]
