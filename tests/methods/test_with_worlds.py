@@ -11,6 +11,7 @@ from explainspec.methods.call import call_method
 from explainspec.registry import registry
 
 W = pytest.importorskip("explainspec.worlds.functions")
+fitted = pytest.importorskip("explainspec.worlds.fitted")
 REG = {e.name: e for e in ENTRIES}
 
 
@@ -43,7 +44,7 @@ def test_formula_world_with_kernel_and_exact():
 def test_tree_world_reaches_tree_explainer():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
-    f = W.fit_tree(X, X[:, 0] * X[:, 1] + X[:, 2], depth=3)
+    f = fitted.fit_tree(X, X[:, 0] * X[:, 1] + X[:, 2], depth=3)
     bg, pts = X[:20], X[40:43]
     phi = call_method(REG["shap.tree"], problem(f, pts, bg))
     truth = np.stack([oracles.shapley(f, x, bg) for x in pts])
@@ -61,7 +62,7 @@ def test_non_tree_world_is_not_applicable_for_tree_explainer():
 def test_sklearn_model_world_reaches_permutation_importance_and_pd():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 3))
-    f = W.fit_model("gbr", X, X[:, 0] + X[:, 1] ** 2)
+    f = fitted.fit_model("gbr", X, X[:, 0] + X[:, 1] ** 2)
     pr = problem(f, X[:2], X[:30])
     pd = call_method(REG["sklearn.partial_dependence"], pr)
     np.testing.assert_allclose(pd, call_method(REG["reference.pd"], pr), atol=1e-12)
