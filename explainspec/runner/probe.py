@@ -692,15 +692,21 @@ def widest_verified(
 
     Each widening was verified alone; their combination is a world none of the steps searched.
     It is run once with every widening; when refuted, widenings are added one at a time (in the
-    probe's order) and kept only while the combination stays verified. Returns the fields and
-    the runs made (the same runner as every step).
+    probe's order) and kept only while the combination stays verified. "Verified" asks as many
+    valid worlds as a step needs to be *not needed* (:func:`required_worlds`). Returns the
+    fields and the runs made (the same runner as every step).
     """
     fields = cp.widest
     if not fields or cp.plan is None:
         return {}, []
+    need = required_worlds(options, cp.baseline)
+
+    def verified(r: ClaimResult) -> bool:
+        return r.verdict is Verdict.VERIFIED and r.examples >= need
+
     first = _run([widened_plan(cp.plan, fields)], options, execution)
-    if first[0].verdict is Verdict.VERIFIED or len(fields) == 1:
-        return (fields if first[0].verdict is Verdict.VERIFIED else {}), first
+    if verified(first[0]) or len(fields) == 1:
+        return (fields if verified(first[0]) else {}), first
     kept: dict[str, str] = {}
     runs = list(first)
     for name, text in fields.items():
@@ -710,6 +716,6 @@ def widest_verified(
             continue
         r = _run([widened_plan(cp.plan, trial)], options, execution)[0]
         runs.append(r)
-        if r.verdict is Verdict.VERIFIED:
+        if verified(r):
             kept = trial
     return kept, runs

@@ -116,3 +116,24 @@ def test_the_probe_reports_why_a_step_is_inconclusive(monkeypatch):
     for s in shown:
         assert s.finding == P.INCONCLUSIVE
         assert "only 9 valid world(s)" in (s.note or "")
+
+
+def test_write_widens_only_on_a_combined_run_with_the_full_evidence(monkeypatch):
+    plan, _ = _support_step()
+    base = ClaimResult(spec="s", claim="eff", kind="holds", verdict=Verdict.VERIFIED, examples=25)
+    step = P.Step(
+        axis="family", field="function", direction="wider", was="linear", widened="additive"
+    )
+    cp = P.ClaimProbe(
+        spec="s",
+        claim="eff",
+        kind="holds",
+        source=None,
+        baseline=base,
+        steps=(P.StepResult(step=step, finding=P.NOT_NEEDED),),
+        plan=plan,
+    )
+    for examples, widened in ((25, {"function": "additive"}), (12, {})):
+        run = dataclasses.replace(base, claim="eff~widest", examples=examples)
+        monkeypatch.setattr(P, "_run", lambda plans, options, execution, run=run: [run])
+        assert P.widest_verified(cp, RunOptions(profile="fast"))[0] == widened
