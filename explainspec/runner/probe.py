@@ -572,8 +572,8 @@ def required_worlds(options: RunOptions, baseline: ClaimResult) -> int:
 
 def _few_worlds(result: ClaimResult, required: int) -> str:
     return (
-        f"verified on only {result.examples} valid world(s); the claim's own verification "
-        f"checked {required}: too few to say the restriction is not needed"
+        f"verified on only {result.examples} valid world(s), fewer than the {required} the "
+        "claim's own verification checked: too few for a finding"
     )
 
 
