@@ -27,15 +27,13 @@ import yaml
 
 from explainspec.catalog.limits import limit
 from explainspec.lang import ir
+from explainspec.lang.builder import normalize_prose, output_kind, text_problem
 from explainspec.lang.diagnostics import Diagnostic, SpecError
 from explainspec.lang.parser import (
     MAX_DEPTH,
     Budget,
-    normalize_prose,
-    output_kind,
     parse_expression,
     parse_value,
-    text_problem,
 )
 from explainspec.lang.printer import format_expr
 

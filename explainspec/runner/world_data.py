@@ -93,8 +93,8 @@ class _NotStorable(Exception):
 
 
 def _function(f: Any) -> dict[str, Any]:
+    from explainspec.worlds import fitted, nets
     from explainspec.worlds import functions as fn
-    from explainspec.worlds import nets
 
     out: dict[str, Any]
     # the exact class: a subclass (e.g. worlds.given.GivenTree) may answer ground truth
@@ -136,7 +136,7 @@ def _function(f: Any) -> dict[str, Any]:
             "bias": f.bias,
             "layers": [[_arr(W), _arr(b)] for W, b in f.net_layers],
         }
-    elif kind is fn.TreeFunction:
+    elif kind is fitted.TreeFunction:
         out = {"kind": "tree", **_tree(f.model)}
     elif kind is fn.Combination:
         out = {"kind": "combination", "parts": [[_num(a), _function(g)] for a, g in f.parts]}
@@ -146,7 +146,7 @@ def _function(f: Any) -> dict[str, Any]:
         out = {"kind": "embedded", "f": _function(f.f), "keep": list(f.keep), "d": f.d}
     elif kind is fn.Linked:
         out = {"kind": "logistic", "f": _function(f.f)}
-    elif isinstance(f, fn.ModelFunction):
+    elif isinstance(f, fitted.ModelFunction):
         raise _NotStorable(
             f"{f.formula()} is a fitted scikit-learn {f.kind} model, which a report does not "
             "store (only data is stored, never a pickle)"
@@ -602,9 +602,9 @@ def _read_formula(v: Mapping[str, Any]) -> Any:
 
 
 def _read_tree(v: Mapping[str, Any]) -> Any:
-    from explainspec.worlds import functions as fn
+    from explainspec.worlds import fitted
 
-    with fn.keep_global_random():
+    with fitted.keep_global_random():
         from sklearn.tree import DecisionTreeRegressor
         from sklearn.tree._tree import NODE_DTYPE, Tree
 
@@ -662,7 +662,7 @@ def _read_tree(v: Mapping[str, Any]) -> Any:
     model.n_features_in_ = d
     model.n_outputs_ = 1
     model.max_features_ = d
-    return _bump(fn.TreeFunction(model), v)
+    return _bump(fitted.TreeFunction(model), v)
 
 
 def _read_distribution(v: Any) -> Any:

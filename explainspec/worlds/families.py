@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from explainspec.worlds import fitted, given
 from explainspec.worlds import functions as fn
-from explainspec.worlds import given
 from explainspec.worlds.base import Function
 from explainspec.worlds.functions import IDENTITY, Shape
 from explainspec.worlds.spec import Range
@@ -424,7 +424,7 @@ def tree_family(
         rng = np.random.default_rng(seed)
         X = _training_grid(rng, d, positions)
         y = rng.integers(-2, 3, size=X.shape[0]).astype(float)
-        return fn.fit_tree(X, y, depth, seed=seed)
+        return fitted.fit_tree(X, y, depth, seed=seed)
 
     return draw_member()
 
@@ -447,7 +447,7 @@ def model_family(
         X = np.zeros_like(data, dtype=float)
         X[:, keep] = data[:, keep]
         y = np.asarray(label(data[:, keep]), float)
-        return fn.fit_model(kind, X, y, seed=seed, trained_on=label.formula())
+        return fitted.fit_model(kind, X, y, seed=seed, trained_on=label.formula())
 
     return draw_member()
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from explainspec.worlds import fitted
 from explainspec.worlds import functions as fn
 from explainspec.worlds import symbolic as sym
 from explainspec.worlds.base import Function, GroundTruthUnavailable
@@ -69,7 +70,7 @@ def _walk(nodes: Sequence[tuple[Any, ...]], X: Array) -> tuple[Array, Array]:
     return value[at], cover
 
 
-class GivenTree(fn.TreeFunction):
+class GivenTree(fitted.TreeFunction):
     """A regression tree with given splits and leaf values (see the module docstring)."""
 
     def __init__(
@@ -149,7 +150,7 @@ def given_tree(splits: Any, positions: Sequence[int], data: Array) -> GivenTree:
         state[k]["threshold"] = -2.0 if leaf else n[1]
         state[k]["n_node_samples"] = int(cover[k])
         state[k]["weighted_n_node_samples"] = cover[k]
-    with fn.keep_global_random():
+    with fitted.keep_global_random():
         model = DecisionTreeRegressor(max_depth=max(1, int(depth[0]))).fit(
             np.zeros((2, D)), np.zeros(2)
         )

@@ -129,8 +129,8 @@ def _self_check(module: Any, f: Any, torch: Any, dtype: Any) -> None:
 
 def build(f: Any, torch: Any) -> Any:
     """A fresh float64 module of ``f`` (sub-modules are never shared between parents)."""
+    from explainspec.worlds import fitted, nets
     from explainspec.worlds import functions as fn
-    from explainspec.worlds import nets
 
     nn = torch.nn
     mods = _module_classes(torch)
@@ -152,7 +152,7 @@ def build(f: Any, torch: Any) -> Any:
         return mods.Select(build(f.f, torch), list(f.keep))
     if isinstance(f, fn.Linked):
         return mods.Network(nn.Sequential(build(f.f, torch), mods.Column(), nn.Sigmoid()))
-    if isinstance(f, fn.ModelFunction):
+    if isinstance(f, fitted.ModelFunction):
         return _sklearn_module(f, torch)
     raise _not_applicable(
         f"{_formula(f)} has no torch module form (trees, boosted or random-forest models and "

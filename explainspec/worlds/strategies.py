@@ -21,6 +21,7 @@ from hypothesis.errors import InvalidArgument
 from explainspec._memo import remember
 from explainspec.lang import ir
 from explainspec.worlds import distributions as dist
+from explainspec.worlds import fitted
 from explainspec.worlds import functions as fn
 from explainspec.worlds.base import Distribution, Function, World
 from explainspec.worlds.families import (
@@ -396,7 +397,7 @@ def _worlds(draw: Any, spec: WorldSpec, ds: list[int]) -> World:
             background = data[sorted(idx)]
         else:
             k = min(k, len(support))
-            with fn.keep_global_random():
+            with fitted.keep_global_random():
                 from sklearn.cluster import KMeans
 
                 km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(data)

@@ -16,6 +16,7 @@ pytest.importorskip("matplotlib")
 from explainspec.docgen import plots  # noqa: E402
 from explainspec.runner.world_data import serialize_world  # noqa: E402
 from explainspec.worlds import distributions as dist  # noqa: E402
+from explainspec.worlds import fitted
 from explainspec.worlds import functions as fn  # noqa: E402
 from explainspec.worlds.base import World  # noqa: E402
 
@@ -153,7 +154,7 @@ def test_one_feature_f_is_drawn_from_the_stored_world_with_the_data_and_the_base
 ):
     """A tree (not a formula the parser could read back) is drawn from the stored world."""
     X = np.array([[-1.0], [0.0], [1.0], [0.5]])
-    w = world_of(fn.fit_tree(X, np.array([0.0, 1.0, 3.0, 2.0]), depth=2))
+    w = world_of(fitted.fit_tree(X, np.array([0.0, 1.0, 3.0, 2.0]), depth=2))
     cx = record(
         w,
         phi=[5.0],

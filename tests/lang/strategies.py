@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from explainspec.lang import ir
-from explainspec.lang.parser import normalize_prose
+from explainspec.lang.builder import normalize_prose
 
 RESERVED = {
     "for",

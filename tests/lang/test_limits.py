@@ -9,6 +9,7 @@ import pytest
 
 from explainspec.catalog.limits import LIMITS, limit
 from explainspec.lang import SpecError, load, load_text
+from explainspec.lang import builder as B
 from explainspec.lang import parser as P
 from explainspec.lang import yamlform as Y
 from explainspec.lang.loader import MAX_BYTES
@@ -55,7 +56,7 @@ def test_list_items_at_the_real_limit():
 
 
 def test_list_items_count_nested_lists(monkeypatch):
-    monkeypatch.setattr(P, "_ITEMS", 100)  # the same rule on a smaller limit (a faster test)
+    monkeypatch.setattr(B, "_ITEMS", 100)  # the same rule on a smaller limit (a faster test)
     # 10 rows of 10: 100 numbers and 10 lists -> 110 items, reported once (at the outer list)
     rows = "[" + ", ".join("[" + ", ".join(["1"] * 10) + "]" for _ in range(10)) + "]"
     assert refused(dsl(f"sum({rows}) > 0")) == [

@@ -12,8 +12,8 @@ from explainspec import oracles
 from explainspec.methods.base import Problem
 from explainspec.oracles.paths import deeplift_rescale, expected_gradients, ig_quadrature
 from explainspec.oracles.smoothing import smoothgrad
+from explainspec.worlds import fitted, nets
 from explainspec.worlds import functions as fn
-from explainspec.worlds import nets
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("captum")
@@ -247,7 +247,7 @@ def test_bad_parameters_are_clear_errors():
 def test_trees_are_not_applicable():
     from explainspec.methods.base import NotApplicable
 
-    tree = fn.fit_tree(GRID, GRID[:, 0], depth=2)
+    tree = fitted.fit_tree(GRID, GRID[:, 0], depth=2)
     with pytest.raises(NotApplicable):
         C.saliency(dataclasses.replace(problem(RELU), f=tree))
 

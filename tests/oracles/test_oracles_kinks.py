@@ -18,6 +18,7 @@ from _grid_reference import gradient_check, ig_reference
 from explainspec.oracles import UndefinedAtPoint
 from explainspec.oracles.gradients import grad, integrated_gradients
 from explainspec.oracles.paths import ig_quadrature
+from explainspec.worlds import fitted
 from explainspec.worlds import functions as fn
 from explainspec.worlds.derived import LINKS, Composed
 
@@ -77,7 +78,7 @@ def test_kinks_pass_through_derived_functions():
 
 def test_tree_kinks_on_thresholds():
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
-    tree = fn.fit_tree(X, np.array([0.0, 0.0, 1.0, 1.0]), depth=1)
+    tree = fitted.fit_tree(X, np.array([0.0, 0.0, 1.0, 1.0]), depth=1)
     th = tree.nodes[0].threshold
     assert tree.kinks(np.array([th])) and not tree.kinks(np.array([th + 0.25]))
 

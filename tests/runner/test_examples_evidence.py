@@ -77,4 +77,3 @@ def test_the_report_names_the_example(result):
     text = out.getvalue()
     assert "examples_count.zero_means_unused misreading shown by its example constant_data:" in text
     assert "examples_count.always_zero refuted by its example uses_x0:" in text
-

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explainspec.methods.base import NotApplicable
+from explainspec.worlds import fitted, nets
 from explainspec.worlds import functions as fn
-from explainspec.worlds import nets
 from explainspec.worlds.spec import NET_ACTIVATIONS, FamilyChoice
 from explainspec.worlds.strategies import family_member
 
@@ -158,7 +158,7 @@ def test_building_leaves_the_global_torch_rng_alone():
 
 def test_trees_and_plugins_are_not_applicable():
     X = GRID[:, :2]
-    tree = fn.fit_tree(X, X[:, 0], depth=2)
+    tree = fitted.fit_tree(X, X[:, 0], depth=2)
     with pytest.raises(NotApplicable, match="no torch module form"):
         tree.handover("torch")
     with pytest.raises(NotApplicable, match="unknown torch handover form"):

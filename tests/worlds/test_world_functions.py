@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from explainspec.worlds import fitted
 from explainspec.worlds import functions as fn
 from explainspec.worlds.base import Function, GroundTruthUnavailable
 from explainspec.worlds.families import BUILDERS
@@ -247,7 +248,7 @@ def test_model_family_mlp_gradient_and_conservative_uses():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     X[:, 1] = 0.0
-    f = fn.fit_model("mlp", X, X[:, 0] ** 2 + X[:, 2], seed=0)
+    f = fitted.fit_model("mlp", X, X[:, 0] ** 2 + X[:, 2], seed=0)
     assert [f.uses(i) for i in range(3)] == [True, False, True]
     P = points(1, 6, 3)
     np.testing.assert_allclose(f.grad(P), central_diff(f, P), rtol=1e-5, atol=1e-6)

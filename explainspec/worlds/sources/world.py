@@ -426,7 +426,7 @@ def _background(spec: Any, data: Array, seed: int, n: int) -> tuple[Array | None
             return np.arange(n), data, f"all {n} rows (sample({k}) of {n})"
         idx = np.sort(np.random.default_rng([seed, 0]).choice(n, size=k, replace=False))
         return idx, np.ascontiguousarray(data[idx]), f"sample({k}) of the {n} rows (seed {seed})"
-    from explainspec.worlds.functions import keep_global_random
+    from explainspec.worlds.fitted import keep_global_random
 
     with keep_global_random():
         from sklearn.cluster import KMeans
