@@ -9,7 +9,9 @@ record is the shrunk counterexample.
 
 Exceptions are classified, never mistaken for a refutation: a method that raises (or a check that
 cannot be evaluated) aborts the search at once with verdict ``error``; a method that cannot take a
-world rejects that world (all rejected: ``not_applicable``); no valid world: ``invalid``.
+world rejects that world (all rejected: ``not_applicable``); no valid world: ``invalid``. A
+probe step (``RunOptions.stop_rejected``) stops early, ``invalid`` (ES392), once nearly every
+drawn world was rejected (see :data:`REJECTED_STOP_AFTER`).
 """
 
 from __future__ import annotations
