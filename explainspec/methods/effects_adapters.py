@@ -87,9 +87,17 @@ def pyale(problem: Problem) -> np.ndarray:
     X = pd.DataFrame(data, columns=names)
     model = as_estimator(problem.f)
     out = np.empty(grid.shape)
-    logger = logging.getLogger("PyALE")  # it logs "Discrete feature detected." at INFO per call
-    level = logger.level
-    logger.setLevel(logging.WARNING)
+    # PyALE's modules log "Discrete feature detected." at INFO on every call, on loggers that set
+    # their own level (PyALE._ALE_generic sets INFO), so quieting the package logger is not
+    # enough: each of PyALE's loggers is raised to WARNING for the call and restored after.
+    loggers = [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name == "PyALE" or name.startswith("PyALE.")
+    ]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
     try:
         with warnings.catch_warnings():
             # PyALE predicts on DataFrames; a world's own fitted sklearn model then warns that it
@@ -98,7 +106,8 @@ def pyale(problem: Problem) -> np.ndarray:
             for j, name in enumerate(names):
                 out[j] = _pyale_curve(pyale_ale, X, model, name, grid[j], p)
     finally:
-        logger.setLevel(level)
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
     return out
 
 
