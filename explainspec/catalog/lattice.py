@@ -53,6 +53,18 @@ def _levels(*levels: Level) -> MappingProxyType[str, Level]:
     return MappingProxyType({lv.name: lv for lv in levels})
 
 
+def _chain(axis: str, *levels: tuple[str, str, str]) -> MappingProxyType[str, Level]:
+    """A linear axis: ``(name, text, condition)`` from narrow to wide, each level one step
+    below the next."""
+    names = [name for name, _, _ in levels] + [None]
+    return _levels(
+        *(
+            Level(name=name, axis=axis, text=text, condition=condition, wider=(up,) if up else ())
+            for (name, text, condition), up in zip(levels, names[1:], strict=True)
+        )
+    )
+
+
 #: The family axis. A family in a world maps to a level by :func:`family_level`.
 FAMILIES: Final = _levels(
     Level(
@@ -110,26 +122,22 @@ FAMILIES: Final = _levels(
 step refutes a claim, the condition it needs is the one of the level it stepped from."""
 
 #: The dependence axis of the ``data`` field.
-DEPENDENCE: Final = _levels(
-    Level(
-        name="independent",
-        axis="dependence",
-        text="grid(levels = {levels})",
-        condition="the features are independent (a product distribution)",
-        wider=("dependent",),
+DEPENDENCE: Final = _chain(
+    "dependence",
+    (
+        "independent",
+        "grid(levels = {levels})",
+        "the features are independent (a product distribution)",
     ),
-    Level(
-        name="dependent",
-        axis="dependence",
-        text="dependent(levels = {levels})",
-        condition="the data have full support (no thin, perfectly dependent support)",
-        wider=("thin",),
+    (
+        "dependent",
+        "dependent(levels = {levels})",
+        "the data have full support (no thin, perfectly dependent support)",
     ),
-    Level(
-        name="thin",
-        axis="dependence",
-        text="dependent(rho = 1, levels = {levels})",
-        condition="any dependence, a thin support included (the widest level)",
+    (
+        "thin",
+        "dependent(rho = 1, levels = {levels})",
+        "any dependence, a thin support included (the widest level)",
     ),
 )
 
@@ -148,20 +156,10 @@ DEPENDENCE_STEPS: Final = MappingProxyType(
 )
 
 #: The support axis of the ``points`` field.
-SUPPORT: Final = _levels(
-    Level(
-        name="in_support",
-        axis="support",
-        text="{k}",
-        condition="x is a row of the data (in the support)",
-        wider=("anywhere",),
-    ),
-    Level(
-        name="anywhere",
-        axis="support",
-        text="anywhere({k})",
-        condition="x anywhere (the widest level)",
-    ),
+SUPPORT: Final = _chain(
+    "support",
+    ("in_support", "{k}", "x is a row of the data (in the support)"),
+    ("anywhere", "anywhere({k})", "x anywhere (the widest level)"),
 )
 
 #: Conditions of the other axes (shapes, sizes), in plain words.

@@ -67,7 +67,7 @@ def _evidence(s: dict[str, Any]) -> str:
         return text(run["diagnostics"][0]["message"].splitlines()[0])
     if s["finding"] in ("not_needed", "holds_narrower"):
         return f"{run.get('examples', 0)} worlds verified"
-    detail = run.get("error") or run.get("verdict") or ""
+    detail = s.get("note") or run.get("error") or run.get("verdict") or ""
     return text(detail.splitlines()[0] if detail else "")
 
 

@@ -37,7 +37,7 @@ def step_line(s: P.StepResult) -> str:
     elif s.finding == P.NOT_NEEDED:
         found += f" ({s.examples} worlds searched)"
     elif s.finding == P.INCONCLUSIVE and s.result is not None:
-        detail = s.result.error or s.result.verdict.value
+        detail = s.note or s.result.error or s.result.verdict.value
         found += f": {s.result.verdict.value}, {detail.splitlines()[0] if detail else ''}"
     elif s.finding == P.DEFINES and s.result is not None and s.result.diagnostics:
         found += f" ({s.result.diagnostics[0].message.splitlines()[0]})"
@@ -104,6 +104,7 @@ def as_dict(cp: P.ClaimProbe) -> dict[str, Any]:
                 "condition": s.step.condition,
                 "finding": s.finding,
                 "reason": s.step.reason,
+                "note": s.note,
                 "run": _result(s.result),
             }
             for s in cp.steps

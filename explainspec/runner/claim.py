@@ -9,7 +9,9 @@ record is the shrunk counterexample.
 
 Exceptions are classified, never mistaken for a refutation: a method that raises (or a check that
 cannot be evaluated) aborts the search at once with verdict ``error``; a method that cannot take a
-world rejects that world (all rejected: ``not_applicable``); no valid world: ``invalid``.
+world rejects that world (all rejected: ``not_applicable``); no valid world: ``invalid``. A
+probe step (``RunOptions.stop_rejected``) stops early, ``invalid`` (ES392), once nearly every
+drawn world was rejected (see :data:`REJECTED_STOP_AFTER`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,16 @@ from explainspec.runner.settings import build_settings
 from explainspec.runner.world_data import serialize_world
 
 _TARGET_BOUND = 1e12
+
+REJECTED_STOP_AFTER = 20
+"""With :attr:`~explainspec.runner.plan.RunOptions.stop_rejected` (the probe's steps): a search
+stops (``invalid``, ES392) once at least this many drawn worlds were rejected ..."""
+
+REJECTED_PER_VALID = 4
+"""... and fewer than one valid world was drawn per this many rejected ones (under 20% valid),
+before any failure was found. Hypothesis itself gives up after 50 rejected worlds drawn before
+its 10th valid one; a step rejected at that rate would cost several verifications and end
+``invalid`` anyway (``docs/concepts/probing.md``)."""
 
 
 class Abort(BaseException):
@@ -477,6 +489,8 @@ class ClaimRun:
                 outcome = None
             self.phase = "generating worlds"  # (left as it is when the check raised)
             if outcome is None:
+                if plan.options.stop_rejected and state.failure is None:
+                    _stop_if_rejected(state)
                 reject()
             state.tried += 1
             state.last = (world, outcome)
@@ -605,6 +619,31 @@ class ClaimRun:
                 index=outcome.index if local else None,
             ),
         )
+
+
+def _stop_if_rejected(state: _State) -> None:
+    """Stop a search whose drawn worlds are nearly all rejected (see REJECTED_STOP_AFTER)."""
+    rejected = state.rejected + state.outside + state.undefined
+    if rejected < REJECTED_STOP_AFTER or state.tried * REJECTED_PER_VALID >= rejected:
+        return
+    if state.tried == 0 and state.undefined and state.not_applicable is None:
+        # the search may yet end "ground truth exists nowhere" (ES305), a finding of its own:
+        # hypothesis' rules decide it, as in verify
+        return
+    why = []
+    if state.rejected:
+        why.append(f"{state.rejected} the method cannot take ({state.not_applicable})")
+    if state.outside:
+        why.append(f"{state.outside} outside the assumption(s) {', '.join(state.outside_names)}")
+    if state.undefined:
+        why.append(
+            f"{state.undefined} without ground truth at their point ({state.undefined_reason})"
+        )
+    msg = (
+        f"nearly every drawn world is rejected: {rejected} rejected, {state.tried} valid; "
+        f"stopped early ({'; '.join(why)})"
+    )
+    raise Abort(Verdict.INVALID, "ES392", msg)
 
 
 def _forget_search_state() -> None:

@@ -51,6 +51,9 @@ ES383   the command needs the libraries of the ``verify`` extra (numpy, hypothes
         (exit 2; the message says what to install)
 ES391   too few of the drawn worlds satisfy the claim's assumptions' conditions (``assume ...
         check``): the claim could not be checked inside them (verdict ``invalid``)
+ES392   a step of ``explainspec probe`` stopped early: nearly every world it drew was rejected
+        (the method cannot take them, they are outside the assumptions, or the ground truth
+        does not exist at their point); verdict ``invalid``, the probe's finding inconclusive
 ======  =======================================================================================
 
 ES309 is explainspec's own failure, not the claim's: ``verify`` exits 3 when a claim has it.
@@ -107,6 +110,8 @@ RUN_CODES: dict[str, str] = {
     "(exit 2)",
     "ES391": "too few of the drawn worlds satisfy the claim's assumptions' conditions (assume ... "
     "check): the claim could not be checked inside them (verdict invalid)",
+    "ES392": "a step of explainspec probe stopped early: nearly every world it drew was rejected "
+    "(verdict invalid; the probe's finding is inconclusive)",
 }
 """The run diagnostics (``ES3xx``) with their one-line meaning (listed in the docs)."""
 

@@ -36,6 +36,10 @@ class RunOptions:
     process sets on itself (``None``: workers keep what they inherit; the ``verify`` command
     always gives one, see :mod:`explainspec.runner.budget`). ``debug`` keeps the traceback of a
     method error or an internal error in the claim's result.
+
+    ``stop_rejected`` (set by ``explainspec probe`` for its steps, never by ``verify``) stops a
+    search as ``invalid`` (ES392) once its drawn worlds are nearly all rejected (see
+    :data:`explainspec.runner.claim.REJECTED_STOP_AFTER`).
     """
 
     profile: str = DEFAULT_PROFILE
@@ -51,6 +55,7 @@ class RunOptions:
     claim_timeout: float | None = None
     memory_limit: int | None = None
     debug: bool = False
+    stop_rejected: bool = False
 
     @property
     def budget(self) -> float | None:

@@ -79,6 +79,7 @@ class StepResult:
     step: Step
     finding: str
     result: ClaimResult | None = None
+    note: str | None = None  # why the finding is inconclusive, when the run does not say it
 
     @property
     def examples(self) -> int:
@@ -540,17 +541,40 @@ def step_plan(plan: ClaimPlan, step: Step) -> ClaimPlan:
         claim=claim,
         world=world,
         claim_seed=derive_seed(plan.seed, plan.spec.name, claim.name),
+        # a step whose draws are nearly all rejected stops early, inconclusive (ES392)
+        options=dataclasses.replace(plan.options, stop_rejected=True),
     )
 
 
-def classify(step: Step, result: ClaimResult) -> str:
-    """What a step's run found (see the module's docstring)."""
+def classify(step: Step, result: ClaimResult, *, required: int) -> str:
+    """What a step's run found (see the module's docstring).
+
+    A verified run counts only when it checked at least ``required`` valid worlds (the evidence
+    the claim's own verification rests on, see :func:`required_worlds`); with fewer it is
+    inconclusive. A refutation needs one counterexample, however many worlds were drawn.
+    """
     v = result.verdict
     if v is Verdict.ERROR and any(d.code == "ES305" for d in result.diagnostics):
         return DEFINES if step.direction == "wider" else INCONCLUSIVE
+    if v is Verdict.VERIFIED and result.examples < required:
+        return INCONCLUSIVE
     if step.direction == "wider":
         return {Verdict.REFUTED: NECESSARY, Verdict.VERIFIED: NOT_NEEDED}.get(v, INCONCLUSIVE)
     return {Verdict.VERIFIED: HOLDS_NARROWER, Verdict.REFUTED: STILL_REFUTED}.get(v, INCONCLUSIVE)
+
+
+def required_worlds(options: RunOptions, baseline: ClaimResult) -> int:
+    """The valid worlds a verified step needs: the profile's number (``--max-examples``), or
+    the claim's own count when its verification was complete with fewer (a finite world space
+    that hypothesis exhausted)."""
+    return min(options.n_examples, baseline.examples) if baseline.examples else options.n_examples
+
+
+def _few_worlds(result: ClaimResult, required: int) -> str:
+    return (
+        f"verified on only {result.examples} valid world(s), fewer than the {required} the "
+        "claim's own verification checked: too few for a finding"
+    )
 
 
 def _probe_command(plan: ClaimPlan) -> str:
@@ -620,7 +644,10 @@ def probe(
                     r.counterexample, reproduce=_probe_command(plans[i])
                 ),
             )
-        per_claim.setdefault(i, []).append(StepResult(step=s, finding=classify(s, r), result=r))
+        required = required_worlds(plans[i].options, baselines[i])
+        finding = classify(s, r, required=required)
+        note = _few_worlds(r, required) if finding == INCONCLUSIVE and r.verdict.passed else None
+        per_claim.setdefault(i, []).append(StepResult(step=s, finding=finding, result=r, note=note))
     for i, (p, base) in enumerate(zip(plans, baselines, strict=True)):
         note = None
         if base.verdict not in (Verdict.VERIFIED, Verdict.REFUTED):
@@ -665,15 +692,21 @@ def widest_verified(
 
     Each widening was verified alone; their combination is a world none of the steps searched.
     It is run once with every widening; when refuted, widenings are added one at a time (in the
-    probe's order) and kept only while the combination stays verified. Returns the fields and
-    the runs made (the same runner as every step).
+    probe's order) and kept only while the combination stays verified. "Verified" asks as many
+    valid worlds as a step needs to be *not needed* (:func:`required_worlds`). Returns the
+    fields and the runs made (the same runner as every step).
     """
     fields = cp.widest
     if not fields or cp.plan is None:
         return {}, []
+    need = required_worlds(options, cp.baseline)
+
+    def verified(r: ClaimResult) -> bool:
+        return r.verdict is Verdict.VERIFIED and r.examples >= need
+
     first = _run([widened_plan(cp.plan, fields)], options, execution)
-    if first[0].verdict is Verdict.VERIFIED or len(fields) == 1:
-        return (fields if first[0].verdict is Verdict.VERIFIED else {}), first
+    if verified(first[0]) or len(fields) == 1:
+        return (fields if verified(first[0]) else {}), first
     kept: dict[str, str] = {}
     runs = list(first)
     for name, text in fields.items():
@@ -683,6 +716,6 @@ def widest_verified(
             continue
         r = _run([widened_plan(cp.plan, trial)], options, execution)[0]
         runs.append(r)
-        if r.verdict is Verdict.VERIFIED:
+        if verified(r):
             kept = trial
     return kept, runs

@@ -157,6 +157,7 @@ def test_every_option_that_can_change_a_verdict_is_in_the_key(plugin):
         "replicates": 3,
         "refute_factor": 2.0,
         "refute_floor": 1e-3,
+        "stop_rejected": True,
     }
     for f in dataclasses.fields(p.options):
         if f.name in NOT_IN_KEY:

@@ -107,9 +107,11 @@ def test_tightening_a_refuted_claim_steps_down():
     assert fam.searched == "any(additive, multilinear, interaction(order = 2))"
 
 
-def _result(verdict, code=None):
+def _result(verdict, code=None, examples=25):
     diags = (RunDiagnostic(code=code, message="m"),) if code else ()
-    return ClaimResult(spec="s", claim="a", kind="holds", verdict=verdict, diagnostics=diags)
+    return ClaimResult(
+        spec="s", claim="a", kind="holds", verdict=verdict, diagnostics=diags, examples=examples
+    )
 
 
 @pytest.mark.parametrize(
@@ -127,7 +129,7 @@ def _result(verdict, code=None):
 )
 def test_classify(direction, verdict, code, finding):
     step = P.Step(axis="dependence", field="data", direction=direction, was="grid()")
-    assert P.classify(step, _result(verdict, code)) == finding
+    assert P.classify(step, _result(verdict, code), required=25) == finding
 
 
 def test_widest_takes_written_axes_of_verified_steps_only():
