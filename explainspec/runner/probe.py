@@ -556,7 +556,7 @@ def classify(step: Step, result: ClaimResult, *, required: int) -> str:
     v = result.verdict
     if v is Verdict.ERROR and any(d.code == "ES305" for d in result.diagnostics):
         return DEFINES if step.direction == "wider" else INCONCLUSIVE
-    if v is Verdict.VERIFIED and result.examples < required:
+    if _too_few(result, required):
         return INCONCLUSIVE
     if step.direction == "wider":
         return {Verdict.REFUTED: NECESSARY, Verdict.VERIFIED: NOT_NEEDED}.get(v, INCONCLUSIVE)
@@ -568,6 +568,11 @@ def required_worlds(options: RunOptions, baseline: ClaimResult) -> int:
     the claim's own count when its verification was complete with fewer (a finite world space
     that hypothesis exhausted)."""
     return min(options.n_examples, baseline.examples) if baseline.examples else options.n_examples
+
+
+def _too_few(result: ClaimResult, required: int) -> bool:
+    """A verified run on fewer valid worlds than ``required``: no evidence for a finding."""
+    return result.verdict is Verdict.VERIFIED and result.examples < required
 
 
 def _few_worlds(result: ClaimResult, required: int) -> str:
@@ -646,7 +651,7 @@ def probe(
             )
         required = required_worlds(plans[i].options, baselines[i])
         finding = classify(s, r, required=required)
-        note = _few_worlds(r, required) if finding == INCONCLUSIVE and r.verdict.passed else None
+        note = _few_worlds(r, required) if _too_few(r, required) else None
         per_claim.setdefault(i, []).append(StepResult(step=s, finding=finding, result=r, note=note))
     for i, (p, base) in enumerate(zip(plans, baselines, strict=True)):
         note = None
@@ -702,7 +707,7 @@ def widest_verified(
     need = required_worlds(options, cp.baseline)
 
     def verified(r: ClaimResult) -> bool:
-        return r.verdict is Verdict.VERIFIED and r.examples >= need
+        return r.verdict is Verdict.VERIFIED and not _too_few(r, need)
 
     first = _run([widened_plan(cp.plan, fields)], options, execution)
     if verified(first[0]) or len(fields) == 1:
