@@ -5,6 +5,7 @@ structure is checked on the figure (axes, labels, bars) and the PNG's size."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import struct
 
@@ -13,12 +14,12 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+from world_helpers import grid_world  # noqa: E402
+
 from explainspec.docgen import plots  # noqa: E402
 from explainspec.runner.world_data import serialize_world  # noqa: E402
-from explainspec.worlds import distributions as dist  # noqa: E402
 from explainspec.worlds import fitted
 from explainspec.worlds import functions as fn  # noqa: E402
-from explainspec.worlds.base import World  # noqa: E402
 
 
 @pytest.fixture
@@ -69,19 +70,8 @@ def record(world, *, phi, quantities, point_index=0):
     )
 
 
-def world_of(f, levels=3):
-    P = dist.grid(f.d, levels=levels)
-    return World(
-        f=f,
-        P=P,
-        data=P.rows,
-        background=P.rows,
-        points=P.rows[:2],
-        baseline=np.zeros(f.d),
-        grid=np.zeros((f.d, 1)),
-        y=np.zeros(len(P.rows)),
-        seed=0,
-    )
+def world_of(f):
+    return grid_world(f, levels=3, points=2)
 
 
 def test_per_feature_bars_name_the_features_and_never_draw_an_index(tmp_path, figures):
@@ -226,12 +216,7 @@ def test_curves_are_drawn_along_the_bound_features_grid(tmp_path, figures):
     """A curve method's comparison (``phi[j] == pd(f, j, grid[j], data)``) is drawn as the two
     curves over the grid of feature j, not as bars of grid positions."""
     w = world_of(fn.formula("x0 * x1 + x0", 2))
-    w = World(
-        **{
-            **{k: getattr(w, k) for k in w.__dataclass_fields__},
-            "grid": np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0]]),
-        }
-    )
+    w = dataclasses.replace(w, grid=np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0]]))
     cx = record(
         w,
         phi=[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],

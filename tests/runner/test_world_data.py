@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from world_helpers import grid_world
 
 import explainspec
 from explainspec.lang import ir
@@ -133,22 +134,9 @@ def _report(world_data: dict) -> dict:
 
 
 def test_world_from_report_reads_a_path_and_names_what_is_missing(tmp_path):
-    from explainspec.worlds import distributions as dist
     from explainspec.worlds import functions as fn
-    from explainspec.worlds.base import World
 
-    P = dist.grid(2, levels=2)
-    world = World(
-        f=fn.linear([1.0, -2.0], 0.5),
-        P=P,
-        data=P.rows,
-        background=P.rows,
-        points=P.rows[:2],
-        baseline=np.zeros(2),
-        grid=np.zeros((2, 1)),
-        y=np.zeros(4),
-        seed=3,
-    )
+    world = grid_world(fn.linear([1.0, -2.0], 0.5), points=2, seed=3)
     path = tmp_path / "r.json"
     path.write_text(json.dumps(_report(serialize_world(world, claim="s.c", method="m"))))
     back = explainspec.world_from_report(path, "s.c")
@@ -278,24 +266,6 @@ def test_a_subclass_of_a_stored_kind_is_not_stored_as_its_base():
             return True
 
     f = Special(2, {((0, fn.IDENTITY),): 1.0})
-    world = _world_with(f)
+    world = grid_world(f)
     data = serialize_world(world, claim="s.c")
     assert data["unavailable"] == "Special functions are not stored in reports"
-
-
-def _world_with(f):
-    from explainspec.worlds import distributions as dist
-    from explainspec.worlds.base import World
-
-    P = dist.grid(f.d, levels=2)
-    return World(
-        f=f,
-        P=P,
-        data=P.rows,
-        background=P.rows,
-        points=P.rows[:1],
-        baseline=np.zeros(f.d),
-        grid=np.zeros((f.d, 1)),
-        y=np.zeros(len(P.rows)),
-        seed=0,
-    )

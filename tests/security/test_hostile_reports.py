@@ -8,13 +8,11 @@ import base64
 import json
 import pickle
 
-import numpy as np
 import pytest
+from world_helpers import grid_world
 
 from explainspec.runner.world_data import WorldDataError, serialize_world, world_from_report
-from explainspec.worlds import distributions as dist
 from explainspec.worlds import functions as fn
-from explainspec.worlds.base import World
 
 
 class _Boom:
@@ -25,18 +23,7 @@ class _Boom:
 
 
 def _good() -> dict:
-    P = dist.grid(2, levels=2)
-    world = World(
-        f=fn.linear([1.0, -2.0]),
-        P=P,
-        data=P.rows,
-        background=P.rows,
-        points=P.rows[:1],
-        baseline=np.zeros(2),
-        grid=np.zeros((2, 1)),
-        y=np.zeros(4),
-        seed=1,
-    )
+    world = grid_world(fn.linear([1.0, -2.0]), seed=1)
     return json.loads(json.dumps(serialize_world(world, claim="s.c", method="reference.shapley")))
 
 
