@@ -13,11 +13,24 @@ verifications was set against a single probe, which biased the ratio upwards und
 the claim's check: valid worlds, rejected ones and the shrinker's re-runs; counted by wrapping
 ``ClaimRun._check``): it does not depend on the load, and what ``ratio`` adds to it is the cost
 of the steps' worlds being larger than the claim's. Not a test: timings are never asserted.
+
+A verification of these claims takes 50-90 ms, and one process's figures move by 15% either side
+with the memory layout alone: the same probe in processes that differ only in
+``PYTHONHASHSEED`` (identical worlds and margins) gave ratios from 8.9 to 11.4
+(bench/results.md, "Late session of 2026-12-03"). ``--processes K`` therefore runs the whole
+measurement in K fresh processes (``PYTHONHASHSEED`` 0..K-1) and prints, per claim, the median
+ratio over them with its range; ``--clock cpu`` times with ``time.process_time`` (CPU seconds of
+this process, which the claims' threads run in with ``--jobs 1``) instead of the wall clock.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +53,16 @@ def main() -> None:
     ap.add_argument(
         "--detail", action="store_true", help="each step's run time / the verification's"
     )
+    ap.add_argument(
+        "--processes", type=int, default=1, help="fresh processes (PYTHONHASHSEED 0..K-1)"
+    )
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    ap.add_argument("--json", help=argparse.SUPPRESS)  # one process's ratios (--processes)
     args = ap.parse_args()
+    if args.processes > 1:
+        _across_processes(args)
+        return
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
 
     import explainspec
     from explainspec.runner import claim as claim_module
@@ -63,6 +85,7 @@ def main() -> None:
         f"{'bound':>6} {'rejected':>8} {'worlds':>7}"
     )
     total_v = total_p = 0.0
+    ratios: dict[str, tuple[float, int, float]] = {}
     for item in args.claims:
         file, _, pattern = item.partition(":")
         spec = explainspec.load(ROOT / "specs" / file)
@@ -70,14 +93,14 @@ def main() -> None:
         verify, probe_times = [], []
         for _ in range(max(1, args.repeat)):
             checked[0] = 0
-            t = time.perf_counter()
+            t = clock()
             explainspec.verify(spec, profile=args.profile, claims=[pattern])
-            verify.append(time.perf_counter() - t)
+            verify.append(clock() - t)
             worlds_v = checked[0]
             checked[0] = 0
-            t = time.perf_counter()
+            t = clock()
             found = list(probe([spec], options))  # the same steps and verdicts every round
-            probe_times.append((time.perf_counter() - t, found))
+            probe_times.append((clock() - t, found))
             worlds_p = checked[0]  # the same in every round (the seeds are fixed)
         v = min(verify)
         probe_s, probes = min(probe_times, key=lambda tp: tp[0])
@@ -103,7 +126,45 @@ def main() -> None:
                     if s.result is not None:
                         t = s.result.timings.total
                         print(f"    {s.step.id:56} {t:8.3f} {t / v:6.2f}  {s.finding}")
+        ratios[item] = (probe_s / v, bound, worlds_p / worlds_v)
     print(f"{'total':60} {total_v:8.2f} {total_p:8.2f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(ratios))
+
+
+def _across_processes(args: argparse.Namespace) -> None:
+    """Run the measurement in ``args.processes`` fresh processes and print the median ratios."""
+    import tempfile
+
+    found: list[dict[str, list[float]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.processes):
+            out = Path(tmp) / f"{k}.json"
+            cmd = [
+                sys.executable,
+                __file__,
+                "--profile",
+                args.profile,
+                "--repeat",
+                str(args.repeat),
+            ]
+            cmd += ["--clock", args.clock, "--json", str(out), "--claims", *args.claims]
+            env = {**os.environ, "PYTHONHASHSEED": str(k)}
+            subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+            found.append(json.loads(out.read_text()))
+    print(
+        f"profile {args.profile}; {args.clock} clock; {args.processes} processes "
+        f"(PYTHONHASHSEED 0..{args.processes - 1}), best of {args.repeat} rounds in each"
+    )
+    print(f"{'claim':60} {'median':>7} {'min':>6} {'max':>6} {'bound':>6} {'worlds':>7}  over in")
+    for item in args.claims:
+        ratios = [f[item][0] for f in found]
+        bound, worlds = found[0][item][1], found[0][item][2]
+        over = sum(1 for r in ratios if r > bound)
+        print(
+            f"{item:60} {statistics.median(ratios):7.2f} {min(ratios):6.2f} {max(ratios):6.2f} "
+            f"{bound:6d} {worlds:7.2f}  {over} of {len(ratios)}"
+        )
 
 
 if __name__ == "__main__":
