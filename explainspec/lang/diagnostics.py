@@ -8,11 +8,43 @@ code (``ES1xx`` syntax and file structure, ``ES2xx`` semantics, ``ES3xx`` run). 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from explainspec.lang.ir import Span
+
+#: Characters that are commands to a terminal or reorder text, never prose: C0 controls but tab,
+#: newline and carriage return; DEL; C1 controls; the bidirectional marks, embeddings, overrides
+#: and isolates ("Trojan Source"). A spec's strings may not hold them (ES109); :func:`visible`
+#: shows them escaped wherever untrusted text reaches a terminal.
+CONTROL: Final = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+#: the same and carriage return (which moves the cursor back to the start of the line)
+_UNSHOWN: Final = re.compile(
+    "[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def visible(text: str, *, same_width: bool = False) -> str:
+    r"""``text`` with every control character (:data:`CONTROL`, and carriage return) shown as its
+    escape (``\x1b``), or as U+FFFD when ``same_width`` (a source line above a caret); newline and
+    tab are kept. Untrusted text (a spec file's lines and names, a report's texts, the messages of
+    a run) goes through it on its way to a terminal.
+
+    >>> print(visible("a\x1b[8mb\u202ec\r"))
+    a\x1b[8mb\u202ec\r
+    >>> visible("a\x1bb", same_width=True) == "a\ufffdb"
+    True
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    if same_width:
+        return _UNSHOWN.sub("\ufffd", text)
+    return _UNSHOWN.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 #: Every code with a one-line summary (the docs table is checked against this mapping).
 CODES: Final[Mapping[str, str]] = {
@@ -127,11 +159,11 @@ class Diagnostic:
         """
         where = str(self.span) if self.span else "<spec>"
         label = "" if self.is_error else "warning: "
-        lines = [f"{where}: {self.code} {label}{self.message}"]
+        lines = [visible(f"{where}: {self.code} {label}{self.message}")]
         if source is not None and self.span is not None and self.span.line > 0:
             src_lines = source.splitlines()
             if self.span.line <= len(src_lines):
-                text = src_lines[self.span.line - 1].expandtabs(1)
+                text = visible(src_lines[self.span.line - 1].expandtabs(1), same_width=True)
                 col = max(self.span.column, 1)
                 end = col + 1
                 if self.span.end_line == self.span.line and self.span.end_column > col:
@@ -146,7 +178,7 @@ class Diagnostic:
                 width = max(1, min(end - col, len(shown) - start + 1))
                 lines.append("    " + " " * (len(prefix) + start - 1) + "^" * width)
         if self.hint:
-            lines.append(f"    hint: {self.hint}")
+            lines.append(visible(f"    hint: {self.hint}"))
         return "\n".join(lines)
 
 

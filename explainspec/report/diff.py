@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explainspec.lang.diagnostics import visible
+
 #: verdicts that count as a claim passing (the verdict its kind asks for)
 PASSING = frozenset({"verified", "shown"})
 
@@ -217,7 +219,8 @@ def render(diff: ReportDiff) -> str:
         " moved"
     )
     lines.append(summary)
-    return "\n".join(lines) + "\n"
+    # the names and texts come from the reports, which are untrusted: shown, never obeyed
+    return visible("\n".join(lines) + "\n")
 
 
 def to_json(diff: ReportDiff) -> dict[str, Any]:
