@@ -17,7 +17,7 @@ from lark import Lark, Token
 
 from explainspec.catalog.limits import limit
 from explainspec.lang import ir
-from explainspec.lang.diagnostics import CONTROL, Diagnostic
+from explainspec.lang.diagnostics import Diagnostic, control
 
 _DIGITS: Final = limit("integer_digits")
 _CHARS: Final = limit("string_chars")
@@ -40,7 +40,7 @@ def text_problem(text: str) -> tuple[str, str, str | None] | None:
     """``(code, message, hint)`` when a string literal's text is over ``string_chars``
     (ES111), holds a lone surrogate or a control character (ES109); ``None`` when it is fine.
 
-    A control character (:data:`~explainspec.lang.diagnostics.CONTROL`: C0 but tab, newline and
+    A control character (:func:`~explainspec.lang.diagnostics.control`: C0 but tab, newline and
     carriage return, DEL, C1, the bidirectional overrides) is not prose: printed to a terminal it
     is a command to the terminal (``ESC [8m`` hides what follows, ``ESC [2K`` erases a line), in a
     JUnit report it is invalid XML, and a bidirectional override shows text in another order.
@@ -58,7 +58,7 @@ def text_problem(text: str) -> tuple[str, str, str | None] | None:
             f"the string holds a lone surrogate U+{ord(bad.group()):04X}, which is not a character",
             "write the character itself, or its code point as \\UXXXXXXXX",
         )
-    bad = CONTROL.search(text)
+    bad = control(text)
     if bad is not None:
         return (
             "ES109",

@@ -17,19 +17,31 @@ from explainspec.lang.ir import Span
 
 #: Characters that are commands to a terminal or reorder text, never prose: C0 controls but tab,
 #: newline and carriage return; DEL; C1 controls; the bidirectional marks, embeddings, overrides
-#: and isolates ("Trojan Source"). A spec's strings may not hold them (ES109); :func:`visible`
-#: shows them escaped wherever untrusted text reaches a terminal.
-CONTROL: Final = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-#: the same and carriage return (which moves the cursor back to the start of the line)
-_UNSHOWN: Final = re.compile(
-    "[\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+#: and isolates ("Trojan Source"). A spec's strings may not hold them (ES109, :func:`control`);
+#: :func:`visible` shows them (and carriage return) escaped wherever untrusted text reaches a
+#: terminal. Compiled on first use: most text is printable and never needs them.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(chars: str) -> re.Pattern[str]:
+    if chars not in _PATTERNS:
+        _PATTERNS[chars] = re.compile(f"[{chars}]")
+    return _PATTERNS[chars]
+
+
+def control(text: str) -> re.Match[str] | None:
+    r"""The first control character of ``text`` (see ``_CONTROL``; tab, newline and carriage
+    return are text), or ``None``.
+
+    >>> control("a\tb\n") is None, control("a\x1b[8m").group() == "\x1b"
+    (True, True)
+    """
+    return None if text.isprintable() else _pattern(_CONTROL).search(text)
 
 
 def visible(text: str, *, same_width: bool = False) -> str:
-    r"""``text`` with every control character (:data:`CONTROL`, and carriage return) shown as its
+    r"""``text`` with every control character (:func:`control`, and carriage return) shown as its
     escape (``\x1b``), or as U+FFFD when ``same_width`` (a source line above a caret); newline and
     tab are kept. Untrusted text (a spec file's lines and names, a report's texts, the messages of
     a run) goes through it on its way to a terminal.
@@ -39,11 +51,12 @@ def visible(text: str, *, same_width: bool = False) -> str:
     >>> visible("a\x1bb", same_width=True) == "a\ufffdb"
     True
     """
-    if text.isascii() and text.isprintable():
+    if text.isprintable():
         return text
+    unshown = _pattern("\r" + _CONTROL)
     if same_width:
-        return _UNSHOWN.sub("\ufffd", text)
-    return _UNSHOWN.sub(lambda m: repr(m.group())[1:-1], text)
+        return unshown.sub("\ufffd", text)
+    return unshown.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 #: Every code with a one-line summary (the docs table is checked against this mapping).

@@ -21,7 +21,7 @@ import pytest
 from explainspec import loads
 from explainspec.cli import main
 from explainspec.lang import SpecError
-from explainspec.lang.diagnostics import CONTROL, visible
+from explainspec.lang.diagnostics import control, visible
 from explainspec.report.terminal import TerminalReporter
 from explainspec.runner.events import ClaimFinished, ClaimResult, RunFinished, RunResult, Verdict
 
@@ -163,7 +163,7 @@ def test_visible_escapes_exactly_the_controls():
     assert visible("a\tb\nc ≤ é → x_i") == "a\tb\nc ≤ é → x_i"
     for ch in map(chr, range(0x250)):
         shown = visible(ch)
-        if CONTROL.match(ch) or ch == "\r":
+        if control(ch) or ch == "\r":
             assert shown == repr(ch)[1:-1] and shown.isprintable(), repr(ch)
         else:
             assert shown == ch
