@@ -24,9 +24,9 @@ _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-def _pattern(chars: str) -> re.Pattern[str]:
+def _pattern(chars: str, *, group: bool = True) -> re.Pattern[str]:
     if chars not in _PATTERNS:
-        _PATTERNS[chars] = re.compile(f"[{chars}]")
+        _PATTERNS[chars] = re.compile(f"[{chars}]" if group else chars)
     return _PATTERNS[chars]
 
 
@@ -57,6 +57,21 @@ def visible(text: str, *, same_width: bool = False) -> str:
     if same_width:
         return unshown.sub("\ufffd", text)
     return unshown.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def source_lines(source: str, file: str | None = None) -> list[str]:
+    r"""The lines of a spec file as its reader numbers them (a span's ``line`` indexes this list
+    from 1): the DSL's lexer breaks lines at ``\n`` only (a ``\r`` before it is not shown), a
+    YAML file (``file`` ending in ``.yaml``/``.yml``) also at ``\r``, U+0085, U+2028 and U+2029.
+    Not :meth:`str.splitlines`, which also breaks at a form feed and other characters: one of
+    them in a comment would show every later diagnostic under the wrong line.
+
+    >>> source_lines("a\x0cb\r\nc"), source_lines("a\x85b", "s.espec.yaml")
+    (['a\x0cb', 'c'], ['a', 'b'])
+    """
+    if file is not None and file.endswith((".yaml", ".yml")):
+        return _pattern("\r\n|[\r\n\x85\u2028\u2029]", group=False).split(source)
+    return [line.removesuffix("\r") for line in source.split("\n")]
 
 
 #: Every code with a one-line summary (the docs table is checked against this mapping).
@@ -174,7 +189,7 @@ class Diagnostic:
         label = "" if self.is_error else "warning: "
         lines = [visible(f"{where}: {self.code} {label}{self.message}")]
         if source is not None and self.span is not None and self.span.line > 0:
-            src_lines = source.splitlines()
+            src_lines = source_lines(source, self.span.file)
             if self.span.line <= len(src_lines):
                 text = visible(src_lines[self.span.line - 1].expandtabs(1), same_width=True)
                 col = max(self.span.column, 1)
