@@ -8,6 +8,7 @@ code (``ES1xx`` syntax and file structure, ``ES2xx`` semantics, ``ES3xx`` run). 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -69,9 +70,14 @@ def source_lines(source: str, file: str | None = None) -> list[str]:
     >>> source_lines("a\x0cb\r\nc"), source_lines("a\x85b", "s.espec.yaml")
     (['a\x0cb', 'c'], ['a', 'b'])
     """
-    if file is not None and file.endswith((".yaml", ".yml")):
-        return _pattern("\r\n|[\r\n\x85\u2028\u2029]", group=False).split(source)
-    return [line.removesuffix("\r") for line in source.split("\n")]
+    return list(_lines(source, file is not None and file.endswith((".yaml", ".yml"))))
+
+
+@functools.lru_cache(maxsize=4)  # every diagnostic of a file renders a line of the same text
+def _lines(source: str, yaml: bool) -> tuple[str, ...]:
+    if yaml:
+        return tuple(_pattern("\r\n|[\r\n\x85\u2028\u2029]", group=False).split(source))
+    return tuple(line.removesuffix("\r") for line in source.split("\n"))
 
 
 #: Every code with a one-line summary (the docs table is checked against this mapping).
