@@ -188,6 +188,22 @@ class _Builder:
             end_column=last.end_column,
         )
 
+    def comment(self, tok: Token) -> None:
+        """The lexer's callback for a comment: kept (for ``fmt``), and refused (ES103, at the
+        character) when it holds a control character: ``fmt`` and ``convert`` print comments,
+        and one would be a command to the terminal (see :func:`text_problem`)."""
+        self.comments.append(tok)
+        bad = control(str(tok))
+        if bad is not None:
+            span = self._tspan(tok)
+            at = span.column + bad.start()
+            self._error(
+                "ES103",
+                f"unexpected character {bad.group()!r} in a comment",
+                dataclasses.replace(span, column=at, end_line=span.line, end_column=at + 1),
+                "a spec file is text: remove the control character",
+            )
+
     def _tspan(self, tok: Token) -> ir.Span:
         return _token_span(tok, self.file)
 

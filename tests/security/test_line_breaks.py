@@ -14,8 +14,10 @@ import pytest
 from explainspec.cli import main
 from explainspec.commands.probe import widen_text
 
-#: every character str.splitlines breaks at that the DSL's lexer does not
-BREAKS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+#: the characters str.splitlines breaks at that the DSL's lexer does not, and a comment may hold
+BREAKS = ["\u2028", "\u2029"]
+#: the others are control characters, refused in a comment (ES103, at the character)
+CONTROLS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85"]
 
 DSL = (
     'spec e "t" {{\n'
@@ -44,7 +46,7 @@ def test_a_diagnostic_shows_the_line_it_names(brk, tmp_path, capsys):
     assert first[2].index("^") == first[1].index("nope"), out
 
 
-@pytest.mark.parametrize("brk", ["\r", "\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("brk", ["\r", "\x85", "\u2028", "\u2029"])  # YAML's line breaks
 def test_a_yaml_diagnostic_shows_the_line_it_names(brk, tmp_path, capsys):
     path = tmp_path / "e.espec.yaml"
     path.write_text(
@@ -65,3 +67,14 @@ def test_probe_write_edits_the_claims_world_in_place(brk):
     text = DSL.format(brk=brk, error="")
     out = widen_text(text, "c", {"features": "2..5"})
     assert out == text.replace("world { features = 2..3 }", "world { features = 2..5 }")
+
+
+@pytest.mark.parametrize("brk", CONTROLS, ids=[f"U+{ord(b):04X}" for b in CONTROLS])
+def test_a_control_character_in_a_comment_is_refused_where_it_is(brk, tmp_path, capsys):
+    path = tmp_path / "e.espec"
+    path.write_text(DSL.format(brk=brk, error=""), encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    first = capsys.readouterr().out.splitlines()
+    assert first[0].endswith(f":2:14: ES103 unexpected character {brk!r} in a comment"), first
+    assert first[1].startswith("      # a comment\ufffdwith a break")
+    assert first[2].index("^") == first[1].index("\ufffd")

@@ -184,3 +184,20 @@ def test_a_junit_report_with_a_control_character_is_still_xml():
     root = ET.fromstring(junit_xml([result]).split("\n", 1)[1])
     assert "failed: \\x1b[8m" in root.find(".//error").text
     _clean(github_annotations([result]))
+
+
+@pytest.mark.parametrize("options", [[], ["--diff"], ["--check"]])
+def test_fmt_refuses_a_comment_with_an_escape_instead_of_printing_it(options, tmp_path, capsys):
+    """``fmt`` prints the spec with its comments (and ``--diff`` the changed lines): a comment
+    may not hold a control character (ES103 at the character)."""
+    path = tmp_path / "s.espec"
+    path.write_text(
+        DSL.format(title="t", value="v").replace(
+            "    output", "    # \x1b[1A\x1b[2K\x1b]0;pwned\x07\n    output  "
+        ),
+        encoding="utf-8",
+    )
+    assert main(["fmt", *options, str(path)]) == 2
+    out = capsys.readouterr()
+    _clean(out.out + out.err)
+    assert "ES103 unexpected character '\\x1b' in a comment" in out.out + out.err
