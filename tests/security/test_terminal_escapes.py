@@ -201,3 +201,21 @@ def test_fmt_refuses_a_comment_with_an_escape_instead_of_printing_it(options, tm
     out = capsys.readouterr()
     _clean(out.out + out.err)
     assert "ES103 unexpected character '\\x1b' in a comment" in out.out + out.err
+
+
+@pytest.mark.parametrize("argv", [["fmt"], ["fmt", "--diff"], ["convert", "--to", "yaml"]])
+def test_a_yaml_comment_with_a_control_character_is_not_printed(argv, tmp_path, capsys):
+    """YAML refuses most control characters itself, but not U+0085 or the bidirectional ones."""
+    path = tmp_path / "s.espec.yaml"
+    path.write_text(
+        "explainspec: 1\nspec: s\ntitle: t  # a \u202eright-to-left\u202c comment\n"
+        "method: {use: reference.shapley}\noutput: attribution\nquestion: q\n"
+        "world: {function: linear, features: 2, data: 'grid(levels = 3)', points: 1}\n"
+        "claims:\n  c:\n    holds: s\n"
+        "    check: sum(phi) == f(x) - mean(f(background)) within 1e-9\n",
+        encoding="utf-8",
+    )
+    assert main([argv[0], *argv[1:], str(path)]) == 2
+    out = capsys.readouterr()
+    _clean(out.out + out.err)
+    assert ":3:15: ES103 unexpected character '\\u202e' in a comment" in out.out + out.err
