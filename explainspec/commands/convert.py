@@ -44,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
     from explainspec.lang.yaml_comments import canonical_yaml, has_comments
 
     if args.to == form:  # the same form: as `fmt` (comments kept)
-        out = canonical_yaml(spec, text) if form == "yaml" else format_spec(spec)
+        try:
+            out = canonical_yaml(spec, text) if form == "yaml" else format_spec(spec)
+        except SpecError as err:  # a comment with a control character
+            print(err.render(), file=sys.stderr)
+            return 2
     else:
         out = to_yaml(spec) if args.to == "yaml" else format_spec(spec)
         if spec.comments or (form == "yaml" and has_comments(text)):

@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     not a report this version reads."""
     import json
 
+    from explainspec.lang.diagnostics import visible
     from explainspec.report.diff import ReportError, compare, load_report, render, to_json
 
     if not args.margin_change >= 0:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         old, new = load_report(args.old), load_report(args.new)
     except ReportError as err:
-        print(f"explainspec diff: {err}", file=sys.stderr)
+        print(visible(f"explainspec diff: {err}"), file=sys.stderr)
         return 2
     diff = compare(old, new, margin_fraction=args.margin_change)
     if args.format == "json":

@@ -149,7 +149,10 @@ def write(path: Any, probes: list[Any], options: Any, execution: Any = None) -> 
 
 
 def _offset(lines: list[str], line: int, column: int) -> int:
-    return sum(len(s) for s in lines[: line - 1]) + column - 1
+    """The index in the text of ``line:column`` (1-based, as the DSL's lexer counts: ``lines``
+    is the text split at ``\n`` only, not :meth:`str.splitlines`, which also breaks at a form
+    feed or U+2028 in a comment and would move every edit after it)."""
+    return sum(len(s) + 1 for s in lines[: line - 1]) + column - 1
 
 
 def widen_text(
@@ -172,7 +175,7 @@ def widen_text(
     claim = next((c for c in spec.claims if c.name == claim_name), None)
     if claim is None:
         raise _UsageError(f"--write: no claim {claim_name} in {file}")
-    lines = text.splitlines(keepends=True)
+    lines = text.split("\n")
     edits: list[tuple[int, int, str]] = []  # (start, end, new text)
     own = {f.name: f for f in claim.world.fields} if claim.world is not None else {}
     new = []

@@ -9,7 +9,6 @@ writes (``explainspec.report.json_report``): run metadata (``report_version``, `
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,7 +122,9 @@ def load_results(source: str | Path | Mapping[str, Any]) -> Results:
     if isinstance(source, Mapping):
         report: Any = source
     else:
-        report = json.loads(Path(source).read_text(encoding="utf-8"))
+        from explainspec.runner.report_file import read_report_file
+
+        report = read_report_file(source)  # bounded; ReportFileError is a ValueError
     if not isinstance(report, Mapping):
         raise ValueError(f"a results report must be a JSON object, got {type(report).__name__}")
     claims: dict[tuple[str, str], ClaimResult] = {}

@@ -3,7 +3,8 @@ while it reduces (lark's tree-less mode), so no parse tree is built and walked a
 
 :mod:`explainspec.lang.parser` owns the parser, its error messages and the entry points; this
 module owns what each rule builds, with spans, and the checks of literals (``ES111`` over the
-limits ``integer_digits``, ``string_chars`` and ``literal_items``; ``ES109`` lone surrogates).
+limits ``integer_digits``, ``string_chars`` and ``literal_items``; ``ES109`` lone surrogates and
+control characters).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from lark import Lark, Token
 
 from explainspec.catalog.limits import limit
 from explainspec.lang import ir
-from explainspec.lang.diagnostics import Diagnostic
+from explainspec.lang.diagnostics import Diagnostic, control
 
 _DIGITS: Final = limit("integer_digits")
 _CHARS: Final = limit("string_chars")
@@ -37,7 +38,13 @@ def _surrogate(text: str) -> re.Match[str] | None:
 
 def text_problem(text: str) -> tuple[str, str, str | None] | None:
     """``(code, message, hint)`` when a string literal's text is over ``string_chars``
-    (ES111) or holds a lone surrogate (ES109); ``None`` when it is fine."""
+    (ES111), holds a lone surrogate or a control character (ES109); ``None`` when it is fine.
+
+    A control character (:func:`~explainspec.lang.diagnostics.control`: C0 but tab, newline and
+    carriage return, DEL, C1, the bidirectional overrides) is not prose: printed to a terminal it
+    is a command to the terminal (``ESC [8m`` hides what follows, ``ESC [2K`` erases a line), in a
+    JUnit report it is invalid XML, and a bidirectional override shows text in another order.
+    """
     if len(text) > _CHARS:
         return (
             "ES111",
@@ -50,6 +57,13 @@ def text_problem(text: str) -> tuple[str, str, str | None] | None:
             "ES109",
             f"the string holds a lone surrogate U+{ord(bad.group()):04X}, which is not a character",
             "write the character itself, or its code point as \\UXXXXXXXX",
+        )
+    bad = control(text)
+    if bad is not None:
+        return (
+            "ES109",
+            f"the string holds the control character U+{ord(bad.group()):04X}, which is not text",
+            "a spec's strings are text: remove it (tab, newline and carriage return are allowed)",
         )
     return None
 
@@ -173,6 +187,22 @@ class _Builder:
             end_line=last.end_line,
             end_column=last.end_column,
         )
+
+    def comment(self, tok: Token) -> None:
+        """The lexer's callback for a comment: kept (for ``fmt``), and refused (ES103, at the
+        character) when it holds a control character: ``fmt`` and ``convert`` print comments,
+        and one would be a command to the terminal (see :func:`text_problem`)."""
+        self.comments.append(tok)
+        bad = control(str(tok))
+        if bad is not None:
+            span = self._tspan(tok)
+            at = span.column + bad.start()
+            self._error(
+                "ES103",
+                f"unexpected character {bad.group()!r} in a comment",
+                dataclasses.replace(span, column=at, end_line=span.line, end_column=at + 1),
+                "a spec file is text: remove the control character",
+            )
 
     def _tspan(self, tok: Token) -> ir.Span:
         return _token_span(tok, self.file)

@@ -8,11 +8,77 @@ code (``ES1xx`` syntax and file structure, ``ES2xx`` semantics, ``ES3xx`` run). 
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from explainspec.lang.ir import Span
+
+#: Characters that are commands to a terminal or reorder text, never prose: C0 controls but tab,
+#: newline and carriage return; DEL; C1 controls; the bidirectional marks, embeddings, overrides
+#: and isolates ("Trojan Source"). A spec's strings may not hold them (ES109, :func:`control`);
+#: :func:`visible` shows them (and carriage return) escaped wherever untrusted text reaches a
+#: terminal. Compiled on first use: most text is printable and never needs them.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(chars: str, *, group: bool = True) -> re.Pattern[str]:
+    if chars not in _PATTERNS:
+        _PATTERNS[chars] = re.compile(f"[{chars}]" if group else chars)
+    return _PATTERNS[chars]
+
+
+def control(text: str) -> re.Match[str] | None:
+    r"""The first control character of ``text`` (see ``_CONTROL``; tab, newline and carriage
+    return are text), or ``None``.
+
+    >>> control("a\tb\n") is None, control("a\x1b[8m").group() == "\x1b"
+    (True, True)
+    """
+    return None if text.isprintable() else _pattern(_CONTROL).search(text)
+
+
+def visible(text: str, *, same_width: bool = False) -> str:
+    r"""``text`` with every control character (:func:`control`, and carriage return) shown as its
+    escape (``\x1b``), or as U+FFFD when ``same_width`` (a source line above a caret); newline and
+    tab are kept. Untrusted text (a spec file's lines and names, a report's texts, the messages of
+    a run) goes through it on its way to a terminal.
+
+    >>> print(visible("a\x1b[8mb\u202ec\r"))
+    a\x1b[8mb\u202ec\r
+    >>> visible("a\x1bb", same_width=True) == "a\ufffdb"
+    True
+    """
+    if text.isprintable():
+        return text
+    unshown = _pattern("\r" + _CONTROL)
+    if same_width:
+        return unshown.sub("\ufffd", text)
+    return unshown.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def source_lines(source: str, file: str | None = None) -> list[str]:
+    r"""The lines of a spec file as its reader numbers them (a span's ``line`` indexes this list
+    from 1): the DSL's lexer breaks lines at ``\n`` only (a ``\r`` before it is not shown), a
+    YAML file (``file`` ending in ``.yaml``/``.yml``) also at ``\r``, U+0085, U+2028 and U+2029.
+    Not :meth:`str.splitlines`, which also breaks at a form feed and other characters: one of
+    them in a comment would show every later diagnostic under the wrong line.
+
+    >>> source_lines("a\x0cb\r\nc"), source_lines("a\x85b", "s.espec.yaml")
+    (['a\x0cb', 'c'], ['a', 'b'])
+    """
+    return list(_lines(source, file is not None and file.endswith((".yaml", ".yml"))))
+
+
+@functools.lru_cache(maxsize=4)  # every diagnostic of a file renders a line of the same text
+def _lines(source: str, yaml: bool) -> tuple[str, ...]:
+    if yaml:
+        return tuple(_pattern("\r\n|[\r\n\x85\u2028\u2029]", group=False).split(source))
+    return tuple(line.removesuffix("\r") for line in source.split("\n"))
+
 
 #: Every code with a one-line summary (the docs table is checked against this mapping).
 CODES: Final[Mapping[str, str]] = {
@@ -127,11 +193,11 @@ class Diagnostic:
         """
         where = str(self.span) if self.span else "<spec>"
         label = "" if self.is_error else "warning: "
-        lines = [f"{where}: {self.code} {label}{self.message}"]
+        lines = [visible(f"{where}: {self.code} {label}{self.message}")]
         if source is not None and self.span is not None and self.span.line > 0:
-            src_lines = source.splitlines()
+            src_lines = source_lines(source, self.span.file)
             if self.span.line <= len(src_lines):
-                text = src_lines[self.span.line - 1].expandtabs(1)
+                text = visible(src_lines[self.span.line - 1].expandtabs(1), same_width=True)
                 col = max(self.span.column, 1)
                 end = col + 1
                 if self.span.end_line == self.span.line and self.span.end_column > col:
@@ -146,7 +212,7 @@ class Diagnostic:
                 width = max(1, min(end - col, len(shown) - start + 1))
                 lines.append("    " + " " * (len(prefix) + start - 1) + "^" * width)
         if self.hint:
-            lines.append(f"    hint: {self.hint}")
+            lines.append(visible(f"    hint: {self.hint}"))
         return "\n".join(lines)
 
 

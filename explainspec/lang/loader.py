@@ -62,9 +62,33 @@ def decode(data: bytes, file: str) -> str:
         ) from None
 
 
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+def _linked_outside(file: str) -> str | None:
+    """The real path of ``file`` when a symbolic link (the file, or a folder on its path) leads
+    it outside both the working directory and the folder the path names it in; else ``None``.
+    A path without links, anywhere, is read as named."""
+    try:
+        given = os.path.abspath(file)
+        real = os.path.realpath(file)
+        if real == given:
+            return None
+        if _inside(real, os.path.realpath(os.path.dirname(given))) or _inside(
+            real, os.path.realpath(os.getcwd())
+        ):
+            return None
+    except (OSError, ValueError):  # e.g. a loop of links, or another drive: refused below
+        return None
+    return real
+
+
 def read_source(path: str | os.PathLike[str]) -> str:
     """Read a spec file as text, refusing missing files, folders, anything but a regular file
-    (a FIFO would block), huge files and bad UTF-8.
+    (a FIFO would block), huge files, bad UTF-8, and a symbolic link that leads outside the
+    working directory and the link's own folder (a checkout's ``specs/x.espec`` linked to
+    ``/proc/self/environ`` would print the process's environment in a diagnostic).
 
     The size is checked before the file is read, so a 50 MB file costs nothing.
 
@@ -79,6 +103,21 @@ def read_source(path: str | os.PathLike[str]) -> str:
 
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         return decode(data, "<stdin>")
+    outside = _linked_outside(file)
+    if outside is not None:
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES101",
+                    f"is a symbolic link to {outside}, outside the working directory and the "
+                    "link's own folder: not read",
+                    ir.Span(file=file),
+                    "a checkout is untrusted: a link in it could make explainspec print a file "
+                    "of the machine (/proc/self/environ, a key) in its diagnostics; name the "
+                    "file itself",
+                )
+            ]
+        )
     try:
         info = os.stat(file)
         if stat.S_ISDIR(info.st_mode):

@@ -142,7 +142,7 @@ def _builder_parser() -> _Builder:
                     _cache_file("grammar-ir.lark-cache"),
                     keep_all_tokens=True,
                     transformer=builder,
-                    lexer_callbacks={"COMMENT": builder.comments.append},  # kept by `fmt`
+                    lexer_callbacks={"COMMENT": builder.comment},  # kept by `fmt`
                 )
                 _builder = builder
     return _builder

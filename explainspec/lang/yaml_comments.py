@@ -121,7 +121,8 @@ def _carry(source: Any, target: Any) -> None:
 
 def canonical_yaml(spec: ir.Spec, original: str) -> str:
     """The canonical YAML text of ``spec`` (read from ``original``), with ``original``'s
-    comments.
+    comments. A comment holding a control character is refused (``SpecError`` ES103: ``fmt``
+    prints comments, see :func:`explainspec.lang.diagnostics.control`).
 
     Examples
     --------
@@ -146,8 +147,25 @@ def canonical_yaml(spec: ir.Spec, original: str) -> str:
     question: Q?
     claims: {}
     """
+    from explainspec.lang.diagnostics import Diagnostic, SpecError, control, source_lines
     from explainspec.lang.yamlform import to_yaml
 
+    bad = control(original)
+    if bad is not None:  # the strings were refused when read (ES109): this one is in a comment
+        file = spec.source or "<string>.espec.yaml"
+        before = source_lines(original[: bad.start()], file)
+        span = ir.Span(file=file, line=len(before), column=len(before[-1]) + 1)
+        raise SpecError(
+            [
+                Diagnostic(
+                    "ES103",
+                    f"unexpected character {bad.group()!r} in a comment",
+                    span,
+                    "a spec file is text: remove the control character",
+                )
+            ],
+            {file: original},
+        )
     plain = to_yaml(spec)
     if "#" not in original:
         return plain

@@ -102,13 +102,17 @@ class _Loader(yaml.SafeLoader):
 
 
 def _items(node: yaml.SequenceNode) -> int:
-    """Items of a sequence, nested sequences included."""
+    """Items of a sequence, nested sequences included, counted up to just over
+    ``literal_items``: aliases make the composed document a graph whose expansion can be
+    exponential in its size (ten lists of ten aliases of the list before: 10**10 items), so the
+    walk stops as soon as the count is over the limit (at most about ``literal_items`` lists
+    visited)."""
     total, stack = 0, [node]
-    while stack:
+    while stack and total <= _ITEMS:
         seq = stack.pop()
         total += len(seq.value)
         stack += [n for n in seq.value if isinstance(n, yaml.SequenceNode)]
-    return total
+    return total if not stack else -1
 
 
 class _Reader:
@@ -181,11 +185,11 @@ class _Reader:
     def list_size(self, node: yaml.SequenceNode, path: str) -> bool:
         """Whether a list literal (nested lists included) is within ``literal_items`` (ES111)."""
         total = _items(node)
-        if total > _ITEMS:
+        if total > _ITEMS or total < 0:
             self.error(
                 "ES111",
-                f"a list of {total} items (nested lists included); the limit is "
-                f"literal_items = {_ITEMS}",
+                f"a list of {total if total > 0 else f'more than {_ITEMS}'} items (nested lists "
+                f"included); the limit is literal_items = {_ITEMS}",
                 node,
                 path,
             )

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explainspec.lang.diagnostics import visible
+
 #: verdicts that count as a claim passing (the verdict its kind asks for)
 PASSING = frozenset({"verified", "shown"})
 
@@ -87,14 +89,12 @@ class ReportDiff:
 
 def load_report(path: str | Path) -> dict[str, Any]:
     """The JSON report in ``path`` (raises :class:`ReportError` with a plain message)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise ReportError(f"{path}: cannot read: {err.strerror or err}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ReportError(f"{path}:{err.lineno}:{err.colno}: not JSON: {err.msg}") from None
+    from explainspec.runner.report_file import ReportFileError, read_report_file
+
+    try:  # bounded, and any JSON problem is a plain error (a report may be hostile)
+        doc = read_report_file(path)
+    except ReportFileError as err:
+        raise ReportError(str(err)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
         raise ReportError(f"{path}: not a report of `explainspec verify --format json`")
     if doc.get("report_version") not in SUPPORTED_VERSIONS:
@@ -217,7 +217,8 @@ def render(diff: ReportDiff) -> str:
         " moved"
     )
     lines.append(summary)
-    return "\n".join(lines) + "\n"
+    # the names and texts come from the reports, which are untrusted: shown, never obeyed
+    return visible("\n".join(lines) + "\n")
 
 
 def to_json(diff: ReportDiff) -> dict[str, Any]:

@@ -9,6 +9,7 @@ characters GitHub's command syntax reserves are escaped as its documentation say
 
 from __future__ import annotations
 
+from explainspec.lang.diagnostics import visible
 from explainspec.report.junit import EndOfRunReporter, claim_message
 from explainspec.runner.events import ClaimResult
 
@@ -47,7 +48,8 @@ def github_annotations(
     lines = [annotation(r) for r in results if r.failed]
     if interrupted:
         lines.append("::warning title=explainspec::the run was interrupted; not every claim ran")
-    return "".join(line + "\n" for line in lines)
+    # shown in the job's log, which obeys colour escapes: none from a spec, a report or a method
+    return "".join(visible(line) + "\n" for line in lines)
 
 
 class GithubReporter(EndOfRunReporter):

@@ -16,6 +16,7 @@ import os
 import xml.etree.ElementTree as ET
 from typing import IO
 
+from explainspec.lang.diagnostics import visible
 from explainspec.report.json_report import write_atomic
 from explainspec.runner.events import ClaimResult, Event, RunFinished, Verdict
 
@@ -99,7 +100,10 @@ def junit_xml(
     if interrupted:
         root.set("interrupted", "true")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # a control character (a method's message may quote anything) is not allowed in XML 1.0:
+    # one would make the whole report unreadable to CI, so each is written as its escape
+    xml = visible(ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + xml + "\n"
 
 
 class EndOfRunReporter:

@@ -170,15 +170,24 @@ def _rows(cx: Counterexample) -> list[tuple[str, str]]:
 
 
 def counterexample_markdown(cx: Counterexample) -> str:
+    """The counterexample as Markdown: every text of the spec or report through
+    :mod:`explainspec.docgen.escape` (a notebook, nbconvert or a site renders it)."""
+    from explainspec.docgen.escape import code, fence, text
+
     lines = ["| quantity | value |", "|---|---|"]
-    lines += [f"| {k} | `{v}` |" for k, v in _rows(cx)]
+    lines += [f"| {text(k)} | {code(v)} |" for k, v in _rows(cx)]
     if cx.reproduce:
-        lines += ["", f"Reproduce with: `{cx.reproduce}`"]
+        lines += ["", f"Reproduce with: {code(cx.reproduce)}"]
     python = cx.python_lines()
     if len(python) > 1:
-        lines += ["", python[0], "", "```python", *(line[4:] for line in python[1:]), "```"]
+        lines += [
+            "",
+            text(python[0]),
+            "",
+            *fence("\n".join(line[4:] for line in python[1:]), "python"),
+        ]
     elif python:
-        lines += ["", python[0]]
+        lines += ["", text(python[0])]
     return "\n".join(lines) + "\n"
 
 
@@ -202,8 +211,13 @@ def claim_html(c: ClaimResult, *, plot: bool = True) -> str:
 
 
 def claim_markdown(c: ClaimResult) -> str:
+    from explainspec.docgen.escape import code, text
+
     icon = _ICON.get(c.verdict.value, "⚠")
-    line = f"**{icon} {c.verdict.value}** `{c.spec}.{c.claim}` ({c.kind}): {c.statement}"
+    line = (
+        f"**{icon} {text(c.verdict.value)}** {code(f'{c.spec}.{c.claim}')} ({text(c.kind)}): "
+        f"{text(c.statement)}"
+    )
     if c.margin is not None:
         line += f" — margin {_margin(c.margin)}"
     out = line + "\n"
@@ -238,11 +252,13 @@ def run_html(run: RunResult) -> str:
 
 
 def run_markdown(run: RunResult) -> str:
+    from explainspec.docgen.escape import code, text
+
     lines = ["| verdict | claim | kind | margin | worlds |", "|---|---|---|---|---|"]
     for c in run.claims:
         icon = _ICON.get(c.verdict.value, "⚠")
         lines.append(
-            f"| {icon} {c.verdict.value} | `{c.spec}.{c.claim}` | {c.kind} | "
+            f"| {icon} {text(c.verdict.value)} | {code(f'{c.spec}.{c.claim}')} | {text(c.kind)} | "
             f"{_margin(c.margin)} | {c.examples} |"
         )
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from explainspec.lang.diagnostics import visible
 from explainspec.runner import probe as P
 
 #: how each finding reads, in the text report and in the generated library table
@@ -66,7 +67,7 @@ def text(probes: Iterable[P.ClaimProbe]) -> str:
             fields = "; ".join(f"{k} = {v}" for k, v in widest.items())
             out.append(f"  widest verified world: {fields}  (explainspec probe --write writes it)")
         out.append("")
-    return "\n".join(out)
+    return visible("\n".join(out))  # the run's messages and the spec's texts: shown, never obeyed
 
 
 def _result(r: Any) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import IO, Any
 
+from explainspec.lang.diagnostics import visible
 from explainspec.runner.events import (
     ClaimFinished,
     ClaimResult,
@@ -167,7 +168,8 @@ class TerminalReporter:
             self._status = None
 
     def _print(self, text: str, *, style: str | None = None) -> None:
-        self.console.print(text, style=None if self.plain else style, markup=False)
+        # a run's texts come from specs, reports and the messages of methods: shown, never obeyed
+        self.console.print(visible(text), style=None if self.plain else style, markup=False)
 
     # ------------------------------------------------------------------ pieces
 

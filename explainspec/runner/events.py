@@ -280,7 +280,10 @@ class Counterexample:
             "Reproduce in Python (report: the RunResult, or the path of the JSON report):",
             "    import explainspec",
             f"    world = explainspec.world_from_report(report, {json.dumps(claim)})",
-            f"    phi = {call}  # {w.get('method', 'the method')} {where}, as in the run",
+            # the method's name ends a comment: one line, whatever a report says (a newline in
+            # it would start a line of code in a snippet people paste)
+            f"    phi = {call}  # {' '.join(str(w.get('method', 'the method')).split())} "
+            f"{where}, as in the run",
         ]
 
     def _repr_html_(self) -> str:  # Jupyter: the table with the plot inline

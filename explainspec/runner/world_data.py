@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from explainspec.catalog.limits import limit
+from explainspec.runner.report_file import REPORT_BYTES as _REPORT_BYTES
 
 #: the version of the ``world`` encoding (a new field keeps it; a changed meaning bumps it)
 WORLD_FORMAT = 1
@@ -799,7 +800,6 @@ def rebuild_world(data: Any) -> Any:
 
 def _claims(report: Any) -> Sequence[Any]:
     """The claim records of a report: a RunResult, a ClaimResult, a dict or a JSON path."""
-    import json
     from pathlib import Path
 
     from explainspec.runner.events import ClaimResult, RunResult
@@ -809,18 +809,12 @@ def _claims(report: Any) -> Sequence[Any]:
     if isinstance(report, ClaimResult):
         return (report,)
     if isinstance(report, str | Path) or hasattr(report, "__fspath__"):
-        path = Path(report)
-        try:
-            size = path.stat().st_size
-            if size > REPORT_BYTES:
-                raise WorldDataError(
-                    "ES380", f"{path}: the report has {size} bytes; the limit is {REPORT_BYTES}"
-                )
-            report = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as e:
-            raise WorldDataError("ES380", f"cannot read the report {path}: {e}") from None
-        except (ValueError, RecursionError) as e:
-            raise WorldDataError("ES380", f"{path} is not a JSON report: {str(e)[:200]}") from None
+        from explainspec.runner.report_file import ReportFileError, read_report_file
+
+        try:  # bounded; not a regular file, bad JSON, too deep: ES380
+            report = read_report_file(report, limit=REPORT_BYTES)
+        except ReportFileError as e:
+            raise WorldDataError("ES380", str(e)) from None
     if isinstance(report, Mapping):
         claims = report.get("claims")
         if not isinstance(claims, list):
@@ -831,8 +825,8 @@ def _claims(report: Any) -> Sequence[Any]:
     )
 
 
-#: the largest JSON report :func:`world_from_report` reads (bytes)
-REPORT_BYTES = 256 * 1024 * 1024
+#: the largest JSON report :func:`world_from_report` reads (bytes; the limit of every report read)
+REPORT_BYTES = _REPORT_BYTES
 
 
 def _field(c: Any, name: str) -> Any:

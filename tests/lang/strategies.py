@@ -49,7 +49,8 @@ names = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(lambda s: 
 dotted = st.lists(names, min_size=1, max_size=3).map(".".join)
 prose = (
     st.text(
-        st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cs",)),
+        # no control characters: a spec's strings may not hold one (ES109)
+        st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cs", "Cc")),
         min_size=1,
         max_size=60,
     )
@@ -57,7 +58,13 @@ prose = (
     .filter(bool)
 )
 literal_text = st.text(
-    st.characters(min_codepoint=9, max_codepoint=0x24F, exclude_categories=("Cs",)), max_size=12
+    st.characters(
+        min_codepoint=9,
+        max_codepoint=0x24F,
+        exclude_categories=("Cs", "Cc"),
+        include_characters="\t\n\r",
+    ),
+    max_size=12,
 )
 numbers = st.one_of(
     st.integers(min_value=0, max_value=10**20),
