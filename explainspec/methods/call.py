@@ -157,8 +157,19 @@ def call_method(
         The method raised, or its output has the wrong shape or non-finite values.
     """
     params = merged_params(entry, problem.params)
-    if params != problem.params:
-        problem = dataclasses.replace(problem, params=params)
+    # the method gets its own copies of the arrays: one that writes into its inputs (clips the
+    # points in place, centres the background) must not change the world the ground truth is
+    # computed on, nor the arrays the runner hands to the next call
+    problem = dataclasses.replace(
+        problem,
+        params=params,
+        points=_own(problem.points),
+        background=_own(problem.background),
+        data=_own(problem.data),
+        y=_own(problem.y),
+        grid=_own(problem.grid),
+        baseline=_own(problem.baseline),
+    )
     tags = frozenset(getattr(problem.f, "tags", frozenset({"callable"})))
     missing = [t for t in entry.extra.get("requires", ()) if t != "callable" and t not in tags]
     if missing:
@@ -196,7 +207,9 @@ def call_method(
         ) from None
 
     try:
-        out = np.asarray(raw, dtype=float)
+        # a copy: a method that hands back a buffer it reuses (or one of its inputs) cannot
+        # change this output after the call
+        out = np.array(raw, dtype=float)
     except (TypeError, ValueError):
         raise fail(f"returned {type(raw).__name__}, not an array of numbers") from None
     want = expected_shape(entry, problem)
@@ -212,6 +225,12 @@ def call_method(
             f"returned {int(bad.sum())} non-finite value(s), e.g. {out[where]} at index {where}"
         )
     return out
+
+
+def _own(value: Any) -> Any:
+    """A copy of an array (dtype kept; writable, like any array a caller hands over); anything
+    else as it is."""
+    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
 
 
 class _Timeout(Exception):
