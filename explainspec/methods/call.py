@@ -228,9 +228,11 @@ def call_method(
 
 
 def _own(value: Any) -> Any:
-    """A copy of an array (dtype kept; writable, like any array a caller hands over); anything
-    else as it is."""
-    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+    """A copy of a writable array (dtype kept); a read-only array (the world's data, a finite
+    distribution's rows: the method cannot write into it) or anything else as it is."""
+    if isinstance(value, np.ndarray) and value.flags.writeable:
+        return np.array(value, copy=True)
+    return value
 
 
 class _Timeout(Exception):
