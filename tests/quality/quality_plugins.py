@@ -264,3 +264,8 @@ BROKEN: dict[str, str] = {
 from toolbox_plugins import BROKEN as _TOOLBOX  # noqa: E402
 
 BROKEN.update(_TOOLBOX)
+
+# the planted bugs found by the red team of the verdicts
+from redteam_plugins import BROKEN as _REDTEAM  # noqa: E402
+
+BROKEN.update(_REDTEAM)
