@@ -17,6 +17,7 @@ import explainspec
 from explainspec.methods._common import as_callable, rows
 from explainspec.methods.base import Problem
 from explainspec.methods.reference import coalition_masks, interventional_game, moebius_from_game
+from explainspec.registry import registry
 
 
 @explainspec.method("quality.shapley_clips_points_in_place", output="attribution")
@@ -75,3 +76,32 @@ BROKEN: dict[str, str] = {
     "quality.pfi_scores_predictions": "quality.pfi_exact",
 }
 """Broken method -> the correct method its spec is also run with."""
+
+
+@explainspec.method(
+    "quality.lime_wls_unweighted",
+    output="attribution",
+    params=registry("method").get("reference.lime_wls").params,
+    randomized=True,
+)
+def lime_wls_unweighted(problem: Problem) -> np.ndarray:
+    """``reference.lime_wls`` that drops the kernel weights (an unweighted least-squares fit on
+    the same samples). A linear f is recovered all the same, so it passed every claim of
+    ``lime_wls`` before ``population_limit_is_smoothgrad``. Checked against the library spec
+    only (``test_redteam_library``): its twin is the library spec's own method."""
+    from explainspec.methods.reference import _weighted_ridge
+
+    p = problem.params
+    bg = rows(problem.background)
+    d = bg.shape[1]
+    mean, scale = bg.mean(axis=0), bg.std(axis=0)
+    scale[scale == 0] = 1.0
+    rng = np.random.default_rng(problem.seed)
+    fn = as_callable(problem.f)
+    out = []
+    for x in rows(problem.points):
+        z = x + scale * rng.standard_normal((int(p["num_samples"]), d))
+        z[0] = x
+        feats = (z - mean) / scale if p["standardize"] else z
+        out.append(_weighted_ridge(feats, fn(z), np.ones(len(z)), float(p["alpha"])))
+    return np.stack(out)

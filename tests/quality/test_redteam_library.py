@@ -23,6 +23,7 @@ CASES = [
     ("occlusion.espec.yaml", "single_feature_change", "quality.occlusion_ignores_baseline"),
     ("shapley_interventional.espec", "efficiency", "quality.shapley_order3_split_in_halves"),
     ("shapley_interventional.espec", "efficiency", "quality.shapley_clips_points_in_place"),
+    ("lime_wls.espec", "population_limit_is_smoothgrad", "quality.lime_wls_unweighted"),
     (
         "permutation_importance_reference.espec",
         "agrees_with_pfi_other_targets",
@@ -34,6 +35,7 @@ CASES = [
 @pytest.mark.parametrize(("spec", "claim", "bug"), CASES, ids=[c[2].split(".")[1] for c in CASES])
 def test_library_spec_refutes_the_planted_bug(spec, claim, bug):
     library = explainspec.load(LIBRARY / spec)
-    broken = dataclasses.replace(library, method=MethodRef(use=bug, params={}))
+    params = library.method.params if bug == "quality.lime_wls_unweighted" else {}
+    broken = dataclasses.replace(library, method=MethodRef(use=bug, params=params))
     (result,) = explainspec.verify(broken, profile="fast", seed=0, claims=claim)
     assert result.verdict.value == "refuted", (result.error, result.margin)
