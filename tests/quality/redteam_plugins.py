@@ -105,3 +105,19 @@ def lime_wls_unweighted(problem: Problem) -> np.ndarray:
         feats = (z - mean) / scale if p["standardize"] else z
         out.append(_weighted_ridge(feats, fn(z), np.ones(len(z)), float(p["alpha"])))
     return np.stack(out)
+
+
+@explainspec.method(
+    "quality.gradient_clips_to_data_range",
+    output="attribution",
+    params=registry("method").get("reference.gradient").params,
+)
+def gradient_clips_to_data_range(problem: Problem) -> np.ndarray:
+    """The gradient at the points clipped to the range of the background (a 'robust' input
+    guard): right at every row of the data, so it passed every claim of ``gradient`` while the
+    points were rows of the data. Checked against the library spec only."""
+    bg = rows(problem.background)
+    clipped = np.clip(rows(problem.points), bg.min(axis=0), bg.max(axis=0))
+    return _builtin(
+        "reference.gradient", dataclasses.replace(problem, points=clipped), **problem.params
+    )

@@ -15,6 +15,7 @@ import quality_plugins  # noqa: F401 - registers the planted bugs
 
 import explainspec
 from explainspec.lang.ir import MethodRef
+from explainspec.registry import registry
 
 LIBRARY = Path(__file__).parents[2] / "specs"
 
@@ -24,6 +25,7 @@ CASES = [
     ("shapley_interventional.espec", "efficiency", "quality.shapley_order3_split_in_halves"),
     ("shapley_interventional.espec", "efficiency", "quality.shapley_clips_points_in_place"),
     ("lime_wls.espec", "population_limit_is_smoothgrad", "quality.lime_wls_unweighted"),
+    ("gradient.espec", "agrees_with_grad", "quality.gradient_clips_to_data_range"),
     (
         "permutation_importance_reference.espec",
         "agrees_with_pfi_other_targets",
@@ -35,7 +37,8 @@ CASES = [
 @pytest.mark.parametrize(("spec", "claim", "bug"), CASES, ids=[c[2].split(".")[1] for c in CASES])
 def test_library_spec_refutes_the_planted_bug(spec, claim, bug):
     library = explainspec.load(LIBRARY / spec)
-    params = library.method.params if bug == "quality.lime_wls_unweighted" else {}
+    declared = registry("method").get(bug).params  # a twin of the library's method takes its params
+    params = library.method.params if declared else {}
     broken = dataclasses.replace(library, method=MethodRef(use=bug, params=params))
     (result,) = explainspec.verify(broken, profile="fast", seed=0, claims=claim)
     assert result.verdict.value == "refuted", (result.error, result.margin)
