@@ -18,7 +18,7 @@ ES305   the check asked for ground truth the world's function does not expose (`
         that does not exist at a drawn world's point (``grad`` at a kink: the world is skipped
         and counted; if no world is left, ``invalid``)
 ES306   no valid world could be generated for the claim (verdict ``invalid``)
-ES307   the method cannot take the claim's worlds (verdict ``not_applicable``)
+ES307   the method cannot take the claim's worlds (verdict ``not_applicable``); some: a note
 ES309   an unexpected exception inside the checker (verdict ``error``; please report it)
 ES310   the run was interrupted before the claim finished
 ES311   the check failed on a world but passed when the same world was replayed: the method is
@@ -77,7 +77,10 @@ RUN_CODES: dict[str, str] = {
         "left: invalid)"
     ),
     "ES306": "no valid world could be generated for the claim (verdict invalid)",
-    "ES307": "the method cannot take any of the claim's worlds (verdict not_applicable)",
+    "ES307": (
+        "the method cannot take any of the claim's worlds (verdict not_applicable), or some of "
+        "them (those worlds skipped and counted in a note beside the verdict)"
+    ),
     "ES309": "an unexpected exception inside the checker (verdict error; please report it)",
     "ES310": "the run was interrupted before the claim finished",
     "ES311": "the check failed on a world but passed when that world was replayed: the method is not "
