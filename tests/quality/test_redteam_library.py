@@ -28,6 +28,11 @@ CASES = [
     ("gradient.espec", "agrees_with_grad", "quality.gradient_clips_to_data_range"),
     (
         "permutation_importance_reference.espec",
+        "agrees_with_pfi",
+        "quality.pfi_shuffle_never_identity",
+    ),
+    (
+        "permutation_importance_reference.espec",
         "agrees_with_pfi_other_targets",
         "quality.pfi_scores_predictions",
     ),
