@@ -207,9 +207,13 @@ def call_method(
         ) from None
 
     try:
+        values = np.asarray(raw)
+        # numpy casts complex to float with a warning, dropping the imaginary part
+        if np.iscomplexobj(values) and np.any(values.imag != 0):
+            raise fail("returned complex values with a nonzero imaginary part")
         # a copy: a method that hands back a buffer it reuses (or one of its inputs) cannot
         # change this output after the call
-        out = np.array(raw, dtype=float)
+        out = np.array(values.real if np.iscomplexobj(values) else values, dtype=float)
     except (TypeError, ValueError):
         raise fail(f"returned {type(raw).__name__}, not an array of numbers") from None
     want = expected_shape(entry, problem)

@@ -147,3 +147,11 @@ def test_the_output_is_not_an_array_the_method_keeps():
     first = call_method(_entry(reuses), _pr(alpha=1.0))
     call_method(_entry(reuses), _pr(alpha=2.0))
     assert np.array_equal(first, np.ones((2, 3)))
+
+
+def test_complex_output_is_not_silently_made_real():
+    """Red team: numpy's cast to float dropped the imaginary part with only a warning."""
+    err = _raises(lambda problem: np.full((2, 3), 1.0 + 2.0j))
+    assert "complex" in str(err)
+    real = call_method(_entry(lambda problem: np.full((2, 3), 1.0 + 0.0j)), _pr())
+    assert real.dtype == float and np.array_equal(real, np.ones((2, 3)))
