@@ -297,6 +297,8 @@ def run_specs(
         claims = [as_dict(cp) for cp in probe([spec], options, execution)]
         seconds = round(time.perf_counter() - start, 1)
         claims = json.loads(json.dumps(claims, default=repr))  # the JSON's own values
+        # the spec's file as "specs/NAME.espec", not the generating machine's absolute path
+        claims = portable(claims, str(path.resolve().parent.parent) + "/")
         merge(
             doc,
             spec.name,
@@ -310,6 +312,20 @@ def run_specs(
         eta = f", about {spent / done * rest / 60:.0f} min for the {rest} left" if rest else ""
         say(f"[{i}/{len(paths)}] {spec.name}: {len(claims)} claims probed in {seconds} s{eta}")
     return doc
+
+
+def portable(value: Any, prefix: str) -> Any:
+    """``value`` (the JSON of a probe) with ``prefix`` (the absolute folder above a spec's
+    folder) taken out of every string: sources and messages name the spec as
+    ``specs/NAME.espec``, as ``explainspec verify specs/`` does, and the published page does not
+    carry the paths of the machine that generated it."""
+    if isinstance(value, str):
+        return value.replace(prefix, "") if prefix.strip("/") else value
+    if isinstance(value, list):
+        return [portable(v, prefix) for v in value]
+    if isinstance(value, dict):
+        return {k: portable(v, prefix) for k, v in value.items()}
+    return value
 
 
 def command(doc: Mapping[str, Any]) -> str:

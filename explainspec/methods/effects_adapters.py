@@ -66,12 +66,23 @@ def ale(problem: Problem) -> np.ndarray:
 
 
 def _pyale() -> Any:
+    # PyALE's import calls logging.basicConfig(), which gives the ROOT logger a stderr handler:
+    # from then on every library's warnings in the process (shap's, scikit-learn's) are printed.
+    # The root logger's handlers and level are put back as they were before the import.
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     try:
         from PyALE import ale as pyale_ale
     except ImportError:
         raise NotApplicable(
             "PyALE is not installed; install the optional extra: pip install 'explainspec[ale]'"
         ) from None
+    finally:
+        for h in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(h)
+        root.setLevel(level)
     return pyale_ale
 
 

@@ -604,13 +604,10 @@ def _read_formula(v: Mapping[str, Any]) -> Any:
 def _read_tree(v: Mapping[str, Any]) -> Any:
     from explainspec.worlds import fitted
 
-    with fitted.keep_global_random():
-        from sklearn.tree import DecisionTreeRegressor
-        from sklearn.tree._tree import NODE_DTYPE, Tree
-
     d = _int(_get(v, "d", "tree"), "d", 1, limit("features"))
     nodes = _get(v, "nodes", "tree")
-    names = list(NODE_DTYPE.names)
+    node_dtype = fitted.node_dtype()
+    names = list(node_dtype.names)
     if not isinstance(nodes, Mapping) or sorted(nodes) != sorted(names):
         raise WorldDataError(
             "ES381",
@@ -627,7 +624,7 @@ def _read_tree(v: Mapping[str, Any]) -> Any:
     n = len(columns[names[0]])
     if n == 0 or any(len(c) != n for c in columns.values()):
         raise _bad("the tree's node fields have different lengths")
-    arr = np.zeros(n, dtype=NODE_DTYPE)
+    arr = np.zeros(n, dtype=node_dtype)
     for name in names:
         arr[name] = columns[name]
     left, right, feature = arr["left_child"], arr["right_child"], arr["feature"]
@@ -653,15 +650,7 @@ def _read_tree(v: Mapping[str, Any]) -> Any:
     depth_param = params.get("max_depth") if isinstance(params, Mapping) else None
     if depth_param is not None:
         depth_param = _int(depth_param, "max_depth", 1, limit("depth"))
-    model = DecisionTreeRegressor(max_depth=depth_param)
-    tree = Tree(d, np.array([1], dtype=np.intp), 1)
-    tree.__setstate__(
-        {"max_depth": max_depth, "node_count": n, "nodes": arr, "values": values.reshape(n, 1, 1)}
-    )
-    model.tree_ = tree
-    model.n_features_in_ = d
-    model.n_outputs_ = 1
-    model.max_features_ = d
+    model = fitted.restore_tree(d, arr, values, max_depth=max_depth, depth_param=depth_param)
     return _bump(fitted.TreeFunction(model), v)
 
 

@@ -217,6 +217,45 @@ def fit_tree(
     return TreeFunction(model)
 
 
+def node_dtype() -> Any:
+    """The numpy dtype of a scikit-learn tree's nodes (``sklearn.tree._tree.NODE_DTYPE``)."""
+    with keep_global_random():
+        from sklearn.tree._tree import NODE_DTYPE
+    return NODE_DTYPE
+
+
+def restore_tree(
+    d: int, nodes: Array, values: Array, *, max_depth: int, depth_param: int | None
+) -> Any:
+    """A ``DecisionTreeRegressor`` over ``d`` features whose tree has the given ``nodes`` (an
+    array of :func:`node_dtype`) and node ``values`` (one per node).
+
+    scikit-learn has no constructor for a tree with given nodes, and fitting cannot produce
+    arbitrary splits, so the tree is restored from the state that ``pickle`` restores
+    (``Tree.__setstate__``). The estimator around it is fitted on two rows of zeros first, so it
+    has every attribute of a fitted one; ``depth_param`` is its ``max_depth`` parameter and
+    ``max_depth`` the tree's depth. The callers check the tree: :func:`explainspec.worlds.given.
+    given_tree` compares its ``predict`` with a walk of the literal, and the world reader checks
+    the node structure before calling this.
+    """
+    with keep_global_random():
+        from sklearn.tree import DecisionTreeRegressor
+        from sklearn.tree._tree import Tree
+
+        model = DecisionTreeRegressor(max_depth=depth_param).fit(np.zeros((2, d)), np.zeros(2))
+    tree = Tree(d, np.ones(1, dtype=np.intp), 1)
+    tree.__setstate__(
+        {
+            "max_depth": int(max_depth),
+            "node_count": len(nodes),
+            "nodes": nodes,
+            "values": np.asarray(values, float).reshape(-1, 1, 1).copy(),
+        }
+    )
+    model.tree_ = tree
+    return model
+
+
 def fit_model(kind: str, X: Array, y: Array, seed: int = 0, trained_on: str = "") -> ModelFunction:
     """Fit a small scikit-learn model of ``kind`` to ``(X, y)`` (``logistic``: to ``y > median``).
 

@@ -115,9 +115,6 @@ def given_tree(splits: Any, positions: Sequence[int], data: Array) -> GivenTree:
     """The tree of the ``splits`` literal over the used features (the features at
     ``positions`` are unused: the literal's feature ``k`` is the ``k``-th other column), with
     covers counted on the rows of ``data`` ``(n, D)``."""
-    from sklearn.tree import DecisionTreeRegressor
-    from sklearn.tree._tree import Tree
-
     D = data.shape[1]
     used = [k for k in range(D) if k not in set(positions)]
     literal = tree_nodes(splits)
@@ -139,9 +136,7 @@ def given_tree(splits: Any, positions: Sequence[int], data: Array) -> GivenTree:
             a, b = n[2], n[3]
             value[k] = (cover[a] * value[a] + cover[b] * value[b]) / cover[k]
             depth[k] = 1 + max(depth[a], depth[b])
-    state = np.zeros(
-        len(nodes), dtype=Tree(1, np.ones(1, np.intp), 1).__getstate__()["nodes"].dtype
-    )
+    state = np.zeros(len(nodes), dtype=fitted.node_dtype())
     for k, n in enumerate(nodes):
         leaf = len(n) == 1
         state[k]["left_child"] = -1 if leaf else n[2]
@@ -150,20 +145,9 @@ def given_tree(splits: Any, positions: Sequence[int], data: Array) -> GivenTree:
         state[k]["threshold"] = -2.0 if leaf else n[1]
         state[k]["n_node_samples"] = int(cover[k])
         state[k]["weighted_n_node_samples"] = cover[k]
-    with fitted.keep_global_random():
-        model = DecisionTreeRegressor(max_depth=max(1, int(depth[0]))).fit(
-            np.zeros((2, D)), np.zeros(2)
-        )
-    tree = Tree(D, np.ones(1, dtype=np.intp), 1)
-    tree.__setstate__(
-        {
-            "max_depth": int(depth[0]),
-            "node_count": len(nodes),
-            "nodes": state,
-            "values": value.reshape(-1, 1, 1).copy(),
-        }
+    model = fitted.restore_tree(
+        D, state, value, max_depth=int(depth[0]), depth_param=max(1, int(depth[0]))
     )
-    model.tree_ = tree
     predicted = model.predict(np.asarray(data, float))
     if not np.array_equal(predicted, leaf_values):  # pragma: no cover - a broken restore
         raise RuntimeError("the scikit-learn tree built from splits disagrees with the literal")

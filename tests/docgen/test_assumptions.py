@@ -185,6 +185,28 @@ def test_run_is_incremental_and_resumes_after_a_change(tmp_path):
     spec.write_text(PLANTED.read_text() + "\n# edited\n")
     A.run_specs([spec], doc, jobs=1, save=lambda d: saved.append(2), log=log.append)
     assert saved == [1, 2] and json.dumps(doc["claims"]) == first  # same seed, same findings
+    # the spec is named from its folder down, not by the machine's absolute path
+    assert doc["claims"][0]["source"] == f"{tmp_path.name}/over.espec"
+    assert str(tmp_path) not in json.dumps(doc)
+
+
+def test_portable_takes_the_machine_s_folder_out_of_every_string():
+    claims = [{"source": "/home/u/repo/specs/a.espec", "steps": [{"note": "x /home/u/repo/b"}]}]
+    assert A.portable(claims, "/home/u/repo/") == [
+        {"source": "specs/a.espec", "steps": [{"note": "x b"}]}
+    ]
+    assert A.portable(claims, "/") == claims  # never strips every slash
+
+
+@pytest.mark.skipif(
+    not (ROOT / "docs" / "evidence" / "probe.json").is_file(), reason="no probe run"
+)
+def test_the_committed_probe_run_names_no_absolute_spec_path():
+    import re
+
+    for name in ("docs/evidence/probe.json", "docs/library/assumptions.md"):
+        found = re.findall(r"/[^\s:`|\"]*/specs/[\w.-]+\.espec", (ROOT / name).read_text())
+        assert not found, (name, found[:3])
 
 
 def test_main_refuses_a_json_at_another_profile_and_unknown_specs(tmp_path, capsys):

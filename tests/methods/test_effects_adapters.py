@@ -115,3 +115,24 @@ def test_pyale_info_lines_are_kept_out_of_the_output(caplog):
     ea.pyale(problem(f, g[:1], g, grid=grid))  # 3 levels: "discrete", which PyALE logs
     assert not [r for r in caplog.records if "Discrete feature detected" in r.getMessage()]
     assert generic.level == before  # restored after the call
+
+
+def test_importing_pyale_leaves_the_root_logger_as_it_was():
+    """PyALE's import calls ``logging.basicConfig()``, which gives the root logger a stderr
+    handler, so every library's warnings were printed from then on. In a fresh interpreter (PyALE
+    may already be imported in this one)."""
+    pytest.importorskip("PyALE")
+    import subprocess
+    import sys
+
+    code = (
+        "import logging\n"
+        "from explainspec.methods import effects_adapters as ea\n"
+        "root = logging.getLogger()\n"
+        "before = (list(root.handlers), root.level)\n"
+        "ea._pyale()\n"
+        "import PyALE\n"
+        "assert (list(root.handlers), root.level) == before, (root.handlers, root.level)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
