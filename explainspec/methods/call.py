@@ -154,7 +154,7 @@ def call_method(
     NotApplicable
         The world's function lacks a tag in ``entry.extra["requires"]`` or cannot be handed over.
     MethodError
-        The method raised, or its output has the wrong shape or non-finite values.
+        The method raised, or its output has the wrong shape, complex or non-finite values.
     """
     params = merged_params(entry, problem.params)
     # the method gets its own copies of the arrays: one that writes into its inputs (clips the

@@ -10,7 +10,7 @@ Run diagnostics (``ES3xx``), carried by :class:`ClaimResult` and listed in
 ======  =======================================================================================
 code    meaning
 ======  =======================================================================================
-ES301   the method raised, or returned a wrong shape or non-finite values (verdict ``error``)
+ES301   the method raised, or returned a wrong shape, complex or non-finite values (``error``)
 ES302   a method call exceeded ``--timeout`` (verdict ``error``)
 ES303   the worker process running the claim died (e.g. a segfault in the method; ``error``)
 ES304   the check could not be evaluated on a world (type error, index out of range; ``error``)
@@ -67,7 +67,7 @@ from enum import StrEnum
 from typing import Any
 
 RUN_CODES: dict[str, str] = {
-    "ES301": "the method raised, or returned a wrong shape or non-finite values (verdict error)",
+    "ES301": "the method raised, or returned a wrong shape, complex or non-finite values (verdict error)",
     "ES302": "a method call exceeded --timeout; the worker process was killed (verdict error)",
     "ES303": "the worker process running the claim died, e.g. a segfault in the method (verdict error)",
     "ES304": "the check could not be evaluated on a world: type error, index out of range (verdict error)",
