@@ -154,11 +154,22 @@ def call_method(
     NotApplicable
         The world's function lacks a tag in ``entry.extra["requires"]`` or cannot be handed over.
     MethodError
-        The method raised, or its output has the wrong shape or non-finite values.
+        The method raised, or its output has the wrong shape, complex or non-finite values.
     """
     params = merged_params(entry, problem.params)
-    if params != problem.params:
-        problem = dataclasses.replace(problem, params=params)
+    # the method gets its own copies of the arrays: one that writes into its inputs (clips the
+    # points in place, centres the background) must not change the world the ground truth is
+    # computed on, nor the arrays the runner hands to the next call
+    problem = dataclasses.replace(
+        problem,
+        params=params,
+        points=_own(problem.points),
+        background=_own(problem.background),
+        data=_own(problem.data),
+        y=_own(problem.y),
+        grid=_own(problem.grid),
+        baseline=_own(problem.baseline),
+    )
     tags = frozenset(getattr(problem.f, "tags", frozenset({"callable"})))
     missing = [t for t in entry.extra.get("requires", ()) if t != "callable" and t not in tags]
     if missing:
@@ -196,7 +207,13 @@ def call_method(
         ) from None
 
     try:
-        out = np.asarray(raw, dtype=float)
+        values = np.asarray(raw)
+        # numpy casts complex to float with a warning, dropping the imaginary part
+        if np.iscomplexobj(values) and np.any(values.imag != 0):
+            raise fail("returned complex values with a nonzero imaginary part")
+        # a copy: a method that hands back a buffer it reuses (or one of its inputs) cannot
+        # change this output after the call
+        out = np.array(values.real if np.iscomplexobj(values) else values, dtype=float)
     except (TypeError, ValueError):
         raise fail(f"returned {type(raw).__name__}, not an array of numbers") from None
     want = expected_shape(entry, problem)
@@ -212,6 +229,14 @@ def call_method(
             f"returned {int(bad.sum())} non-finite value(s), e.g. {out[where]} at index {where}"
         )
     return out
+
+
+def _own(value: Any) -> Any:
+    """A copy of a writable array (dtype kept); a read-only array (the world's data, a finite
+    distribution's rows: the method cannot write into it) or anything else as it is."""
+    if isinstance(value, np.ndarray) and value.flags.writeable:
+        return np.array(value, copy=True)
+    return value
 
 
 class _Timeout(Exception):

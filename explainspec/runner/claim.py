@@ -102,16 +102,26 @@ def _no_verdict(verdict: Verdict, code: str, msg: str, tried: int) -> Any:
 
 
 def _skipped_note(state: _State) -> tuple[RunDiagnostic, ...]:
-    """The diagnostic saying how many worlds were skipped for lack of ground truth at their
-    point (none when there were none)."""
-    if not state.undefined:
-        return ()
-    msg = (
-        f"{state.undefined} drawn world(s) skipped: the check's ground truth does not exist at "
-        f"their point, e.g. {state.undefined_reason}; the verdict rests on the "
-        f"{state.tried} world(s) where it does"
-    )
-    return (RunDiagnostic(code="ES305", message=msg),)
+    """The diagnostics saying how many worlds were skipped for lack of ground truth at their
+    point (ES305), and how many the method could not take (ES307; none when there were none).
+
+    A method that declines part of the claim's worlds (NotApplicable at d >= 3, say) is verified
+    on the rest only: the note keeps that visible beside the verdict."""
+    notes = []
+    if state.undefined:
+        msg = (
+            f"{state.undefined} drawn world(s) skipped: the check's ground truth does not exist "
+            f"at their point, e.g. {state.undefined_reason}; the verdict rests on the "
+            f"{state.tried} world(s) where it does"
+        )
+        notes.append(RunDiagnostic(code="ES305", message=msg))
+    if state.rejected:
+        msg = (
+            f"{state.rejected} drawn world(s) skipped: the method cannot take them, e.g. "
+            f"{state.not_applicable}; the verdict rests on the {state.tried} world(s) it took"
+        )
+        notes.append(RunDiagnostic(code="ES307", message=msg))
+    return tuple(notes)
 
 
 class _CheckFailed(Exception):

@@ -208,7 +208,14 @@ class MethodCalls:
         baseline: Any,
         params: Mapping[str, Any],
         seed: int,
+        *,
+        fresh: bool = False,
     ) -> np.ndarray:
+        """The method's output for these arguments, from the cache when it was computed before;
+        ``fresh`` calls the method again (and caches nothing), for a check that compares two
+        calls with the same seed (the cache would hand back the first call's output)."""
+        if fresh:
+            return self._call(fn, points, background, baseline, params, seed)
         key = _call_key(fn, points, background, baseline, params, seed)
         hit = self._cache.get(key)
         if hit is not None:
@@ -384,12 +391,16 @@ class WorldEnv:
         Without ``at``, the method is run on all the world's points (as for ``phi``) and the
         current point's row is returned, so ``explain(f)`` is exactly ``phi``. The method seed
         is this env's unless ``seed = k`` asks for the k-th independent seed derived from it
-        (``seed = 0`` is this env's own), for claims about stability across seeds.
+        (``seed = 0`` is this env's own), for claims about stability across seeds. ``seed = 0``
+        is a new call of the method with this env's seed, not the cached ``phi``: a claim of
+        reproducibility (``explain(f, seed = 0) == phi``) can fail.
         """
+        fresh = False
         if seed is not None:
             k = int(seed)
             if k != seed or k < 0:
                 raise ValueError(f"explain(seed = {seed!r}): seed must be an integer >= 0")
+            fresh = k == 0
             if k:
                 return WorldEnv(
                     self.world,
@@ -404,13 +415,13 @@ class WorldEnv:
         bl = w.baseline if baseline is None else baseline
         merged = {**self.ctx.params, **params}
         if not self.ctx.local:
-            return self.calls.run(fn, w.points, bg, bl, merged, self.seed)
+            return self.calls.run(fn, w.points, bg, bl, merged, self.seed, fresh=fresh)
         if at is None:
-            return self.calls.run(fn, w.points, bg, bl, merged, self.seed)[self.index]
+            return self.calls.run(fn, w.points, bg, bl, merged, self.seed, fresh=fresh)[self.index]
         at = np.asarray(at, dtype=float)
         if at.ndim == 1:
-            return self.calls.run(fn, at[None, :], bg, bl, merged, self.seed)[0]
-        return self.calls.run(fn, at, bg, bl, merged, self.seed)
+            return self.calls.run(fn, at[None, :], bg, bl, merged, self.seed, fresh=fresh)[0]
+        return self.calls.run(fn, at, bg, bl, merged, self.seed, fresh=fresh)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -10,7 +10,7 @@ Run diagnostics (``ES3xx``), carried by :class:`ClaimResult` and listed in
 ======  =======================================================================================
 code    meaning
 ======  =======================================================================================
-ES301   the method raised, or returned a wrong shape or non-finite values (verdict ``error``)
+ES301   the method raised, or returned a wrong shape, complex or non-finite values (``error``)
 ES302   a method call exceeded ``--timeout`` (verdict ``error``)
 ES303   the worker process running the claim died (e.g. a segfault in the method; ``error``)
 ES304   the check could not be evaluated on a world (type error, index out of range; ``error``)
@@ -18,7 +18,7 @@ ES305   the check asked for ground truth the world's function does not expose (`
         that does not exist at a drawn world's point (``grad`` at a kink: the world is skipped
         and counted; if no world is left, ``invalid``)
 ES306   no valid world could be generated for the claim (verdict ``invalid``)
-ES307   the method cannot take the claim's worlds (verdict ``not_applicable``)
+ES307   the method cannot take the claim's worlds (verdict ``not_applicable``); some: a note
 ES309   an unexpected exception inside the checker (verdict ``error``; please report it)
 ES310   the run was interrupted before the claim finished
 ES311   the check failed on a world but passed when the same world was replayed: the method is
@@ -67,7 +67,7 @@ from enum import StrEnum
 from typing import Any
 
 RUN_CODES: dict[str, str] = {
-    "ES301": "the method raised, or returned a wrong shape or non-finite values (verdict error)",
+    "ES301": "the method raised, or returned a wrong shape, complex or non-finite values (verdict error)",
     "ES302": "a method call exceeded --timeout; the worker process was killed (verdict error)",
     "ES303": "the worker process running the claim died, e.g. a segfault in the method (verdict error)",
     "ES304": "the check could not be evaluated on a world: type error, index out of range (verdict error)",
@@ -77,7 +77,10 @@ RUN_CODES: dict[str, str] = {
         "left: invalid)"
     ),
     "ES306": "no valid world could be generated for the claim (verdict invalid)",
-    "ES307": "the method cannot take any of the claim's worlds (verdict not_applicable)",
+    "ES307": (
+        "the method cannot take any of the claim's worlds (verdict not_applicable), or some of "
+        "them (those worlds skipped and counted in a note beside the verdict)"
+    ),
     "ES309": "an unexpected exception inside the checker (verdict error; please report it)",
     "ES310": "the run was interrupted before the claim finished",
     "ES311": "the check failed on a world but passed when that world was replayed: the method is not "

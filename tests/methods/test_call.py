@@ -114,3 +114,44 @@ def test_builtin_reference_methods_pass_validation():
     for name in ("reference.shapley", "reference.pd", "reference.nshapley", "reference.occlusion"):
         out = call_method(reg.get(name), pr)
         assert out.shape == expected_shape(reg.get(name), pr)
+
+
+def test_a_method_writing_into_its_inputs_leaves_the_callers_arrays_alone():
+    """Red team: a method that clips the points in place (or shifts the background, the
+    baseline, the data) changed the world the ground truth was then computed on, so a wrong
+    explanation at the clipped point agreed with the oracle at that same clipped point."""
+    pr = _pr()
+    before = {n: np.array(getattr(pr, n), copy=True) for n in ("points", "background", "baseline")}
+
+    def scribbler(problem):
+        for name in ("points", "background", "baseline", "data", "y", "grid"):
+            arr = getattr(problem, name)
+            if isinstance(arr, np.ndarray) and arr.size:
+                arr[...] = 99.0  # raises if the method were handed a read-only array
+        return np.zeros((2, 3))
+
+    call_method(_entry(scribbler), pr)
+    for name, value in before.items():
+        assert np.array_equal(getattr(pr, name), value), name
+
+
+def test_the_output_is_not_an_array_the_method_keeps():
+    """Red team: a method that returns one buffer it reuses must not change an output the
+    runner already holds (its per-world cache) when it is called again."""
+    buffer = np.zeros((2, 3))
+
+    def reuses(problem):
+        buffer[...] = problem.params["alpha"]
+        return buffer
+
+    first = call_method(_entry(reuses), _pr(alpha=1.0))
+    call_method(_entry(reuses), _pr(alpha=2.0))
+    assert np.array_equal(first, np.ones((2, 3)))
+
+
+def test_complex_output_is_not_silently_made_real():
+    """Red team: numpy's cast to float dropped the imaginary part with only a warning."""
+    err = _raises(lambda problem: np.full((2, 3), 1.0 + 2.0j))
+    assert "complex" in str(err)
+    real = call_method(_entry(lambda problem: np.full((2, 3), 1.0 + 0.0j)), _pr())
+    assert real.dtype == float and np.array_equal(real, np.ones((2, 3)))

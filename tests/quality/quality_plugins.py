@@ -1,5 +1,6 @@
 """Planted bugs: twelve deliberately broken explanation methods (and eight more of the tabular
-toolbox in ``toolbox_plugins``), and the correct twins we own.
+toolbox in ``toolbox_plugins``, four of the red team in ``redteam_plugins``), and the correct
+twins we own.
 
 Each broken method is registered as a plugin ``quality.<name>``; its spec in ``specs/`` states
 claims that a correct implementation satisfies. ``BROKEN`` maps every broken method to the correct
@@ -264,3 +265,8 @@ BROKEN: dict[str, str] = {
 from toolbox_plugins import BROKEN as _TOOLBOX  # noqa: E402
 
 BROKEN.update(_TOOLBOX)
+
+# the planted bugs found by the red team of the verdicts
+from redteam_plugins import BROKEN as _REDTEAM  # noqa: E402
+
+BROKEN.update(_REDTEAM)

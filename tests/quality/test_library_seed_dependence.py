@@ -59,8 +59,8 @@ def test_integrated_gradients_quadrature_claims_hold_on_a_strongly_curved_f():
     got = {c.claim: c.verdict.value for c in result}
     assert got == {"completeness_fine_quadrature": "verified", "agrees_with_oracle": "verified"}
     for c in result:  # the example was checked, and held with room to spare
-        (ex,) = c.explicit
-        assert ex.name == "curved" and ex.error is None and not ex.violated, ex
+        (ex,) = [e for e in c.explicit if e.name == "curved"]  # beside the spec's own examples
+        assert ex.error is None and not ex.violated, ex
         assert ex.margin is not None and ex.margin > 0, ex
 
 

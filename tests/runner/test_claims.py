@@ -12,6 +12,8 @@ import pytest
 import runner_fakes as rf
 from hypothesis import strategies as st
 
+import explainspec
+from explainspec.methods.base import NotApplicable
 from explainspec.runner.events import (
     ClaimFinished,
     ClaimStarted,
@@ -91,6 +93,26 @@ def test_method_that_cannot_take_the_family_is_not_applicable():
     r = verdicts(rf.spec("fake.not_applicable", rf.EXACT))["exact"]
     assert r.verdict is Verdict.NOT_APPLICABLE and r.failed and not r.passed
     assert [d.code for d in r.diagnostics] == ["ES307"]
+
+
+@explainspec.method("fake.declines_d3", output="attribution")
+def _declines_d3(p):
+    """Wrong at d >= 3, and declines those worlds (NotApplicable) instead of answering."""
+    if p.f.d >= 3:
+        raise NotApplicable("at most 2 features")
+    return rf.exact(p)
+
+
+def test_worlds_the_method_declines_are_counted_beside_the_verdict():
+    """Red team: a method declining every world with d >= 3 was verified on d <= 2 with no
+    word that two thirds of the claim's range were never checked."""
+    r = verdicts(rf.spec("fake.declines_d3", rf.EXACT))["exact"]
+    assert r.verdict is Verdict.VERIFIED
+    (note,) = [d for d in r.diagnostics if d.code == "ES307"]
+    assert "drawn world(s) skipped: the method cannot take them" in note.message
+    assert "at most 2 features" in note.message
+    # a method that takes every world gets no such note
+    assert not verdicts(rf.spec("fake.exact", rf.EXACT))["exact"].diagnostics
 
 
 def test_worlds_that_cannot_be_generated_make_the_claim_invalid(monkeypatch):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import runner_fakes as rf
 
+import explainspec
 from explainspec.runner.events import Verdict
 
 
@@ -43,3 +45,16 @@ def test_a_negative_seed_is_an_error():
 
 def test_target_is_f_unless_the_world_sets_it():
     assert verdict("fake.exact", "target(x) == f(x) within 1e-12") is Verdict.VERIFIED
+
+
+@explainspec.method("fake.unseeded", output="attribution", randomized=True)
+def _unseeded(p):
+    """Ignores ``problem.seed``: fresh entropy on every call, so no seed reproduces it."""
+    return rf.exact(p) + np.random.default_rng().normal(0.0, 0.1, size=(len(p.points), p.f.d))
+
+
+def test_seed_zero_is_a_new_call_so_reproducibility_can_fail():
+    """Red team: ``explain(f, seed = 0)`` was the cached ``phi`` itself, so the reproducibility
+    claim of ``lime_wls``/``lime_tabular`` could not fail (a method ignoring the seed passed)."""
+    assert verdict("fake.unseeded", "explain(f, seed = 0) == phi within 1e-12") is Verdict.REFUTED
+    assert verdict("fake.noisy", "explain(f, seed = 0) == phi within 1e-12") is Verdict.VERIFIED

@@ -1,0 +1,49 @@
+"""The library specs refute the red team's planted bugs (``redteam_plugins``) themselves.
+
+Each of these bugs passed every ``holds``/``answers`` claim of the library spec of its method
+before the claim or example named here was added; the planted-bug specs in ``specs/`` keep the
+bugs caught on small worlds, this test keeps the library specs strong enough to catch them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import quality_plugins  # noqa: F401 - registers the planted bugs
+
+import explainspec
+from explainspec.lang.ir import MethodRef
+from explainspec.registry import registry
+
+LIBRARY = Path(__file__).parents[2] / "specs"
+
+CASES = [
+    # (library spec, claim, planted bug)
+    ("occlusion.espec.yaml", "single_feature_change", "quality.occlusion_ignores_baseline"),
+    ("shapley_interventional.espec", "efficiency", "quality.shapley_order3_split_in_halves"),
+    ("shapley_interventional.espec", "efficiency", "quality.shapley_clips_points_in_place"),
+    ("lime_wls.espec", "population_limit_is_smoothgrad", "quality.lime_wls_unweighted"),
+    ("gradient.espec", "agrees_with_grad", "quality.gradient_clips_to_data_range"),
+    (
+        "permutation_importance_reference.espec",
+        "agrees_with_pfi",
+        "quality.pfi_shuffle_never_identity",
+    ),
+    (
+        "permutation_importance_reference.espec",
+        "agrees_with_pfi_other_targets",
+        "quality.pfi_scores_predictions",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "claim", "bug"), CASES, ids=[c[2].split(".")[1] for c in CASES])
+def test_library_spec_refutes_the_planted_bug(spec, claim, bug):
+    library = explainspec.load(LIBRARY / spec)
+    declared = registry("method").get(bug).params  # a twin of the library's method takes its params
+    params = library.method.params if declared else {}
+    broken = dataclasses.replace(library, method=MethodRef(use=bug, params=params))
+    (result,) = explainspec.verify(broken, profile="fast", seed=0, claims=claim)
+    assert result.verdict.value == "refuted", (result.error, result.margin)
