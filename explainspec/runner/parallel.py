@@ -212,7 +212,7 @@ def _init_worker(
             _loaded_plugins.update(plugins)
     # this process runs claims until the run ends: the collector is tuned for its whole life, as
     # the parent does for the claims it runs itself
-    from explainspec.runner.run import tune_collector
+    from explainspec.runner.execute import tune_collector
 
     tune_collector()
 

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -25,7 +24,7 @@ from explainspec.runner.events import (
     SpecFinished,
     SpecStarted,
 )
-from explainspec.runner.execute import InProcess, Isolated
+from explainspec.runner.execute import InProcess, Isolated, tune_collector
 from explainspec.runner.plan import RunOptions, plan
 
 
@@ -63,36 +62,6 @@ def _run(planned: list[Any], options: RunOptions, executor: Any = None) -> Itera
         yield from _run_frozen(planned, options, executor, started)
     finally:
         restore()
-
-
-#: the run's threshold of the youngest generation (Python's default: 700 allocations)
-GEN0_THRESHOLD = 10_000
-
-
-def tune_collector() -> Callable[[], None]:
-    """Freeze the objects alive now (``gc.freeze``) and collect the youngest generation every
-    :data:`GEN0_THRESHOLD` allocations; returns the function that restores both.
-
-    Hypothesis allocates many short-lived objects per world, so full collections come often, and
-    each one walks the whole heap: with shap and scikit-learn loaded, about 0.1 s. Nothing
-    allocated later is frozen, so the run's garbage is collected as before. A heap that someone
-    else froze is left as it is. The higher threshold makes full collections rarer still (the
-    modules the methods import during the run are not frozen): on the built-in library at
-    ``fast``, garbage collection took 0.8 s of the run with Python's thresholds and 0.5 s with
-    this one; the garbage of a world is still collected within a few worlds.
-    """
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], GEN0_THRESHOLD), *threshold[1:])
-    freeze = not gc.get_freeze_count()
-    if freeze:
-        gc.freeze()
-
-    def restore() -> None:
-        if freeze:
-            gc.unfreeze()
-        gc.set_threshold(*threshold)
-
-    return restore
 
 
 def _run_frozen(

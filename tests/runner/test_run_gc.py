@@ -8,7 +8,7 @@ import pytest
 import runner_fakes as rf
 
 import explainspec
-from explainspec.runner.run import GEN0_THRESHOLD
+from explainspec.runner.execute import GEN0_THRESHOLD
 
 SEEN: list[tuple[tuple[int, ...], int]] = []
 
