@@ -1,0 +1,140 @@
+"""Planted bugs of the second red team of the verdicts (session 6): faulty methods that the
+library specs let through before, and that ``test_redteam_library`` keeps caught by the library
+specs themselves.
+
+The first family mixes up the two sets of rows a :class:`~explainspec.methods.base.Problem`
+carries: ``background`` (the rows a Shapley/LIME method averages over or samples from) and
+``data`` (the evaluation rows of loss- and curve-based methods). While every library world had
+``background = data`` the swap changed nothing, so each twin below passed every claim.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+
+import numpy as np
+from toolbox_plugins import _builtin
+
+import explainspec
+from explainspec.methods.base import Problem
+from explainspec.registry import register, registry
+
+
+def _uses_data_twin(name: str, real: str) -> None:
+    """Register ``quality.<name>``: the built-in ``real`` handed the data as its background (the
+    adapter passes ``problem.data`` to the explainer where it should pass
+    ``problem.background``)."""
+    entry = registry("method").get(real)
+
+    def twin(problem: Problem) -> np.ndarray:
+        return _builtin(
+            real, dataclasses.replace(problem, background=problem.data), **problem.params
+        )
+
+    doc = f"``{real}`` with ``problem.data`` passed where ``problem.background`` belongs."
+    twin.__doc__ = doc
+    # registered as a copy of the real entry (``@explainspec.method`` cannot declare the
+    # ``2**d`` output shape of ``reference.nshapley`` and ``shapiq.*``)
+    extra = dict(entry.extra) | {"library": "plugin"}
+    extra.pop("needs", None)
+    extra.pop("install", None)
+    register(
+        dataclasses.replace(
+            entry,
+            name=f"quality.{name}",
+            doc=doc,
+            target=None,
+            extra=MappingProxyType(extra),
+            obj=twin,
+        )
+    )
+
+
+USES_DATA = {
+    "shapley_uses_data": "reference.shapley",
+    "shap_exact_uses_data": "shap.exact",
+    "shap_kernel_uses_data": "shap.kernel",
+    "shap_permutation_uses_data": "shap.permutation",
+    "shap_sampling_uses_data": "shap.sampling",
+    "shap_partition_uses_data": "shap.partition",
+    "shapiq_exact_uses_data": "shapiq.exact",
+    "banzhaf_uses_data": "reference.banzhaf",
+    "nshapley_uses_data": "reference.nshapley",
+    "shapley_conditional_uses_data": "reference.shapley_conditional",
+    "lime_wls_uses_data": "reference.lime_wls",
+    "lime_tabular_uses_data": "lime.tabular",
+    "lime_tabular_continuous_uses_data": "lime.tabular_continuous",
+    "shap_linear_correlation_uses_data": "shap.linear_correlation",
+    "shap_tree_uses_data": "shap.tree",
+}
+for _name, _real in USES_DATA.items():
+    _uses_data_twin(_name, _real)
+
+
+# ------------------------------------------------------------------ LIME with a non-linear f
+
+
+def _lime_twin(real: str):
+    """Register the decorated function as ``quality.<its name>``, a twin of ``real`` taking
+    its parameters."""
+    entry = registry("method").get(real)
+
+    def decorate(fn):
+        return explainspec.method(
+            f"quality.{fn.__name__}",
+            output="attribution",
+            params=entry.params,
+            randomized=True,
+        )(fn)
+
+    return decorate
+
+
+@_lime_twin("lime.tabular_continuous")
+def lime_continuous_kernel_width_d(problem: Problem) -> np.ndarray:
+    """lime's continuous mode with the default kernel width taken as 0.75 d instead of
+    0.75 sqrt(d) (equal at d = 1). A linear f is fitted exactly whatever the weights, so it
+    passed every claim of ``lime_tabular_continuous``."""
+    d = rows(problem.background).shape[1]
+    params = dict(problem.params)
+    if params.get("kernel_width") is None:
+        params["kernel_width"] = 0.75 * d
+    return _builtin("lime.tabular_continuous", problem, **params)
+
+
+@_lime_twin("lime.tabular_continuous")
+def lime_continuous_first_point_only(problem: Problem) -> np.ndarray:
+    """lime's continuous mode that explains the first point and returns its coefficients for
+    every point (a loop that keeps the first explanation). Every claim of
+    ``lime_tabular_continuous`` explained one point per world, so it passed them all."""
+    first = dataclasses.replace(problem, points=rows(problem.points)[:1])
+    out = _builtin("lime.tabular_continuous", first, **problem.params)
+    return np.repeat(out, len(rows(problem.points)), axis=0)
+
+
+@_lime_twin("reference.lime_wls")
+def lime_wls_unscaled_distance(problem: Problem) -> np.ndarray:
+    """``reference.lime_wls`` whose kernel reads the raw distance |z - x| instead of the
+    distance in units of the background's standard deviations. On the library's symmetric
+    grid (std sqrt(2/3)) the kernel is a little wider; a linear f is fitted exactly anyway."""
+    from explainspec.methods.reference import _weighted_ridge
+
+    p = problem.params
+    bg = rows(problem.background)
+    d = bg.shape[1]
+    mean, scale = bg.mean(axis=0), bg.std(axis=0)
+    scale[scale == 0] = 1.0
+    width = float(p["kernel_width"]) if p.get("kernel_width") is not None else 0.75 * np.sqrt(d)
+    rng = np.random.default_rng(problem.seed)
+    fn = as_callable(problem.f)
+    out = []
+    for x in rows(problem.points):
+        centre = x if p["sample_around"] == "instance" else mean
+        z = centre + scale * rng.standard_normal((int(p["num_samples"]), d))
+        z[0] = x
+        dist = np.sqrt(np.sum((z - x) ** 2, axis=1))  # the bug: not divided by scale
+        weights = np.sqrt(np.exp(-(dist**2) / width**2))
+        feats = (z - mean) / scale if p["standardize"] else z
+        out.append(_weighted_ridge(feats, fn(z), weights, float(p["alpha"])))
+    return np.stack(out)
