@@ -216,3 +216,42 @@ def nshapley_bernoulli_plus_half(m: np.ndarray, d: int, n: int) -> np.ndarray:
         sup = [t for t in range(2**d) if t & s == s and size[t] <= n]
         out[s] = sum(bern[size[t] - size[s]] * interaction[t] for t in sup)
     return out
+
+
+# ------------------------------------------------- the other way round: background as the data
+
+
+def _uses_background_twin(name: str, real: str) -> None:
+    """Register ``quality.<name>``: the built-in ``real`` handed the background rows as its
+    data (a curve adapter that averages over ``problem.background``)."""
+    entry = registry("method").get(real)
+
+    def twin(problem: Problem) -> np.ndarray:
+        return _builtin(
+            real, dataclasses.replace(problem, data=problem.background), **problem.params
+        )
+
+    doc = f"``{real}`` with ``problem.background`` passed where ``problem.data`` belongs."
+    twin.__doc__ = doc
+    extra = dict(entry.extra) | {"library": "plugin"}
+    extra.pop("needs", None)
+    extra.pop("install", None)
+    register(
+        dataclasses.replace(
+            entry,
+            name=f"quality.{name}",
+            doc=doc,
+            target=None,
+            extra=MappingProxyType(extra),
+            obj=twin,
+        )
+    )
+
+
+USES_BACKGROUND = {
+    "pd_uses_background": "sklearn.partial_dependence",
+    "ale_uses_background": "reference.ale",
+    "mplot_uses_background": "reference.mplot",
+}
+for _name, _real in USES_BACKGROUND.items():
+    _uses_background_twin(_name, _real)

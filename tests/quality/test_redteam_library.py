@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import quality_plugins  # noqa: F401 - registers the planted bugs
+import redteam2_plugins  # noqa: F401 - and those of the second red team
 
 import explainspec
 from explainspec.lang.ir import MethodRef
@@ -36,6 +37,19 @@ CASES = [
         "agrees_with_pfi_other_targets",
         "quality.pfi_scores_predictions",
     ),
+    # second red team: the background is not the data (a sample of its rows)
+    ("shap_exact.espec", "own_background", "quality.shap_exact_uses_data"),
+    ("shap_kernel.espec", "own_background", "quality.shap_kernel_uses_data"),
+    ("shapiq_exact_ksii.espec", "own_background", "quality.shapiq_exact_uses_data"),
+    ("shapley_conditional.espec", "own_background", "quality.shapley_conditional_uses_data"),
+    (
+        "lime_tabular_continuous.espec",
+        "own_background",
+        "quality.lime_tabular_continuous_uses_data",
+    ),
+    # second red team: n-Shapley values against their definition at every order
+    ("nshapley.espec", "agrees_with_definition", "quality.nshapley_is_stii"),
+    ("nshapley.espec", "agrees_with_definition", "quality.nshapley_bernoulli_plus_half"),
 ]
 
 
