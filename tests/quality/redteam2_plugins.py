@@ -252,6 +252,7 @@ USES_BACKGROUND = {
     "pd_uses_background": "sklearn.partial_dependence",
     "ale_uses_background": "reference.ale",
     "mplot_uses_background": "reference.mplot",
+    "shap_mean_abs_uses_background": "shap.mean_abs",
 }
 for _name, _real in USES_BACKGROUND.items():
     _uses_background_twin(_name, _real)
