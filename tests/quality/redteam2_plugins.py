@@ -68,6 +68,9 @@ USES_DATA = {
     "lime_tabular_continuous_uses_data": "lime.tabular_continuous",
     "shap_linear_correlation_uses_data": "shap.linear_correlation",
     "shap_tree_uses_data": "shap.tree",
+    "shapiq_kernelshapiq_uses_data": "shapiq.kernelshapiq",
+    "shapiq_permutation_sii_uses_data": "shapiq.permutation_sii",
+    "shapiq_svarmiq_uses_data": "shapiq.svarmiq",
 }
 for _name, _real in USES_DATA.items():
     _uses_data_twin(_name, _real)
