@@ -7,7 +7,8 @@ object with ``.mean``/``.cov`` and ``rows is None``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = [
     "gaussian_params",
     "linear_parts",
     "popcounts",
+    "shapley_from_game",
     "subset_masks",
 ]
 
@@ -181,3 +183,45 @@ def popcounts(d: int) -> np.ndarray:
     for i in range(d):
         counts += (s >> i) & 1
     return counts
+
+
+def _players(v: np.ndarray) -> int:
+    n = v.shape[-1]
+    d = n.bit_length() - 1
+    if n != 1 << d:
+        raise OracleError(f"a game has 2**d entries; got {n}")
+    return d
+
+
+def shapley_from_game(v: Any) -> np.ndarray:
+    """Shapley values ``phi_i = sum_{S not containing i} |S|!(d-|S|-1)!/d! (v(S+i) - v(S))``.
+
+    Parameters
+    ----------
+    v : array_like of shape (2**d,) or (k, 2**d)
+
+    Returns
+    -------
+    ndarray of shape (d,) or (k, d)
+
+    Examples
+    --------
+    >>> shapley_from_game([0.0, 0.0, 0.0, 1.0]).tolist()   # unanimity game of {0, 1}
+    [0.5, 0.5]
+    """
+    v = np.asarray(v, dtype=float)
+    d = _players(v)
+    sizes = popcounts(d)
+    weight = np.array([1.0 / (d * comb(d - 1, s)) for s in range(d)])
+    phi = np.empty(v.shape[:-1] + (d,))
+    for i, without, delta in _contributions(v, d):
+        phi[..., i] = delta @ weight[sizes[without]]
+    return phi
+
+
+def _contributions(v: np.ndarray, d: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For each player ``i``: the coalitions ``S`` without ``i`` and ``v(S + i) - v(S)``."""
+    s = np.arange(1 << d)
+    for i in range(d):
+        without = s[(s >> i) & 1 == 0]
+        yield i, without, v[..., without | (1 << i)] - v[..., without]

@@ -13,7 +13,7 @@ each term needs only its own ``2**|T_t|`` coalitions -- for any background, depe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from functools import cache
 from math import comb, factorial
@@ -24,12 +24,16 @@ import numpy as np
 from explainspec.oracles._common import (
     GroundTruthUnavailable,
     OracleError,
+    _contributions,
+    _players,
     as_point,
     as_rows,
     evaluate,
     popcounts,
+    shapley_from_game,
 )
 from explainspec.oracles.games import baseline_game, conditional_game, interventional_game
+from explainspec.oracles.shapley_exact import baseline_shapley, interventional_shapley
 
 __all__ = [
     "banzhaf",
@@ -50,48 +54,6 @@ __all__ = [
 
 #: Largest d for which a game is enumerated (2**20 coalitions per point).
 MAX_ENUMERATION_D = 20
-
-
-def _players(v: np.ndarray) -> int:
-    n = v.shape[-1]
-    d = n.bit_length() - 1
-    if n != 1 << d:
-        raise OracleError(f"a game has 2**d entries; got {n}")
-    return d
-
-
-def shapley_from_game(v: Any) -> np.ndarray:
-    """Shapley values ``phi_i = sum_{S not containing i} |S|!(d-|S|-1)!/d! (v(S+i) - v(S))``.
-
-    Parameters
-    ----------
-    v : array_like of shape (2**d,) or (k, 2**d)
-
-    Returns
-    -------
-    ndarray of shape (d,) or (k, d)
-
-    Examples
-    --------
-    >>> shapley_from_game([0.0, 0.0, 0.0, 1.0]).tolist()   # unanimity game of {0, 1}
-    [0.5, 0.5]
-    """
-    v = np.asarray(v, dtype=float)
-    d = _players(v)
-    sizes = popcounts(d)
-    weight = np.array([1.0 / (d * comb(d - 1, s)) for s in range(d)])
-    phi = np.empty(v.shape[:-1] + (d,))
-    for i, without, delta in _contributions(v, d):
-        phi[..., i] = delta @ weight[sizes[without]]
-    return phi
-
-
-def _contributions(v: np.ndarray, d: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """For each player ``i``: the coalitions ``S`` without ``i`` and ``v(S + i) - v(S)``."""
-    s = np.arange(1 << d)
-    for i in range(d):
-        without = s[(s >> i) & 1 == 0]
-        yield i, without, v[..., without | (1 << i)] - v[..., without]
 
 
 def banzhaf_from_game(v: Any) -> np.ndarray:
@@ -298,8 +260,6 @@ def shapley(f: Callable[[Any], Any], x: Any, P: Any) -> np.ndarray:
     """
     rows = as_rows(P)
     if rows is not None and _bound_source(f):
-        from explainspec.oracles.shapley_exact import interventional_shapley
-
         return interventional_shapley(f, x, rows)
     if rows is not None:
         fast = _terms_shapley_or_none(f, x, rows)
@@ -332,8 +292,6 @@ def shapley_baseline(f: Callable[[Any], Any], x: Any, b: Any) -> np.ndarray:
     """
     b = as_point(b)
     if _bound_source(f):
-        from explainspec.oracles.shapley_exact import baseline_shapley
-
         return baseline_shapley(f, x, b)
     fast = _terms_shapley_or_none(f, as_point(x, b.shape[0]), b[None, :])
     if fast is not None:

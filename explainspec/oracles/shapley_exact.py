@@ -40,6 +40,7 @@ from explainspec.oracles._common import (
     as_rows,
     evaluate,
     popcounts,
+    shapley_from_game,
 )
 
 Array = np.ndarray
@@ -263,8 +264,6 @@ def hybrid_points(X: Any, rows: Any) -> Array:
 
 
 def _shapley(v: Array) -> Array:
-    from explainspec.oracles.shapley import shapley_from_game
-
     return shapley_from_game(v)
 
 
