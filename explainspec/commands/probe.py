@@ -123,9 +123,10 @@ def write(path: Any, probes: list[Any], options: Any, execution: Any = None) -> 
     """Widen each probed claim's world in the file at ``path`` to the widest world verified with
     all its widenings together (:func:`explainspec.runner.probe.widest_verified`; see
     :func:`widen_text`)."""
+    from explainspec.lang.loader import read_source
     from explainspec.runner.probe import widest_verified
 
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path)
     done = []
     for cp in probes:
         if not cp.widest:

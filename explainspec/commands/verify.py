@@ -169,6 +169,7 @@ def _load_specs(paths: list[str]) -> list[Any]:
     """Load and check every spec; print every diagnostic; raise _UsageError if any is an error."""
     from explainspec.lang import check_spec, discover, load
     from explainspec.lang.diagnostics import SpecError, render_all
+    from explainspec.lang.loader import read_source
 
     specs, failed = [], False
     files = discover(paths)
@@ -186,7 +187,8 @@ def _load_specs(paths: list[str]) -> list[Any]:
         except ImportError:  # semantic checks not available: the runner reports what fails
             diagnostics = []
         if diagnostics:
-            source = {str(path): path.read_text(encoding="utf-8")} if path.is_file() else {}
+            # read as load() read it (links, size, regular file), not with a second, plain read
+            source = {str(path): read_source(path)} if path.is_file() else {}
             print(render_all(diagnostics, source), file=sys.stderr)
         if any(d.is_error for d in diagnostics):
             failed = True
