@@ -1,11 +1,21 @@
 """Planted bugs of the second red team of the verdicts (session 6): faulty methods that the
-library specs let through before, and that ``test_redteam_library`` keeps caught by the library
-specs themselves.
+library specs let through before (every ``holds`` claim of the library spec verified them at
+fast seed 0), and that ``test_redteam_library`` keeps caught by the library specs themselves.
+Some twins were tried and found already caught; they stay here as the record: the ``shap.tree``
+and ``shapiq`` approximator twins (their specs draw ``background = sample(k)``),
+``shapley_uses_data`` (``shapley.symmetry`` on a dependent world), and the two noted below.
 
-The first family mixes up the two sets of rows a :class:`~explainspec.methods.base.Problem`
-carries: ``background`` (the rows a Shapley/LIME method averages over or samples from) and
-``data`` (the evaluation rows of loss- and curve-based methods). While every library world had
-``background = data`` the swap changed nothing, so each twin below passed every claim.
+- ``*_uses_data``: the built-in method handed ``problem.data`` as its background. While every
+  library world had ``background = data`` the swap changed nothing. ``*_uses_background``: the
+  other way round, for the methods that average over the data (PD, ALE, M-plot, mean |SHAP|).
+- LIME on a non-linear f: a default kernel width of 0.75 d, an adapter explaining only the
+  first point, a kernel on unstandardized distances (the last one was already caught by
+  ``lime_wls.population_limit_is_smoothgrad``).
+- n-Shapley values: the Shapley-Taylor index in their place, and B_1 = +1/2 (the latter was
+  already caught by ``nshapley.efficiency``).
+
+Not merged into ``quality_plugins.BROKEN``: these have no spec of their own under
+``tests/quality/specs``; their correct twin is the library spec's own method.
 """
 
 from __future__ import annotations
