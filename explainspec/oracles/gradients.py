@@ -256,9 +256,11 @@ def relu_path_regions(
         J = np.eye(x.shape[0])  # d hidden / d input within the region
         alpha1 = 1.0
         for k, (W, c) in enumerate(layers):
+            scale = 1.0 + np.abs(W) @ (np.abs(A) + np.abs(B)) + np.abs(c)
             A, B, J = W @ A + c, W @ B, W @ J
             if k == len(layers) - 1:
                 break
+            _refuse_a_kink_along_the_path(A, B, J, probe, 1e-12 * scale, k, alpha0, what)
             with np.errstate(divide="ignore", invalid="ignore"):
                 roots = -A / B
             later = roots[(B != 0) & (roots > probe)]
@@ -270,6 +272,36 @@ def relu_path_regions(
             return
         alpha0 = alpha1
     raise OracleError(f"{what}: too many activation regions along the path")
+
+
+def _refuse_a_kink_along_the_path(
+    A: np.ndarray,
+    B: np.ndarray,
+    J: np.ndarray,
+    alpha: float,
+    tol: np.ndarray,
+    layer: int,
+    alpha0: float,
+    what: str,
+) -> None:
+    """Raise ``UndefinedAtPoint`` if a unit's pre-activation ``A + alpha B`` is zero along the
+    whole region (slope and value zero) while it depends on the input (``J`` row not zero).
+
+    The path then runs inside that unit's kink: ``relu`` of it has no partial derivatives there
+    (the one-sided ones differ across the kink), so the region's gradient, and the integral over
+    it, exist only under a convention such as ``relu'(0) = 0``. On grid worlds this is no rare
+    coincidence: ``-0.5 x0 + 0.5 x1 + 0.5 x2 + 1`` is 0 on the whole path from (1, -1, 0) to
+    (0, -1, -1), where the reading "just after alpha0" took the unit as off and returned 0 for
+    every feature, a value a library's rule (which sees rounding noise of either sign) does not
+    give."""
+    flat = (np.abs(B) <= tol) & (np.abs(A + alpha * B) <= tol) & np.any(J != 0, axis=1)
+    if flat.any():
+        unit = int(np.flatnonzero(flat)[0])
+        raise UndefinedAtPoint(
+            f"{what}: the path runs along a kink of the network from alpha = {alpha0:.6g} on "
+            f"(unit {unit} of hidden layer {layer + 1} is 0 along it): the gradient does not "
+            "exist there"
+        )
 
 
 def _relu_ig(layers: Any, x: np.ndarray, b: np.ndarray) -> np.ndarray:
