@@ -27,6 +27,11 @@ HERE = Path(__file__).parent
 BUDGET = 1.0  # seconds: far below what the hostile claims need, above what the others need
 WORLDS = 5  # worlds per claim in this process: the ordinary claim takes about 0.1 s
 CLI_BUDGET = 3.0  # a fresh worker process first imports numpy, hypothesis and the worlds
+# A stopped claim ends within its budget, the grace and this much: stopped, not run out (one world
+# of QUADRATIC below alone takes 52.6 s unbounded, measured 2026-12-04, and the claims get 5).
+# The slack is for a loaded 2-core CI machine, where the budget's checks come late: a claim took
+# 2.9 s beside a pip install, over the 1.0 s of slack this used to be.
+SLACK = 4.0
 
 
 def _spec(method: str, hostile_check: str, world: str = "", second: str = "") -> str:
@@ -94,7 +99,7 @@ def _assert_stopped(result, *, phase: str | None = "checking a world") -> None:
         assert f"time budget of {BUDGET:g} s" in claim.error and "world(s)" in claim.error
         if phase is not None:
             assert f"while {phase}" in claim.error, claim.error
-        assert claim.timings.total < BUDGET + budget.grace(BUDGET) + 1.0
+        assert claim.timings.total < BUDGET + budget.grace(BUDGET) + SLACK
     fine = result["b_fine"]
     assert fine.verdict.value == "verified", fine
 
@@ -118,7 +123,7 @@ def test_four_nested_quantifiers_end_within_the_budget():
     hostile = result["a_hostile"]
     assert hostile.verdict.value in ("error", "invalid"), hostile
     assert hostile.diagnostics[0].code in ("ES340", "ES314"), hostile.diagnostics
-    assert hostile.timings.total < BUDGET + budget.grace(BUDGET) + 1.0
+    assert hostile.timings.total < BUDGET + budget.grace(BUDGET) + SLACK
     assert result["b_fine"].verdict.value == "verified"
 
 
