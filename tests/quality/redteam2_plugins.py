@@ -32,18 +32,17 @@ from explainspec.methods.base import Problem
 from explainspec.registry import register, registry
 
 
-def _uses_data_twin(name: str, real: str) -> None:
-    """Register ``quality.<name>``: the built-in ``real`` handed the data as its background (the
-    adapter passes ``problem.data`` to the explainer where it should pass
-    ``problem.background``)."""
+def _swapped_twin(name: str, real: str, field: str, source: str) -> None:
+    """Register ``quality.<name>``: the built-in ``real`` handed ``problem.<source>`` as its
+    ``<field>`` (``background`` from the data: an adapter passing ``problem.data`` to the
+    explainer; ``data`` from the background: a curve averaged over the background rows)."""
     entry = registry("method").get(real)
 
     def twin(problem: Problem) -> np.ndarray:
-        return _builtin(
-            real, dataclasses.replace(problem, background=problem.data), **problem.params
-        )
+        swapped = dataclasses.replace(problem, **{field: getattr(problem, source)})
+        return _builtin(real, swapped, **problem.params)
 
-    doc = f"``{real}`` with ``problem.data`` passed where ``problem.background`` belongs."
+    doc = f"``{real}`` with ``problem.{source}`` passed where ``problem.{field}`` belongs."
     twin.__doc__ = doc
     # registered as a copy of the real entry (``@explainspec.method`` cannot declare the
     # ``2**d`` output shape of ``reference.nshapley`` and ``shapiq.*``)
@@ -83,7 +82,7 @@ USES_DATA = {
     "shapiq_svarmiq_uses_data": "shapiq.svarmiq",
 }
 for _name, _real in USES_DATA.items():
-    _uses_data_twin(_name, _real)
+    _swapped_twin(_name, _real, "background", "data")
 
 
 # ------------------------------------------------------------------ LIME with a non-linear f
@@ -234,33 +233,6 @@ def nshapley_bernoulli_plus_half(m: np.ndarray, d: int, n: int) -> np.ndarray:
 # ------------------------------------------------- the other way round: background as the data
 
 
-def _uses_background_twin(name: str, real: str) -> None:
-    """Register ``quality.<name>``: the built-in ``real`` handed the background rows as its
-    data (a curve adapter that averages over ``problem.background``)."""
-    entry = registry("method").get(real)
-
-    def twin(problem: Problem) -> np.ndarray:
-        return _builtin(
-            real, dataclasses.replace(problem, data=problem.background), **problem.params
-        )
-
-    doc = f"``{real}`` with ``problem.background`` passed where ``problem.data`` belongs."
-    twin.__doc__ = doc
-    extra = dict(entry.extra) | {"library": "plugin"}
-    extra.pop("needs", None)
-    extra.pop("install", None)
-    register(
-        dataclasses.replace(
-            entry,
-            name=f"quality.{name}",
-            doc=doc,
-            target=None,
-            extra=MappingProxyType(extra),
-            obj=twin,
-        )
-    )
-
-
 USES_BACKGROUND = {
     "pd_uses_background": "sklearn.partial_dependence",
     "ale_uses_background": "reference.ale",
@@ -268,4 +240,4 @@ USES_BACKGROUND = {
     "shap_mean_abs_uses_background": "shap.mean_abs",
 }
 for _name, _real in USES_BACKGROUND.items():
-    _uses_background_twin(_name, _real)
+    _swapped_twin(_name, _real, "data", "background")
