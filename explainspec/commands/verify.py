@@ -169,7 +169,7 @@ def _load_specs(paths: list[str]) -> list[Any]:
     """Load and check every spec; print every diagnostic; raise _UsageError if any is an error."""
     from explainspec.lang import check_spec, discover, load
     from explainspec.lang.diagnostics import SpecError, render_all
-    from explainspec.lang.loader import read_source
+    from explainspec.lang.loader import source_text
 
     specs, failed = [], False
     files = discover(paths)
@@ -188,7 +188,8 @@ def _load_specs(paths: list[str]) -> list[Any]:
             diagnostics = []
         if diagnostics:
             # read as load() read it (links, size, regular file), not with a second, plain read
-            source = {str(path): read_source(path)} if path.is_file() else {}
+            text = source_text(path)
+            source = {str(path): text} if text is not None else {}
             print(render_all(diagnostics, source), file=sys.stderr)
         if any(d.is_error for d in diagnostics):
             failed = True

@@ -174,16 +174,10 @@ def method_statistic(spec: ir.Spec) -> Statistic:
 
 def _read_source(spec: ir.Spec) -> str | None:
     """The text of the spec's file, read as a spec is read (bounded, no link out of the
-    checkout: :func:`explainspec.lang.loader.read_source`), or ``None``."""
-    from explainspec.lang.diagnostics import SpecError
-    from explainspec.lang.loader import read_source
+    checkout: :func:`explainspec.lang.loader.source_text`), or ``None``."""
+    from explainspec.lang.loader import source_text
 
-    if not spec.source or not Path(spec.source).is_file():
-        return None
-    try:
-        return read_source(spec.source)
-    except SpecError:
-        return None
+    return source_text(spec.source)
 
 
 def _asset_name(spec: str, claim: str) -> str:

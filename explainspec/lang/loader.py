@@ -145,6 +145,18 @@ def read_source(path: str | os.PathLike[str]) -> str:
     return decode(data, file)
 
 
+def source_text(path: str | os.PathLike[str] | None) -> str | None:
+    """The text of the spec file at ``path`` as :func:`read_source` reads it, or ``None`` (no
+    path, no such file, or a file it refuses): the source a diagnostic or a card quotes from,
+    where a missing text means no quoted line rather than an error."""
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        return read_source(path)
+    except SpecError:
+        return None
+
+
 def load_text(
     text: str, *, path: str | os.PathLike[str] | None = None, form: Form = "dsl"
 ) -> ir.Spec:

@@ -46,6 +46,8 @@ def read_report_file(path: str | os.PathLike[str], *, limit: int | None = None) 
         if len(data) > most:
             raise ReportFileError(f"{p}: the report has more than {most} bytes")
         return json.loads(data.decode("utf-8"))
+    except ReportFileError:
+        raise
     except OSError as e:
         raise ReportFileError(f"cannot read the report {p}: {e.strerror or e}") from None
     except RecursionError:
@@ -55,6 +57,4 @@ def read_report_file(path: str | os.PathLike[str], *, limit: int | None = None) 
             f"{p} is not a JSON report (line {e.lineno}, column {e.colno}: not JSON: {e.msg})"
         ) from None
     except ValueError as e:  # UnicodeDecodeError
-        if isinstance(e, ReportFileError):
-            raise
         raise ReportFileError(f"{p} is not a JSON report: {str(e)[:200]}") from None

@@ -30,6 +30,7 @@ import numpy as np
 
 from explainspec.catalog.limits import limit
 from explainspec.runner.report_file import REPORT_BYTES as _REPORT_BYTES
+from explainspec.runner.report_file import ReportFileError, read_report_file
 
 #: the version of the ``world`` encoding (a new field keeps it; a changed meaning bumps it)
 WORLD_FORMAT = 1
@@ -809,8 +810,6 @@ def _claims(report: Any) -> Sequence[Any]:
     if isinstance(report, ClaimResult):
         return (report,)
     if isinstance(report, str | Path) or hasattr(report, "__fspath__"):
-        from explainspec.runner.report_file import ReportFileError, read_report_file
-
         try:  # bounded; not a regular file, bad JSON, too deep: ES380
             report = read_report_file(report, limit=REPORT_BYTES)
         except ReportFileError as e:
