@@ -51,7 +51,9 @@ def main() -> None:
     ap.add_argument("--claims", nargs="*", default=list(CLAIMS), metavar="FILE:CLAIM")
     ap.add_argument("--repeat", type=int, default=3, help="rounds of (verify, probe)")
     ap.add_argument(
-        "--detail", action="store_true", help="each step's run time / the verification's"
+        "--detail",
+        action="store_true",
+        help="each step's run time / the verification's, and its method, oracle and checker seconds",
     )
     ap.add_argument(
         "--processes", type=int, default=1, help="fresh processes (PYTHONHASHSEED 0..K-1)"
@@ -122,10 +124,21 @@ def main() -> None:
         )
         if args.detail:
             for cp in probes:
+                tm = cp.baseline.timings
+                print(
+                    f"    {'as stated':56} {tm.total:8.3f} {tm.total / v:6.2f}  {cp.baseline.verdict.value}"
+                    f"  (method {tm.method:.3f}, oracles {tm.oracles:.3f},"
+                    f" checker {tm.checker:.3f})"
+                )
                 for s in cp.steps:
                     if s.result is not None:
-                        t = s.result.timings.total
-                        print(f"    {s.step.id:56} {t:8.3f} {t / v:6.2f}  {s.finding}")
+                        tm = s.result.timings
+                        t = tm.total
+                        print(
+                            f"    {s.step.id:56} {t:8.3f} {t / v:6.2f}  {s.finding}"
+                            f"  (method {tm.method:.3f}, oracles {tm.oracles:.3f},"
+                            f" checker {tm.checker:.3f})"
+                        )
         ratios[item] = (probe_s / v, bound, worlds_p / worlds_v)
     print(f"{'total':60} {total_v:8.2f} {total_p:8.2f}")
     if args.json:
