@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from toolbox_plugins import _builtin
@@ -32,20 +33,12 @@ from explainspec.methods.base import Problem
 from explainspec.registry import register, registry
 
 
-def _swapped_twin(name: str, real: str, field: str, source: str) -> None:
-    """Register ``quality.<name>``: the built-in ``real`` handed ``problem.<source>`` as its
-    ``<field>`` (``background`` from the data: an adapter passing ``problem.data`` to the
-    explainer; ``data`` from the background: a curve averaged over the background rows)."""
+def register_twin(name: str, real: str, obj: Any, doc: str) -> None:
+    """Register ``quality.<name>`` as a copy of the built-in ``real``'s entry (its parameters,
+    output and shape) that runs ``obj`` instead (``@explainspec.method`` cannot declare the
+    ``2**d`` output shape of ``reference.nshapley`` and ``shapiq.*``)."""
     entry = registry("method").get(real)
-
-    def twin(problem: Problem) -> np.ndarray:
-        swapped = dataclasses.replace(problem, **{field: getattr(problem, source)})
-        return _builtin(real, swapped, **problem.params)
-
-    doc = f"``{real}`` with ``problem.{source}`` passed where ``problem.{field}`` belongs."
-    twin.__doc__ = doc
-    # registered as a copy of the real entry (``@explainspec.method`` cannot declare the
-    # ``2**d`` output shape of ``reference.nshapley`` and ``shapiq.*``)
+    obj.__doc__ = doc
     extra = dict(entry.extra) | {"library": "plugin"}
     extra.pop("needs", None)
     extra.pop("install", None)
@@ -56,9 +49,22 @@ def _swapped_twin(name: str, real: str, field: str, source: str) -> None:
             doc=doc,
             target=None,
             extra=MappingProxyType(extra),
-            obj=twin,
+            obj=obj,
         )
     )
+
+
+def _swapped_twin(name: str, real: str, field: str, source: str) -> None:
+    """Register ``quality.<name>``: the built-in ``real`` handed ``problem.<source>`` as its
+    ``<field>`` (``background`` from the data: an adapter passing ``problem.data`` to the
+    explainer; ``data`` from the background: a curve averaged over the background rows)."""
+
+    def twin(problem: Problem) -> np.ndarray:
+        swapped = dataclasses.replace(problem, **{field: getattr(problem, source)})
+        return _builtin(real, swapped, **problem.params)
+
+    doc = f"``{real}`` with ``problem.{source}`` passed where ``problem.{field}`` belongs."
+    register_twin(name, real, twin, doc)
 
 
 USES_DATA = {
