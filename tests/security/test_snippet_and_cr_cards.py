@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile_cards  # noqa: E402
+from test_xss_cards import EXTENSIONS  # noqa: E402 - the site's Markdown extensions
 
 from explainspec import load, loads  # noqa: E402
 from explainspec.docgen.cards import render_card  # noqa: E402
@@ -38,17 +39,6 @@ from explainspec.docgen.results import load_results  # noqa: E402
 markdown = pytest.importorskip("markdown")
 pytest.importorskip("pymdownx.snippets")
 
-#: the site's Markdown extensions (mkdocs.yml)
-EXTENSIONS = [
-    "admonition",
-    "attr_list",
-    "tables",
-    "toc",
-    "pymdownx.highlight",
-    "pymdownx.superfences",
-    "pymdownx.details",
-    "pymdownx.snippets",
-]
 INCLUDED = "INCLUDED-FILE-CONTENT"
 
 
