@@ -330,7 +330,13 @@ def _execute(plan: Any, args: argparse.Namespace, recipe: Any) -> int:
     if args.docs:
         from explainspec.docgen.audit_card import write_card
 
-        path = write_card(report, args.docs)
+        try:
+            path = write_card(report, args.docs)
+        except OSError as exc:
+            from explainspec.lang.diagnostics import visible
+
+            print(f"explainspec audit: ES251 cannot write the card: {visible(str(exc))}", file=err)
+            return 2
         print(f"explainspec audit: card written to {path}", file=err)
     return 1 if (report.errors or report.stopped) else 0
 

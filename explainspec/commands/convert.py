@@ -65,9 +65,10 @@ def write_output(target: str, text: str, command: str) -> int:
     if target == "-":
         sys.stdout.write(text)
         return 0
+    from explainspec.docgen.outputs import write_file
+
     try:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_file(target, text)  # a link in a checkout at `target` is replaced, not followed
     except OSError as err:
         print(
             f"explainspec {command}: ES251 cannot write {target}: {err.strerror or err}",

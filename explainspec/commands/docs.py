@@ -48,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if args.reference is not None:
         from explainspec.docgen.reference import write_reference
 
-        written = write_reference(args.reference)
+        try:
+            written = write_reference(args.reference)
+        except OSError as err:
+            return _unwritable(err)
         print(f"wrote {len(written)} reference pages to {args.reference}")
     if not args.specs:
         return 0
@@ -78,6 +81,21 @@ def run(args: argparse.Namespace) -> int:
             return 2
     from explainspec.docgen.cards import write_cards
 
-    written = write_cards(specs, args.out, results)
+    try:
+        written = write_cards(specs, args.out, results)
+    except OSError as err:
+        return _unwritable(err)
     print(f"wrote {len(written) - 1} cards and index.md to {args.out}")
     return 0
+
+
+def _unwritable(err: OSError) -> int:
+    """``ES251`` for an output that cannot be written (or may not: a link out of the folder)."""
+    from explainspec.lang.diagnostics import visible
+
+    where = f" {err.filename}" if err.filename else ""
+    print(
+        f"explainspec docs: ES251 cannot write{visible(str(where))}: {visible(err.strerror or str(err))}",
+        file=sys.stderr,
+    )
+    return 2

@@ -261,9 +261,9 @@ def merge(doc: dict[str, Any], spec: str, entry: dict[str, Any], claims: list[An
 
 
 def _write_atomic(path: Path, content: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(content, encoding="utf-8")
-    tmp.replace(path)
+    from explainspec.docgen.outputs import write_file
+
+    write_file(path, content)
 
 
 def run_specs(

@@ -173,8 +173,8 @@ def _sub(a: Any, b: Any) -> float | None:
 
 def write_card(report: Any, out: str | Path) -> Path:
     """Write the card into the folder ``out`` (created); returns the page's path."""
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"audit-{_slug(report.model_name)}-{_slug(report.table_name)}.md"
-    path.write_text(render_card(report), encoding="utf-8")
-    return path
+    from explainspec.docgen.outputs import output_folder, write_file
+
+    folder = output_folder(out)
+    name = f"audit-{_slug(report.model_name)}-{_slug(report.table_name)}.md"
+    return write_file(folder / name, render_card(report))

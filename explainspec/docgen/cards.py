@@ -342,9 +342,10 @@ class CardWriter:
         lines += [f"| {k} | {code(v)} |" for k, v in rows]
         lines.append("")
         if self.assets is not None:
+            from explainspec.docgen.outputs import output_folder, subfolder
             from explainspec.docgen.plots import counterexample_plot
 
-            self.assets.mkdir(parents=True, exist_ok=True)
+            subfolder(output_folder(self.assets.parent), self.assets.name)
             name = _asset_name(spec.name, claim.name)
             # a game-based attribution (declares a value function) adds up to f(x) - base value
             efficient = any(
@@ -681,8 +682,9 @@ def write_cards(
     list of Path
         The pages written, the index last.
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from explainspec.docgen.outputs import output_folder, write_file
+
+    out = output_folder(out)
     specs = sorted(specs, key=lambda s: s.name)
     writer = CardWriter(results, assets=out / "assets", assets_url="assets", probe=probe)
     writer.known = {spec.name for spec in specs}
@@ -690,10 +692,6 @@ def write_cards(
     writer.catalogue_url = catalogue_url
     written = []
     for spec in specs:
-        path = out / f"{spec.name}.md"
-        path.write_text(writer.card(spec), encoding="utf-8")
-        written.append(path)
-    index = out / "index.md"
-    index.write_text(writer.index(specs), encoding="utf-8")
-    written.append(index)
+        written.append(write_file(out / f"{spec.name}.md", writer.card(spec)))
+    written.append(write_file(out / "index.md", writer.index(specs)))
     return written

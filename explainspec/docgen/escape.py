@@ -21,6 +21,10 @@ through exactly one of these functions:
 :func:`attribute`
     a value inside an HTML attribute the cards write themselves (an anchor's ``id``).
 
+:func:`code` and :func:`fence` read every line break as Python-Markdown does (a carriage
+return too), and escape pymdownx.snippets notation (``--8<--``), which the site's Markdown reads
+inside code as well (with the snippets' own escape, a ``;`` that the site removes).
+
 The cards never build Markdown from spec text any other way (``tests/docgen`` checks hostile
 texts through every field of a card, and ``tests/browser`` loads such a card in a browser).
 
@@ -46,6 +50,37 @@ _ALWAYS = re.compile(r"([\\`*\[\]{}|])")
 #: an underscore at the edge of a word (``_x_`` is emphasis; ``x_i`` inside a word is not)
 _EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _BACKTICKS = re.compile("`+")
+#: what Python-Markdown reads as a line break: it turns a lone carriage return into a newline
+#: before it parses blocks, so a ``\r`` that stayed in a code span or a fence line started a
+#: line of Markdown (``a\r<script>`` in a table cell was a ``<script>`` element)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: pymdownx.snippets notation, as its preprocessor reads it (``RE_ALL_SNIPPETS`` and
+#: ``RE_SNIPPET_SECTION`` of pymdownx 10-13) before any block is parsed, fences included: a line
+#: that is a snippet marker (``--8<-- "file"`` includes a file of the site, a lone ``--8<--``
+#: starts a block whose every line is a path: the rest of the page vanished) and a section
+#: marker anywhere in a line (``--8<-- [start:x]``: the whole line vanished). Its escape is a
+#: ``;`` before the marker, which the preprocessor removes: the line renders as written.
+_SNIPPET_LINE = re.compile(
+    r"""(?x)
+    ^(?P<space>[ \t]*)
+    (?P<escape>;*)
+    (?P<all>
+        (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
+        (?P<snippet>(?:"(?:\\"|[^"\n\r])+?"|'(?:\\'|[^'\n\r])+?'))(?![ \t]) |
+        (?P<block_marker>-{1,}8<-{1,})(?![ \t])
+    )\r?$
+    """
+)
+_SNIPPET_SECTION = re.compile(
+    r"""(?xi)
+    ^(?P<pre>.*?)
+    (?<!;)(?!(?<=-)-)
+    (?P<escape>;*)
+    (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
+    (?P<section>\[[ \t]*(?P<type>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\])
+    (?P<post>.*?)$
+    """
+)
 
 
 def text(value: object) -> str:
@@ -84,7 +119,7 @@ def code(value: object) -> str:
     >>> code("phi[0] == 1"), code("``x``")
     ('`phi[0] == 1`', '``` ``x`` ```')
     """
-    s = " ".join(str(value).split("\n"))
+    s = _no_section(" ".join(_LINE_BREAK.split(str(value))))
     longest = max((len(m) for m in _BACKTICKS.findall(s)), default=0)
     tick = "`" * (longest + 1)
     if not s.strip():
@@ -105,7 +140,32 @@ def fence(body: str, lang: str = "") -> list[str]:
     """
     longest = max((len(m) for m in _BACKTICKS.findall(body)), default=0)
     tick = "`" * max(3, longest + 1)
-    return [f"{tick}{lang}", *body.rstrip("\n").split("\n"), tick]
+    lines = _LINE_BREAK.split(body.rstrip("\r\n"))
+    return [f"{tick}{lang}", *(_no_snippet(line) for line in lines), tick]
+
+
+def _no_snippet(line: str) -> str:
+    """A whole line of Markdown whose snippet notation (if any) is escaped.
+
+    >>> _no_snippet('--8<-- "secret.md"'), _no_snippet("  --8<--"), _no_snippet("x --8<-- y")
+    (';--8<-- "secret.md"', '  ;--8<--', 'x --8<-- y')
+    """
+    m = _SNIPPET_LINE.match(line)
+    if m:
+        return line[: m.end("space")] + ";" + line[m.end("space") :]
+    return _no_section(line)
+
+
+def _no_section(s: str) -> str:
+    """``s`` with its first snippet section marker escaped (the one the preprocessor reads).
+
+    >>> _no_section("a = --8<-- [start:x] b")
+    'a = ;--8<-- [start:x] b'
+    """
+    m = _SNIPPET_SECTION.match(s) if "8<-" in s else None
+    if m is None:
+        return s
+    return s[: m.start("escape")] + ";" + s[m.start("escape") :]
 
 
 def attribute(value: object) -> str:

@@ -50,8 +50,19 @@ def _save(fig: Any, ax: Any, path: str | Path, title: str | None) -> Path:
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    fig.savefig(path, format="png")
-    return Path(path)
+    return _write_png(fig, path)
+
+
+def _write_png(fig: Any, path: str | Path) -> Path:
+    """The figure as a PNG file at ``path``, never written through a link there
+    (:func:`explainspec.docgen.outputs.write_file`)."""
+    import io
+
+    from explainspec.docgen.outputs import write_file
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return write_file(path, buf.getvalue())
 
 
 def numeric_vector(value: Any) -> list[float] | None:
@@ -582,7 +593,7 @@ def counterexample_plot(
             if formula:
                 main.set_title(formula, fontsize=10)
             fig.tight_layout()
-            fig.savefig(path, format="png")
+            _write_png(fig, path)
         else:
             _save(fig, main, path, formula)
         return "; ".join(shown)

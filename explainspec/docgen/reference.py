@@ -224,11 +224,7 @@ def reference_pages() -> dict[str, str]:
 
 def write_reference(out: str | Path) -> list[Path]:
     """Write :func:`reference_pages` into the folder ``out``; returns the paths written."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in reference_pages().items():
-        path = out / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    from explainspec.docgen.outputs import output_folder, write_file
+
+    out = output_folder(out)
+    return [write_file(out / name, text) for name, text in reference_pages().items()]

@@ -47,7 +47,9 @@ Array comparisons are element-wise and reduce by min (the worst element, named i
 An atomic margin is never exactly zero: a boundary case of a non-strict comparison (``<=``,
 ``==``) gets the smallest positive float, of a strict one (``<``, ``!=``) the smallest negative
 one, so ``margin >= 0`` and ``margin > 0`` agree with the boolean truth, also under ``not``.
-NaN in a compared value makes the whole check fail with margin ``−inf`` (``Outcome.nan``).
+NaN in a compared value makes the whole check fail with margin ``−inf`` (``Outcome.nan``), and
+so does a margin that infinite operands leave undefined (``inf == 0 within 10% relative``);
+equal operands differ by 0, equal infinities included (``inf <= inf`` holds).
 
 Integers are exact (Python integers up to ``limit("integer_bits")``) or refused; sizes chosen at
 evaluation time are refused before allocating (:mod:`explainspec.expr.guards`).

@@ -118,7 +118,34 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
 
     The mode's leniency applies only when an operand reads the method (``ctx.scope``); a
     comparison of exact quantities is evaluated with the plain semantics in every mode.
+
+    A margin is never NaN: where infinite operands leave it undefined (``inf == 0 within 10%
+    relative``: ``0.1·inf − inf``) the comparison is a NaN, which fails the whole check
+    (:class:`NaNFound`), like a NaN operand. A NaN margin that reached ``for all``, ``and`` or
+    ``or`` was dropped or kept depending on the order of the bindings (Python's ``min`` and
+    ``max``), and a check with an infinite element could be ``verified``.
     """
+    m, items, elems = _compare(ctx, e, pol)
+    undefined = np.isnan(m)
+    if undefined.any():
+        where = tuple(int(i) for i in np.argwhere(undefined)[0]) if undefined.ndim else ()
+        at = f" at index {where}" if where else ""
+        raise NaNFound(
+            [
+                *items,
+                TraceItem(
+                    f"{ctx.text(e)} is undefined{at} (an infinite operand): a NaN never passes "
+                    "a check",
+                    None,
+                    "note",
+                ),
+                TraceItem(ctx.text(e), -math.inf, "margin"),
+            ]
+        )
+    return m, items, elems
+
+
+def _compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
     if e.op is ir.CmpOp.NE:
         m, items, elems = compare(ctx, _as_eq(e), -pol)
         return -m, items, elems  # the nudge of == (+tiny) becomes −tiny: != is strict
@@ -168,14 +195,15 @@ def compare(ctx: _Ctx, e: ir.Compare, pol: int) -> Margins:
         num = float
     s = num(mode.tolerance_scale if pol > 0 else 1.0 / mode.tolerance_scale)
     slack = num(mode.slack)
-    diff = np.abs(x - y)
+    # equal operands differ by 0, also two equal infinities (inf - inf is NaN)
+    diff = np.where(x == y, num(0), np.abs(x - y))
     if e.op is ir.CmpOp.EQ:
         if tol is None:
             m = np.where(x == y, math.inf, -diff + pol * slack)
         else:
             m = num(tol.value) * s * _scale(tol, x, y, num) - diff + (slack if pol > 0 else 0)
         return _nudge(_as_float(m), strict=False), items, elems
-    room = x - y if e.op in (ir.CmpOp.GT, ir.CmpOp.GE) else y - x
+    room = np.where(x == y, num(0), x - y if e.op in (ir.CmpOp.GT, ir.CmpOp.GE) else y - x)
     if tol is not None:  # `a <= b within T`: T (scaled) extra room
         room = room + num(tol.value) * s * _scale(tol, x, y, num)
     m = room + pol * slack

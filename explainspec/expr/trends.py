@@ -52,6 +52,7 @@ def _values(v: Any, what: str) -> np.ndarray:
 def _monotone(x: np.ndarray, down: bool, strict: bool, slack: float) -> np.ndarray:
     """Margins of ``x[k + 1] <= x[k]`` (``down``) or ``>=``, shape ``(n - 1, ...)``."""
     room = x[:-1] - x[1:] if down else x[1:] - x[:-1]
+    room = np.where(x[:-1] == x[1:], 0.0, room)  # equal infinities: inf - inf is NaN
     return _nudge(room + slack, strict=strict)
 
 
@@ -59,7 +60,8 @@ def _errors(x: np.ndarray, to: Any) -> np.ndarray:
     """``e_k = max |x[k] - to|`` over the elements of the ``k``-th value."""
     target = np.asarray(to, dtype=float)
     try:
-        diff = np.abs(x - target[None, ...]) if target.ndim else np.abs(x - target)
+        t = target[None, ...] if target.ndim else target
+        diff = np.where(x == t, 0.0, np.abs(x - t))  # equal infinities: inf - inf is NaN
     except ValueError as exc:
         raise ValueError(
             f"converges: the values have shape {x.shape[1:]}, `to` has shape {target.shape}"
@@ -78,7 +80,8 @@ def _converges(
     e = _errors(x, to)
     tol = t * scale
     final = tol - e[-1] + slack_final
-    steps = np.maximum(e[:-1], tol) - e[1:] + slack
+    before = np.maximum(e[:-1], tol)
+    steps = np.where(before == e[1:], 0.0, before - e[1:]) + slack  # inf - inf is NaN
     return e, _nudge(np.concatenate([[final], steps]), strict=False)
 
 
