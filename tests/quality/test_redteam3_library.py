@@ -7,16 +7,9 @@ strong enough to catch them.
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 import pytest
 import redteam3_plugins  # noqa: F401 - registers the planted bugs
-
-import explainspec
-from explainspec.lang.ir import MethodRef
-
-LIBRARY = Path(__file__).parents[2] / "specs"
+from test_redteam_library import _ids, _refutes
 
 CASES = [
     # (library spec, claim, planted bug)
@@ -44,10 +37,6 @@ SLOW_CASES = [
 ]
 
 
-def _ids(cases):
-    return [c[2].split(".")[1] for c in cases]
-
-
 @pytest.mark.parametrize(("spec", "claim", "bug"), CASES, ids=_ids(CASES))
 def test_library_spec_refutes_the_planted_bug(spec, claim, bug):
     _refutes(spec, claim, bug)
@@ -57,10 +46,3 @@ def test_library_spec_refutes_the_planted_bug(spec, claim, bug):
 @pytest.mark.parametrize(("spec", "claim", "bug"), SLOW_CASES, ids=_ids(SLOW_CASES))
 def test_library_spec_refutes_the_planted_bug_slow(spec, claim, bug):
     _refutes(spec, claim, bug)
-
-
-def _refutes(spec, claim, bug):
-    library = explainspec.load(LIBRARY / spec)
-    broken = dataclasses.replace(library, method=MethodRef(use=bug, params=library.method.params))
-    (result,) = explainspec.verify(broken, profile="fast", seed=0, claims=claim)
-    assert result.verdict.value == "refuted", (result.error, result.margin)
