@@ -20,38 +20,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from types import MappingProxyType
 
 import numpy as np
+from redteam2_plugins import register_twin
 from toolbox_plugins import _builtin
 
 from explainspec.methods._common import as_callable, rows
 from explainspec.methods.base import Problem
-from explainspec.registry import register, registry
 
 
 def wrapped_twin(name: str, real: str, wrap: Callable[[str, Problem], np.ndarray], doc: str) -> str:
     """Register ``quality.<name>`` as a copy of the built-in ``real`` whose call is
-    ``wrap(real, problem)``; returns the registered name."""
-    entry = registry("method").get(real)
+    ``wrap(real, problem)`` (:func:`redteam2_plugins.register_twin`); returns the name."""
 
     def twin(problem: Problem) -> np.ndarray:
         return wrap(real, problem)
 
-    twin.__doc__ = doc
-    extra = dict(entry.extra) | {"library": "plugin"}
-    extra.pop("needs", None)
-    extra.pop("install", None)
-    register(
-        dataclasses.replace(
-            entry,
-            name=f"quality.{name}",
-            doc=doc,
-            target=None,
-            extra=MappingProxyType(extra),
-            obj=twin,
-        )
-    )
+    register_twin(name, real, twin, doc)
     return f"quality.{name}"
 
 
