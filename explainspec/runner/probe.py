@@ -105,17 +105,28 @@ class ClaimProbe:
 
     @property
     def widest(self) -> dict[str, str]:
-        """``field -> value`` of the widest verified world found (written axes only; the first
-        verified step of a field wins)."""
+        """``field -> value`` of the widest verified world found (written axes only).
+
+        The first verified step of a field sets its value; the field's other verified *family*
+        steps are joined to it (a family step from ``any(linear, additive)`` to ``multilinear``
+        and one to ``interaction(order = 2)`` give ``any(linear, additive, multilinear,
+        interaction(order = 2))``), since each only adds members to the same ``any(...)``. A
+        shapes step rewrites a member instead, so it is taken only when it is the field's first.
+        """
         out: dict[str, str] = {}
+        axis: dict[str, str] = {}
         for s in self.steps:
+            st = s.step
             if (
-                s.finding == NOT_NEEDED
-                and s.step.widened is not None
-                and s.step.axis in lattice.WRITTEN_AXES
-                and s.step.field not in out
+                s.finding != NOT_NEEDED
+                or st.widened is None
+                or st.axis not in lattice.WRITTEN_AXES
             ):
-                out[s.step.field] = s.step.widened
+                continue
+            if st.field not in out:
+                out[st.field], axis[st.field] = st.widened, st.axis
+            elif st.axis == axis[st.field] == "family":
+                out[st.field] = join_members(out[st.field], st.widened)
         return out
 
 
@@ -159,6 +170,18 @@ def _members(e: ir.Expr) -> tuple[str, tuple[ir.Expr, ...]]:
     if c is not None and c[0] == "any" and c[1] and not c[2]:
         return wrapper, c[1]
     return wrapper, (e,)
+
+
+def join_members(a: str, b: str) -> str:
+    """Two family values joined: the members of ``b`` that ``a`` lacks are added to ``a``'s
+    ``any(...)`` (both under the same wrapper, such as ``unused``; otherwise ``a``)."""
+    from explainspec.lang.parser import parse_value
+
+    wa, ma = _members(parse_value(a))
+    wb, mb = _members(parse_value(b))
+    if wa != wb:
+        return a
+    return _compose(wa, [format_expr(m) for m in (*ma, *mb)])
 
 
 def _compose(wrapper: str, members: Iterable[str]) -> str:

@@ -154,6 +154,35 @@ def test_widest_takes_written_axes_of_verified_steps_only():
     assert cp.widest == {"function": "any(linear, additive)", "data": "any(grid(), dependent())"}
 
 
+def test_widest_joins_every_verified_family_step_of_a_field():
+    # two family steps from any(linear, additive), both not needed: the widest world has both
+    # (it used to keep the first only, so --write widened to multilinear and not interaction 2)
+    def sr(axis, field, widened, finding=P.NOT_NEEDED):
+        step = P.Step(axis=axis, field=field, direction="wider", was="", widened=widened)
+        return P.StepResult(step=step, finding=finding)
+
+    cp = P.ClaimProbe(
+        spec="s",
+        claim="a",
+        kind="holds",
+        source=None,
+        baseline=_result(Verdict.VERIFIED),
+        steps=(
+            sr("family", "function", "any(linear, additive, multilinear)"),
+            sr("family", "function", "any(linear, additive, interaction(order = 2))"),
+            sr("family", "second", "unused(any(linear, multilinear))"),
+            sr("shapes", "second", "unused(any(linear))"),
+            sr("family", "second", "unused(any(linear, additive))"),
+            sr("family", "second", "any(linear, tree(depth = 2))", P.NECESSARY),
+        ),
+    )
+    assert cp.widest == {
+        "function": "any(linear, additive, multilinear, interaction(order = 2))",
+        "second": "unused(any(linear, multilinear, additive))",
+    }
+    assert P.join_members("unused(linear)", "any(linear, additive)") == "unused(linear)"
+
+
 # ------------------------------------------------------------------ --write: a minimal edit
 
 
