@@ -117,11 +117,7 @@ class ClaimProbe:
         axis: dict[str, str] = {}
         for s in self.steps:
             st = s.step
-            if (
-                s.finding != NOT_NEEDED
-                or st.widened is None
-                or st.axis not in lattice.WRITTEN_AXES
-            ):
+            if s.finding != NOT_NEEDED or st.widened is None or st.axis not in lattice.WRITTEN_AXES:
                 continue
             if st.field not in out:
                 out[st.field], axis[st.field] = st.widened, st.axis
