@@ -315,18 +315,8 @@ def _execute(plan: Any, args: argparse.Namespace, recipe: Any) -> int:
     finally:
         progress.close()
     report = build_report(ran)
-    if args.format == "json":
-        import json
-
-        text = json.dumps(report.to_dict(), indent=2) + "\n"
-    else:
-        text = report.text() + "\n"
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        print(f"explainspec audit: report written to {args.output}", file=err)
-    else:
-        sys.stdout.write(text)
+    if _write_report(report, args.format, args.output, err):
+        return 2
     if args.docs:
         from explainspec.docgen.audit_card import write_card
 
@@ -384,3 +374,29 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _write_report(report: Any, fmt: str, output: str | None, err: Any) -> int:
+    """Print the report, or write it to ``output``; 0, or 2 (``ES251``) when it cannot be
+    written. A checkout's link at ``output`` is replaced, never written through, and a folder
+    reached through a link out of the checkout is refused (:mod:`explainspec.docgen.outputs`)."""
+    if fmt == "json":
+        import json
+
+        text = json.dumps(report.to_dict(), indent=2) + "\n"
+    else:
+        text = report.text() + "\n"
+    if not output:
+        sys.stdout.write(text)
+        return 0
+    from explainspec.docgen.outputs import write_file
+    from explainspec.lang.diagnostics import visible
+
+    try:
+        write_file(output, text)
+    except OSError as exc:
+        reason = visible(str(exc.strerror or exc))
+        print(f"explainspec audit: ES251 cannot write the report: {reason}", file=err)
+        return 2
+    print(f"explainspec audit: report written to {visible(output)}", file=err)
+    return 0
