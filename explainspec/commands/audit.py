@@ -13,6 +13,7 @@ invalid spec, nothing run; 3 an internal error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -171,8 +172,11 @@ def _groups(text: str | None) -> Any:
         return text
     import json
 
-    from explainspec.worlds.sources.errors import SourceError
+    from explainspec.worlds.sources.errors import SourceError, refuse_linked_outside
 
+    refuse_linked_outside(text, "ES367")
+    if not os.path.isfile(text):  # a FIFO would block the command
+        raise SourceError("ES367", "no such groups file (a regular file)", path=text)
     try:
         with open(text, encoding="utf-8") as fh:
             data = json.load(fh)

@@ -49,3 +49,23 @@ class SourceError(ValueError):
         head = f"{self.path}: " if self.path else ""
         text = f"{head}{self.code} {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+def refuse_linked_outside(path: str, code: str) -> None:
+    """``SourceError(code)`` when a symbolic link leads the model, data or groups file ``path``
+    outside both the working directory and the link's own folder: the rule for spec files
+    (:func:`explainspec.lang.loader.read_source`). A checkout's ``data/train.csv`` linked to
+    ``~/.netrc`` printed the file's first line, as the table's column names, in the audit's
+    error (the CI log) and its card."""
+    from explainspec.lang.loader import _linked_outside, _through_link
+
+    outside = _linked_outside(path)
+    if outside is not None:
+        raise SourceError(
+            code,
+            f"{_through_link(path)} {outside}, outside the working directory and the link's own "
+            "folder: not read",
+            path=path,
+            hint="a checkout is untrusted: a link in it could make explainspec read and print a "
+            "file of the machine; name the file itself",
+        )

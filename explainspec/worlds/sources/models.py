@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from explainspec.worlds.sources.errors import SourceError
+from explainspec.worlds.sources.errors import SourceError, refuse_linked_outside
 
 Array = np.ndarray
 
@@ -76,6 +76,7 @@ def load_model_file(
         file with types not in ``trusted``), ES369 (a pickle without ``trust_pickle``).
     """
     p = os.fspath(path)
+    refuse_linked_outside(p, "ES360")
     if not os.path.isfile(p):
         raise SourceError("ES360", "no such model file", path=p)
     suffix = os.path.splitext(p)[1].lower()

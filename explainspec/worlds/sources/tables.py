@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from explainspec.worlds.sources.errors import SourceError
+from explainspec.worlds.sources.errors import SourceError, refuse_linked_outside
 
 Array = np.ndarray
 
@@ -62,6 +62,7 @@ def load_table(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES)
         :func:`table_from_frame`.
     """
     p = os.fspath(path)
+    refuse_linked_outside(p, "ES364")
     if not os.path.isfile(p):
         raise SourceError("ES364", "no such data file", path=p)
     size = os.path.getsize(p)
