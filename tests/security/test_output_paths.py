@@ -196,3 +196,21 @@ def test_audit_output_replaces_a_link_at_its_place(machine, capsys) -> None:
     assert audit_command._write_report(report, "text", "site/audit.txt", sys.stderr) == 2
     assert "ES251" in capsys.readouterr().err
     untouched(home)
+
+
+def test_a_report_behind_a_link_is_not_read(machine) -> None:
+    """``explainspec diff`` / ``docs --results`` of a checkout's report linked to a JSON file
+    of the user (a credentials file) read it as a report."""
+    checkout, home = machine
+    (home / "creds.json").write_text('{"token": "hunter2"}', encoding="utf-8")
+    (checkout / "report.json").symlink_to(home / "creds.json")
+    from explainspec.runner.report_file import ReportFileError, read_report_file
+
+    for path in ("report.json", "site/creds.json"):
+        with pytest.raises(ReportFileError, match="symbolic link"):
+            read_report_file(path)
+    (checkout / "real.json").write_text("{}", encoding="utf-8")
+    (checkout / "inside.json").symlink_to(checkout / "real.json")
+    assert read_report_file("inside.json") == {}
+    proc = cli("diff", "report.json", "inside.json")
+    assert proc.returncode == 2 and "hunter2" not in proc.stdout + proc.stderr, proc.stderr
