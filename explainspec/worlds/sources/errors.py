@@ -18,7 +18,8 @@ SOURCE_CODES: Final[Mapping[str, str]] = {
     "ES363": "a data column has missing values (NaN or empty cells)",
     "ES364": "the data is empty: no rows or no feature columns",
     "ES365": "the data's columns do not match the model's features (their number or names)",
-    "ES366": "the data file is larger than the size limit: refused before loading",
+    "ES366": "the data file is larger than a limit (its bytes, its columns): refused before "
+    "loading",
     "ES367": "a binding or audit option is invalid (NAME=FILE syntax, a name bound twice, an "
     "unknown target or group column, groups that do not partition the features, an output "
     "scale the model does not have)",
