@@ -158,8 +158,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         return _run(args)
-    except SourceError as e:
-        print(f"explainspec audit: {e.render()}", file=sys.stderr)
+    except SourceError as e:  # it may quote the data file: column names, a cell
+        from explainspec.lang.diagnostics import visible
+
+        print(f"explainspec audit: {visible(e.render())}", file=sys.stderr)
         print("explainspec audit: nothing was run (exit 2)", file=sys.stderr)
         return 2
     except _UsageError as e:
@@ -388,8 +390,10 @@ def _write_report(report: Any, fmt: str, output: str | None, err: Any) -> int:
         import json
 
         text = json.dumps(report.to_dict(), indent=2) + "\n"
-    else:
-        text = report.text() + "\n"
+    else:  # the data's column names and row ids, escaped as every untrusted text to a terminal
+        from explainspec.lang.diagnostics import visible
+
+        text = visible(report.text()) + "\n"
     if not output:
         sys.stdout.write(text)
         return 0

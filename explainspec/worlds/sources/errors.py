@@ -29,6 +29,11 @@ SOURCE_CODES: Final[Mapping[str, str]] = {
 }
 
 
+#: the longest message (and hint) of a :class:`SourceError`: the rest is cut (a data file's cell
+#: of 3 MB, shown as an example of a text column, was 3 MB of the CI log)
+MESSAGE_CHARS = 2000
+
+
 class SourceError(ValueError):
     """A bound model or table that cannot be used, with its stable code.
 
@@ -43,6 +48,12 @@ class SourceError(ValueError):
     ) -> None:
         if code not in SOURCE_CODES:
             raise ValueError(f"unknown source error code {code!r}")
+        if len(message) > MESSAGE_CHARS:  # a cell or a header of a hostile file, echoed
+            message = (
+                f"{message[:MESSAGE_CHARS]}... ({len(message) - MESSAGE_CHARS} more characters)"
+            )
+        if hint is not None and len(hint) > MESSAGE_CHARS:
+            hint = f"{hint[:MESSAGE_CHARS]}... ({len(hint) - MESSAGE_CHARS} more characters)"
         self.code, self.message, self.path, self.hint = code, message, path, hint
         super().__init__(self.render())
 

@@ -237,7 +237,7 @@ def table_from_frame(frame: Any, *, source: str = "<DataFrame>") -> Table:
         if kind in "biuf":
             continue
         first = series.dropna()
-        example = repr(first.iloc[0]) if len(first) else "only missing values"
+        example = repr(first.iloc[0])[:60] if len(first) else "only missing values"
         bad.append(f"{name!r} ({series.dtype}, e.g. {example})")
     if bad:
         raise SourceError(
