@@ -37,9 +37,7 @@ def model(tmp_path: Path) -> Path:
 
 
 def audit(model: Path, data: Path, capsys, *extra: str) -> tuple[int, str, str]:
-    rc = main(
-        ["audit", "--model", f"m={model}", "--data", f"db={data}", "--target", "y", *extra]
-    )
+    rc = main(["audit", "--model", f"m={model}", "--data", f"db={data}", "--target", "y", *extra])
     out, err = capsys.readouterr()
     return rc, out, err
 
