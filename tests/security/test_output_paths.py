@@ -27,18 +27,7 @@ from explainspec.docgen import assumptions, audit_card
 from explainspec.docgen.cards import write_cards
 from explainspec.docgen.outputs import UnsafeOutput
 from explainspec.report.json_report import write_atomic
-
-SPEC = """spec x "X" {
-    method = reference.shapley
-    output = attribution
-    question "How does f(x) minus the mean prediction split among the features?"
-    world { function = linear; features = 2; data = grid(levels = 3); background = data; points = 1 }
-    claim c holds "The attributions add up to f(x) minus the mean prediction." {
-        check sum(phi) == f(x) - mean(f(background)) within 1e-6
-    }
-}
-"""
-SECRET = "the user's own file\n"
+from tests.security.test_output_links import SECRET, SPEC  # the link tests' spec and victim
 
 
 @pytest.fixture
