@@ -104,3 +104,26 @@ def test_audit_cards_are_named_alike_on_every_file_system(tmp_path: Path, monkey
     second = audit_card.write_card(SimpleNamespace(model_name="gbr", table_name="db"), tmp_path)
     assert first == second == tmp_path / "audit-gbr-db.md"
     assert [p.name for p in tmp_path.iterdir()] == ["audit-gbr-db.md"]
+
+
+def test_cards_and_reference_pages_in_one_folder_do_not_collide(tmp_path: Path) -> None:
+    """``explainspec docs specs/ --out site --reference site``: the card of a spec named
+    ``methods`` replaced the reference page ``methods.md`` (the cards were written after it)."""
+    (tmp_path / "m.espec").write_text(SPEC.replace("NAME", "methods"), encoding="utf-8")
+
+    def docs(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "explainspec", "docs", "m.espec", *argv],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    proc = docs("--out", "site", "--reference", "site")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "ES251" in proc.stderr and "'methods.md'" in proc.stderr, proc.stderr
+    assert not (tmp_path / "site").exists()  # refused before anything was written
+    proc = docs("--out", "site", "--reference", "reference")  # two folders: no clash
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "reference" / "methods.md").read_text(encoding="utf-8").startswith("# ")
