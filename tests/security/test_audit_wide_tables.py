@@ -99,3 +99,22 @@ def test_a_tall_table_holds_its_numbers_not_a_string_per_row(tmp_path: Path) -> 
         tracemalloc.stop()
     assert table.n == rows and table.row_ids[rows - 1] == str(rows - 1)
     assert held < 16 * rows, held  # the float values are 8 bytes a row; the strings were 60
+
+
+@pytest.mark.parametrize("kind", ["text", "list"])
+def test_parquet_text_and_list_columns_are_refused_unread(tmp_path, monkeypatch, kind) -> None:
+    """A 7 KB Parquet file holding one 200 MB text cell (zstd packs it) took 1.2 GiB to be
+    refused as a text column after reading; a list column is as cheap to inflate."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    cell = (
+        pa.array([b"a" * (4 << 20)], type=pa.binary())
+        if kind == "text"
+        else pa.array([[0.0] * (1 << 20)], type=pa.list_(pa.float64()))
+    )
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"a": cell, "y": [1.0]}), path, compression="zstd")
+    assert path.stat().st_size < 100_000
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("pyarrow read the data"))
+    with pytest.raises(SourceError, match="ES362 text or categorical column.*no data was read"):
+        tables.load_table(path)
