@@ -13,6 +13,7 @@ invalid spec, nothing run; 3 an internal error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -157,8 +158,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         return _run(args)
-    except SourceError as e:
-        print(f"explainspec audit: {e.render()}", file=sys.stderr)
+    except SourceError as e:  # it may quote the data file: column names, a cell
+        from explainspec.lang.diagnostics import visible
+
+        print(f"explainspec audit: {visible(e.render())}", file=sys.stderr)
         print("explainspec audit: nothing was run (exit 2)", file=sys.stderr)
         return 2
     except _UsageError as e:
@@ -171,8 +174,11 @@ def _groups(text: str | None) -> Any:
         return text
     import json
 
-    from explainspec.worlds.sources.errors import SourceError
+    from explainspec.worlds.sources.errors import SourceError, refuse_linked_outside
 
+    refuse_linked_outside(text, "ES367")
+    if not os.path.isfile(text):  # a FIFO would block the command
+        raise SourceError("ES367", "no such groups file (a regular file)", path=text)
     try:
         with open(text, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -315,18 +321,8 @@ def _execute(plan: Any, args: argparse.Namespace, recipe: Any) -> int:
     finally:
         progress.close()
     report = build_report(ran)
-    if args.format == "json":
-        import json
-
-        text = json.dumps(report.to_dict(), indent=2) + "\n"
-    else:
-        text = report.text() + "\n"
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        print(f"explainspec audit: report written to {args.output}", file=err)
-    else:
-        sys.stdout.write(text)
+    if _write_report(report, args.format, args.output, err):
+        return 2
     if args.docs:
         from explainspec.docgen.audit_card import write_card
 
@@ -384,3 +380,31 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _write_report(report: Any, fmt: str, output: str | None, err: Any) -> int:
+    """Print the report, or write it to ``output``; 0, or 2 (``ES251``) when it cannot be
+    written. A checkout's link at ``output`` is replaced, never written through, and a folder
+    reached through a link out of the checkout is refused (:mod:`explainspec.docgen.outputs`)."""
+    if fmt == "json":
+        import json
+
+        text = json.dumps(report.to_dict(), indent=2) + "\n"
+    else:  # the data's column names and row ids, escaped as every untrusted text to a terminal
+        from explainspec.lang.diagnostics import visible
+
+        text = visible(report.text()) + "\n"
+    if not output:
+        sys.stdout.write(text)
+        return 0
+    from explainspec.docgen.outputs import write_file
+    from explainspec.lang.diagnostics import visible
+
+    try:
+        write_file(output, text)
+    except OSError as exc:
+        reason = visible(str(exc.strerror or exc))
+        print(f"explainspec audit: ES251 cannot write the report: {reason}", file=err)
+        return 2
+    print(f"explainspec audit: report written to {visible(output)}", file=err)
+    return 0

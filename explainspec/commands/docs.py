@@ -45,33 +45,25 @@ def run(args: argparse.Namespace) -> int:
         print("explainspec docs: --out DIR is required with SPEC arguments", file=sys.stderr)
         return 2
     # the --plugin modules (before or after the command) were imported by explainspec.cli
-    if args.reference is not None:
-        from explainspec.docgen.reference import write_reference
+    specs: list = []
+    if args.specs:
+        from explainspec.lang import SpecError, discover, load
 
-        try:
-            written = write_reference(args.reference)
-        except OSError as err:
-            return _unwritable(err)
-        print(f"wrote {len(written)} reference pages to {args.reference}")
-    if not args.specs:
-        return 0
-    from explainspec.lang import SpecError, discover, load
-
-    files = discover(args.specs)
-    if not files:
-        print(f"explainspec docs: no spec files in {' '.join(args.specs)}", file=sys.stderr)
-        return 2
-    specs, failed = [], False
-    for file in files:
-        try:
-            specs.append(load(file))
-        except SpecError as exc:
-            print(exc, file=sys.stderr)
-            failed = True
-    if failed:
-        return 2
+        files = discover(args.specs)
+        if not files:
+            print(f"explainspec docs: no spec files in {' '.join(args.specs)}", file=sys.stderr)
+            return 2
+        failed = False
+        for file in files:
+            try:
+                specs.append(load(file))
+            except SpecError as exc:
+                print(exc, file=sys.stderr)
+                failed = True
+        if failed:
+            return 2
     results = None
-    if args.results is not None:
+    if args.results is not None and specs:
         from explainspec.docgen.results import load_results
 
         try:
@@ -79,6 +71,18 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             print(f"explainspec docs: cannot read --results {args.results}: {exc}", file=sys.stderr)
             return 2
+    if args.reference is not None:
+        from explainspec.docgen.reference import write_reference
+
+        try:
+            if specs and _same_folder(args.reference, args.out):
+                _distinct_pages(specs)  # a spec named `methods` would replace that page
+            written = write_reference(args.reference)
+        except OSError as err:
+            return _unwritable(err)
+        print(f"wrote {len(written)} reference pages to {args.reference}")
+    if not specs:
+        return 0
     from explainspec.docgen.cards import write_cards
 
     try:
@@ -87,6 +91,28 @@ def run(args: argparse.Namespace) -> int:
         return _unwritable(err)
     print(f"wrote {len(written) - 1} cards and index.md to {args.out}")
     return 0
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """Whether the folders ``a`` and ``b`` are one (as named, or as the file system has them)."""
+    import os
+
+    try:
+        return os.path.realpath(a) == os.path.realpath(b) or os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet (and they differ as named)
+        return False
+
+
+def _distinct_pages(specs: list) -> None:
+    """Refuse (``CollidingOutput``) cards and reference pages written into one folder that
+    share a name on some file system."""
+    from explainspec.docgen.outputs import distinct_names
+    from explainspec.docgen.reference import reference_pages
+
+    distinct_names(
+        [*reference_pages(), *(f"{spec.name}.md" for spec in specs), "index.md"],
+        "the reference pages and the cards",
+    )
 
 
 def _unwritable(err: OSError) -> int:

@@ -126,7 +126,7 @@ def write(path: Any, probes: list[Any], options: Any, execution: Any = None) -> 
     from explainspec.lang.loader import read_source
     from explainspec.runner.probe import widest_verified
 
-    text = read_source(path)
+    text = original = read_source(path)
     done = []
     for cp in probes:
         if not cp.widest:
@@ -145,8 +145,23 @@ def write(path: Any, probes: list[Any], options: Any, execution: Any = None) -> 
             f"{path}: claim {cp.claim}: " + "; ".join(f"{k} = {v}" for k, v in widest.items())
         )
     if done:
-        path.write_text(text, encoding="utf-8")
+        _write_back(path, original, text)
     return done
+
+
+def _write_back(path: Any, original: str, text: str) -> None:
+    """Write ``text``, the edited ``original`` of the spec at ``path``, keeping every byte around
+    the edit: the file's byte order mark (:func:`~explainspec.lang.loader.read_source` drops it),
+    its Windows line ends (the edit inserts lines ending in ``\n``), no newline translation."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        head = fh.read(len(codecs.BOM_UTF8))
+    if "\r\n" in original and "\n" not in original.replace("\r\n", ""):  # CRLF only
+        text = "\r\n".join(line.removesuffix("\r") for line in text.split("\n"))
+    bom = "\ufeff" if head == codecs.BOM_UTF8 else ""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(bom + text)
 
 
 def _offset(lines: list[str], line: int, column: int) -> int:

@@ -50,7 +50,9 @@ def _g(v: Any) -> str:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "model"
+    """``name`` as part of a file name: lower case, so that ``GBR.pkl`` and ``gbr.pkl`` share a
+    card on every file system (a case-insensitive one would store their two cards as one)."""
+    return re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "model"
 
 
 def render_card(report: Any) -> str:

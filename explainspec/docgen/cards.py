@@ -682,10 +682,17 @@ def write_cards(
     list of Path
         The pages written, the index last.
     """
-    from explainspec.docgen.outputs import output_folder, write_file
+    from explainspec.docgen.outputs import distinct_names, output_folder, write_file
 
-    out = output_folder(out)
     specs = sorted(specs, key=lambda s: s.name)
+    # refused before anything is written: on macOS or Windows `Shap.md` would replace `shap.md`
+    # (a spec named `index` the index), a claim's plot another's
+    distinct_names([*(f"{spec.name}.md" for spec in specs), "index.md"], "the cards")
+    distinct_names(
+        (_asset_name(spec.name, claim.name) for spec in specs for claim in spec.claims),
+        "the counterexample plots",
+    )
+    out = output_folder(out)
     writer = CardWriter(results, assets=out / "assets", assets_url="assets", probe=probe)
     writer.known = {spec.name for spec in specs}
     writer.specs = {spec.name: spec for spec in specs}

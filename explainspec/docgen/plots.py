@@ -29,10 +29,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from explainspec.catalog.limits import limit
+
 __all__ = ["bar_plot", "counterexample_plot", "curve_plot", "numeric_vector", "surface_plot"]
 
 _COMPARISON = re.compile(r"==|!=|<|>|\bwithin\b|^margin\b")
 _COLORS = ("#3f51b5", "#e65100", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
+#: the most bars of named numbers, and the most vectors or curves, drawn in one picture: a
+#: genuine comparison has a handful. A report is untrusted (``docs --results``, a notebook): one
+#: with 3 000 quantities took 45 s to draw, one with d = 5 000 features 113 s (matplotlib draws
+#: every bar and tick label), so a report of a few MB held ``explainspec docs`` for hours. A
+#: picture over these, or over the limits a run keeps (``features`` for d, ``grid`` for a
+#: curve), is not drawn.
+MAX_BARS = 40
+MAX_SERIES = 12
 
 
 def _pyplot() -> Any:
@@ -363,6 +373,10 @@ def _compared(counterexample: Mapping[str, Any]) -> tuple[dict[str, list[float]]
     phi = numeric_vector(counterexample.get("phi"))
     if vectors and "phi" not in vectors and phi is not None and len(phi) == d:
         vectors = {"phi (the method)": phi, **vectors}
+    if not isinstance(d, int) or d > limit("features") or len(vectors) > MAX_SERIES:
+        vectors = {}  # no run has more features than the limit: not a picture to draw
+    if len(scalars) > MAX_BARS:
+        scalars = {}
     return vectors, scalars
 
 
@@ -393,7 +407,13 @@ def _curves(
                 series[text] = numbers
     for j in bound:
         t = numeric_vector(grid[j]) if 0 <= j < len(grid) else None
-        if t and series and all(len(v) == len(t) for v in series.values()):
+        if (
+            t
+            and len(t) <= limit("grid")
+            and series
+            and len(series) <= MAX_SERIES
+            and all(len(v) == len(t) for v in series.values())
+        ):
             return f"x{j}", t, series
     return None
 

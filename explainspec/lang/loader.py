@@ -67,21 +67,43 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def _linked_outside(file: str) -> str | None:
-    """The real path of ``file`` when a symbolic link (the file, or a folder on its path) leads
-    it outside both the working directory and the folder the path names it in; else ``None``.
-    A path without links, anywhere, is read as named."""
+    """The real path of ``file`` when a symbolic link leads it outside both the working
+    directory and the folder that link lies in; else ``None``. Every link on the path is judged,
+    the file's and each folder's inside the working directory (a checkout's ``specs`` linked to
+    ``~``: ``specs/x.espec`` is refused although the file lies in the folder the path names it
+    in); a path without links, anywhere, is read as named.
+
+    >>> _linked_outside("no/links/here.espec") is None
+    True
+    """
     try:
         given = os.path.abspath(file)
         real = os.path.realpath(file)
         if real == given:
             return None
-        if _inside(real, os.path.realpath(os.path.dirname(given))) or _inside(
-            real, os.path.realpath(os.getcwd())
-        ):
-            return None
+        cwd, here = os.path.abspath(os.getcwd()), os.path.realpath(os.getcwd())
+        if not (_inside(real, os.path.realpath(os.path.dirname(given))) or _inside(real, here)):
+            return real
+        # each link on the path inside the checkout leads inside the checkout or its own folder
+        prefix = given
+        while prefix != cwd and _inside(prefix, cwd):
+            if os.path.islink(prefix):
+                target = os.path.realpath(prefix)
+                parent = os.path.realpath(os.path.dirname(prefix))
+                if not (_inside(target, parent) or _inside(target, here)):
+                    return real
+            prefix = os.path.dirname(prefix)
     except (OSError, ValueError):  # e.g. a loop of links, or another drive: refused below
         return None
-    return real
+    return None
+
+
+def _through_link(path: str) -> str:
+    """How ``path`` leads where :func:`_linked_outside` found it: ``is a symbolic link to``, or
+    ``is reached through a symbolic link, to`` (a folder on its path is the link)."""
+    if os.path.islink(path):
+        return "is a symbolic link to"
+    return "is reached through a symbolic link, to"
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
@@ -109,7 +131,7 @@ def read_source(path: str | os.PathLike[str]) -> str:
             [
                 Diagnostic(
                     "ES101",
-                    f"is a symbolic link to {outside}, outside the working directory and the "
+                    f"{_through_link(file)} {outside}, outside the working directory and the "
                     "link's own folder: not read",
                     ir.Span(file=file),
                     "a checkout is untrusted: a link in it could make explainspec print a file "

@@ -127,9 +127,13 @@ def _now() -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename (a link at
+    ``path`` is replaced; a folder reached through a link out of the checkout is refused, as
+    :func:`explainspec.docgen.outputs.output_folder` refuses it)."""
+    from explainspec.docgen.outputs import output_folder
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    output_folder(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

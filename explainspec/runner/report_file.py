@@ -1,6 +1,6 @@
 """Reading a JSON report file, which may be hostile (an artifact of another run, a file of an
 untrusted checkout): its size is bounded before it is read, a file that is not a regular file is
-not opened, and what is not a JSON document (bad UTF-8, bad JSON, nesting deeper than the JSON
+not opened, nor one reached through a link out of the checkout (the rule for spec files), and what is not a JSON document (bad UTF-8, bad JSON, nesting deeper than the JSON
 parser's recursion) is a :class:`ReportFileError` with a plain message, never a crash.
 
 Numpy-free: ``explainspec diff`` and ``explainspec docs --results`` read reports with it;
@@ -35,6 +35,14 @@ def read_report_file(path: str | os.PathLike[str], *, limit: int | None = None) 
     """
     p = Path(path)
     most = REPORT_BYTES if limit is None else limit
+    from explainspec.lang.loader import _linked_outside, _through_link
+
+    outside = _linked_outside(os.fspath(p))  # the rule for spec files: a checkout's link
+    if outside is not None:
+        raise ReportFileError(
+            f"{p} {_through_link(os.fspath(p))} {outside}, outside the working directory and "
+            "the link's own folder: not read (a checkout is untrusted; name the file itself)"
+        )
     try:
         info = p.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could block or never end

@@ -18,7 +18,8 @@ SOURCE_CODES: Final[Mapping[str, str]] = {
     "ES363": "a data column has missing values (NaN or empty cells)",
     "ES364": "the data is empty: no rows or no feature columns",
     "ES365": "the data's columns do not match the model's features (their number or names)",
-    "ES366": "the data file is larger than the size limit: refused before loading",
+    "ES366": "the data file is larger than a limit (its bytes, its columns): refused before "
+    "loading",
     "ES367": "a binding or audit option is invalid (NAME=FILE syntax, a name bound twice, an "
     "unknown target or group column, groups that do not partition the features, an output "
     "scale the model does not have)",
@@ -26,6 +27,11 @@ SOURCE_CODES: Final[Mapping[str, str]] = {
     "after reading the list",
     "ES369": "a pickle or joblib file is refused without --trust-pickle (loading it runs code)",
 }
+
+
+#: the longest message (and hint) of a :class:`SourceError`: the rest is cut (a data file's cell
+#: of 3 MB, shown as an example of a text column, was 3 MB of the CI log)
+MESSAGE_CHARS = 2000
 
 
 class SourceError(ValueError):
@@ -42,6 +48,12 @@ class SourceError(ValueError):
     ) -> None:
         if code not in SOURCE_CODES:
             raise ValueError(f"unknown source error code {code!r}")
+        if len(message) > MESSAGE_CHARS:  # a cell or a header of a hostile file, echoed
+            message = (
+                f"{message[:MESSAGE_CHARS]}... ({len(message) - MESSAGE_CHARS} more characters)"
+            )
+        if hint is not None and len(hint) > MESSAGE_CHARS:
+            hint = f"{hint[:MESSAGE_CHARS]}... ({len(hint) - MESSAGE_CHARS} more characters)"
         self.code, self.message, self.path, self.hint = code, message, path, hint
         super().__init__(self.render())
 
@@ -49,3 +61,23 @@ class SourceError(ValueError):
         head = f"{self.path}: " if self.path else ""
         text = f"{head}{self.code} {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+def refuse_linked_outside(path: str, code: str) -> None:
+    """``SourceError(code)`` when a symbolic link leads the model, data or groups file ``path``
+    outside both the working directory and the link's own folder: the rule for spec files
+    (:func:`explainspec.lang.loader.read_source`). A checkout's ``data/train.csv`` linked to
+    ``~/.netrc`` printed the file's first line, as the table's column names, in the audit's
+    error (the CI log) and its card."""
+    from explainspec.lang.loader import _linked_outside, _through_link
+
+    outside = _linked_outside(path)
+    if outside is not None:
+        raise SourceError(
+            code,
+            f"{_through_link(path)} {outside}, outside the working directory and the link's own "
+            "folder: not read",
+            path=path,
+            hint="a checkout is untrusted: a link in it could make explainspec read and print a "
+            "file of the machine; name the file itself",
+        )
