@@ -1,0 +1,47 @@
+"""The library specs refute the fourth red team's planted bugs (``redteam4_plugins``) themselves.
+
+Each of these bugs passed every ``holds``/``answers`` claim of the library spec of its method
+(fast profile, seed 0) before the claim named here was added; this test keeps the library specs
+strong enough to catch them.
+"""
+
+from __future__ import annotations
+
+import pytest
+import redteam4_plugins as rt4
+from test_redteam_library import _ids, _refutes
+
+CASES = [
+    # (library spec, claim, planted bug)
+    # ignores its sample count: as unbiased as the correct method, so only a check on the
+    # spread at a given count catches it
+    ("cpi_reference.espec", "repeats_are_independent", rt4.CPI_IGNORES_N_REPEATS),
+    ("cpi_reference.espec", "repeats_are_independent", rt4.CPI_ONE_PERMUTATION),
+    ("shap_sampling.espec", "accurate_at_its_budget", rt4.SHAP_SAMPLING_FIXED_SMALL),
+    ("shap_sampling.espec", "accurate_at_its_budget", rt4.SHAP_SAMPLING_ROUND_ONE_ONLY),
+    ("shap_sampling.espec", "nsamples_is_used", rt4.SHAP_SAMPLING_IGNORES_NSAMPLES),
+    # correct for the first three features only: these specs' worlds drew two or three
+    (
+        "cpi_reference.espec",
+        "agrees_beyond_three_features",
+        rt4.FIRST_THREE_TWINS["cpi_first_three_features"],
+    ),
+    (
+        "shap_kernel_logit.espec",
+        "agrees_beyond_three_features",
+        rt4.FIRST_THREE_TWINS["shap_kernel_first_three_features"],
+    ),
+]
+
+SLOW_CASES: list[tuple[str, str, str]] = []
+
+
+@pytest.mark.parametrize(("spec", "claim", "bug"), CASES, ids=_ids(CASES))
+def test_library_spec_refutes_the_planted_bug(spec, claim, bug):
+    _refutes(spec, claim, bug)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "claim", "bug"), SLOW_CASES, ids=_ids(SLOW_CASES))
+def test_library_spec_refutes_the_planted_bug_slow(spec, claim, bug):
+    _refutes(spec, claim, bug)
