@@ -15,6 +15,9 @@ claims did not look:
   reaches.
 - ``*_first_three_features``: a loop over the features hard-coded as ``range(3)``
   (``redteam3_plugins``), for the specs whose worlds drew two or three features.
+- ``lime_continuous_rounds_points``: the points rounded to integers before they are explained.
+  Every world of ``lime_model_regressor`` explained integer points; it still passes every claim
+  of ``lime_tabular_continuous`` (not fixed).
 
 Some twins were tried and found already caught; they stay here as the record:
 ``lime_wls_fixed_small`` (``lime_wls.recovers_weights_any_width``: 100 samples leave the
@@ -256,4 +259,40 @@ SHAP_KERNEL_OTHER_CLASS = wrapped_twin(
     "shap.kernel",
     _other_class,
     "shap's KernelExplainer explaining the probability of the other class (1 - f).",
+)
+
+
+def _interactions_of_first_three(real: str, problem: Problem) -> np.ndarray:
+    out = np.array(_builtin(real, problem, **problem.params), dtype=float)
+    # the bug: a loop over the features hard-coded as range(3), so every coalition holding a
+    # feature from the fourth on keeps the zero the output started with
+    beyond = [s for s in range(out.shape[-1]) if s >> 3]
+    out[..., beyond] = 0.0
+    return out
+
+
+SHAPIQ_PERMUTATION_FIRST_THREE = wrapped_twin(
+    "shapiq_permutation_first_three_features",
+    "shapiq.permutation_sii",
+    _interactions_of_first_three,
+    "shapiq's permutation sampling whose coalitions (bitmask entries) are filled for the first "
+    "three features only (a loop hard-coded as ``range(3)``).",
+)
+
+
+# ------------------------------------------------------------- explains integer points only
+
+
+def _rounded_points(real: str, problem: Problem) -> np.ndarray:
+    # the bug: the points are rounded to integers before they are explained (an adapter that
+    # casts the rows to an integer dtype, or reads them back from an integer-typed frame)
+    rounded = dataclasses.replace(problem, points=np.round(np.asarray(problem.points, float)))
+    return _builtin(real, rounded, **problem.params)
+
+
+LIME_CONTINUOUS_ROUNDS_POINTS = wrapped_twin(
+    "lime_continuous_rounds_points",
+    "lime.tabular_continuous",
+    _rounded_points,
+    "lime's continuous mode explaining the points rounded to integers.",
 )

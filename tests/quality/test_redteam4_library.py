@@ -40,6 +40,11 @@ CASES = [
         "recovers_beyond_three_features",
         rt4.FIRST_THREE_TWINS["gam_first_three_features"],
     ),
+    (
+        "shapiq_permutation_sii.espec",
+        "efficiency_beyond_three_features",
+        rt4.SHAPIQ_PERMUTATION_FIRST_THREE,
+    ),
 ]
 
 # about 15 s at the fast profile (shap's Exact explainer on five features), so in the slow suite
