@@ -24,6 +24,9 @@ CASES = [
     ("shap_sampling.espec", "nsamples_is_used", rt4.SHAP_SAMPLING_IGNORES_NSAMPLES),
     ("shap_permutation.espec", "max_evals_is_used", rt4.SHAP_PERMUTATION_ONE_PAIR),
     ("shap_permutation.espec", "max_evals_is_used", rt4.SHAP_PERMUTATION_IGNORES_MAX_EVALS),
+    ("lime_model_regressor.espec", "accurate_at_its_budget", rt4.LIME_CONTINUOUS_FIXED_100),
+    # explains the points rounded to integers: every other world's points were integers
+    ("lime_model_regressor.espec", "accurate_at_its_budget", rt4.LIME_CONTINUOUS_ROUNDS_POINTS),
     # correct for the first three features only: these specs' worlds drew two or three
     (
         "cpi_reference.espec",
@@ -44,6 +47,11 @@ CASES = [
         "shapiq_permutation_sii.espec",
         "efficiency_beyond_three_features",
         rt4.SHAPIQ_PERMUTATION_FIRST_THREE,
+    ),
+    (
+        "lime_model_regressor.espec",
+        "linear_exact_without_ridge",
+        rt4.FIRST_THREE_TWINS["lime_continuous_first_three_features"],
     ),
 ]
 
