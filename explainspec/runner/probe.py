@@ -565,17 +565,24 @@ def step_plan(plan: ClaimPlan, step: Step) -> ClaimPlan:
     )
 
 
-def classify(step: Step, result: ClaimResult, *, required: int) -> str:
+def classify(
+    step: Step, result: ClaimResult, *, required: int, declined_as_stated: bool = False
+) -> str:
     """What a step's run found (see the module's docstring).
 
     A verified run counts only when it checked at least ``required`` valid worlds (the evidence
     the claim's own verification rests on, see :func:`required_worlds`); with fewer it is
-    inconclusive. A refutation needs one counterexample, however many worlds were drawn.
+    inconclusive. A refutation needs one counterexample, however many worlds were drawn. A wider
+    step verified while the method declined part of its worlds (ES307), which it did not as
+    stated, is inconclusive: the wider world was checked only where the method takes it, so it
+    is no evidence that the restriction is not needed (nor a world ``--write`` may state).
     """
     v = result.verdict
     if v is Verdict.ERROR and any(d.code == "ES305" for d in result.diagnostics):
         return DEFINES if step.direction == "wider" else INCONCLUSIVE
     if _too_few(result, required):
+        return INCONCLUSIVE
+    if step.direction == "wider" and _declines(result) and not declined_as_stated:
         return INCONCLUSIVE
     if step.direction == "wider":
         return {Verdict.REFUTED: NECESSARY, Verdict.VERIFIED: NOT_NEEDED}.get(v, INCONCLUSIVE)
@@ -592,6 +599,16 @@ def required_worlds(options: RunOptions, baseline: ClaimResult) -> int:
 def _too_few(result: ClaimResult, required: int) -> bool:
     """A verified run on fewer valid worlds than ``required``: no evidence for a finding."""
     return result.verdict is Verdict.VERIFIED and result.examples < required
+
+
+def _declines(result: ClaimResult) -> bool:
+    """The run skipped worlds the method cannot take (its ES307 note)."""
+    return result.verdict is Verdict.VERIFIED and any(d.code == "ES307" for d in result.diagnostics)
+
+
+def _declined_note(result: ClaimResult) -> str:
+    why = next(d.message for d in result.diagnostics if d.code == "ES307")
+    return f"the wider world is only partly the method's: {why}"
 
 
 def _few_worlds(result: ClaimResult, required: int) -> str:
@@ -669,8 +686,11 @@ def probe(
                 ),
             )
         required = required_worlds(plans[i].options, baselines[i])
-        finding = classify(s, r, required=required)
+        declined = any(d.code == "ES307" for d in baselines[i].diagnostics)
+        finding = classify(s, r, required=required, declined_as_stated=declined)
         note = _few_worlds(r, required) if _too_few(r, required) else None
+        if note is None and finding == INCONCLUSIVE and s.direction == "wider" and _declines(r):
+            note = _declined_note(r)
         per_claim.setdefault(i, []).append(StepResult(step=s, finding=finding, result=r, note=note))
     for i, (p, base) in enumerate(zip(plans, baselines, strict=True)):
         note = None

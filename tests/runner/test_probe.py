@@ -132,6 +132,18 @@ def test_classify(direction, verdict, code, finding):
     assert P.classify(step, _result(verdict, code), required=25) == finding
 
 
+def test_a_wider_step_the_method_partly_declines_is_inconclusive():
+    # shap's LinearExplainer declines a non-linear f (ES307): a step from linear to multilinear
+    # was verified on the linear draws only and reported "not needed", so --write widened
+    # shap_linear's claims to a family the method does not take
+    step = P.Step(axis="family", field="function", direction="wider", was="linear")
+    r = _result(Verdict.VERIFIED, "ES307")
+    assert P.classify(step, r, required=25) == P.INCONCLUSIVE
+    # the method declines worlds of the claim as stated too: the step is judged as before
+    assert P.classify(step, r, required=25, declined_as_stated=True) == P.NOT_NEEDED
+    assert P.classify(step, _result(Verdict.VERIFIED), required=25) == P.NOT_NEEDED
+
+
 def test_widest_takes_written_axes_of_verified_steps_only():
     def sr(axis, field, finding, widened):
         step = P.Step(axis=axis, field=field, direction="wider", was="", widened=widened)
