@@ -71,14 +71,12 @@ def subfolder(folder: Path, name: str) -> Path:
 def _judge_folder(path: Path) -> None:
     """:class:`UnsafeOutput` when a link leads ``path`` (made or not) outside both the working
     directory and the link's own folder."""
-    from explainspec.lang.loader import _linked_outside, _through_link
+    from explainspec.lang.loader import link_out
 
-    outside = _linked_outside(os.fspath(path))  # a link on its path, the folder made or not
-    if outside is not None:
+    why = link_out(path)  # a link on its path, the folder made or not
+    if why is not None:
         raise UnsafeOutput(
-            f"{path} {_through_link(os.fspath(path))} {outside}, outside the working directory "
-            "and the link's own folder: not written into (a checkout is untrusted; name the "
-            "folder itself)"
+            f"{path} {why}: not written into (a checkout is untrusted; name the folder itself)"
         )
 
 

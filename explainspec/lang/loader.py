@@ -98,12 +98,22 @@ def _linked_outside(file: str) -> str | None:
     return None
 
 
-def _through_link(path: str) -> str:
-    """How ``path`` leads where :func:`_linked_outside` found it: ``is a symbolic link to``, or
-    ``is reached through a symbolic link, to`` (a folder on its path is the link)."""
-    if os.path.islink(path):
-        return "is a symbolic link to"
-    return "is reached through a symbolic link, to"
+def link_out(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` is not to be read or written into, when a symbolic link leads it out of the
+    checkout (:func:`_linked_outside`): ``is a symbolic link to REAL, outside the working
+    directory and the link's own folder`` (or ``is reached through a symbolic link, to REAL,
+    ...`` when a folder on its path is the link); ``None`` when no link does. The one wording of
+    every reader and writer that refuses such a path (specs, reports, audit files, outputs)."""
+    file = os.fspath(path)
+    outside = _linked_outside(file)
+    if outside is None:
+        return None
+    how = (
+        "is a symbolic link to"
+        if os.path.islink(file)
+        else "is reached through a symbolic link, to"
+    )
+    return f"{how} {outside}, outside the working directory and the link's own folder"
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
@@ -125,14 +135,13 @@ def read_source(path: str | os.PathLike[str]) -> str:
 
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         return decode(data, "<stdin>")
-    outside = _linked_outside(file)
-    if outside is not None:
+    why = link_out(file)
+    if why is not None:
         raise SpecError(
             [
                 Diagnostic(
                     "ES101",
-                    f"{_through_link(file)} {outside}, outside the working directory and the "
-                    "link's own folder: not read",
+                    f"{why}: not read",
                     ir.Span(file=file),
                     "a checkout is untrusted: a link in it could make explainspec print a file "
                     "of the machine (/proc/self/environ, a key) in its diagnostics; name the "

@@ -686,10 +686,11 @@ def probe(
                 ),
             )
         required = required_worlds(plans[i].options, baselines[i])
-        declined = any(d.code == "ES307" for d in baselines[i].diagnostics)
-        finding = classify(s, r, required=required, declined_as_stated=declined)
-        note = _few_worlds(r, required) if _too_few(r, required) else None
-        if note is None and finding == INCONCLUSIVE and s.direction == "wider" and _declines(r):
+        finding = classify(s, r, required=required, declined_as_stated=_declines(baselines[i]))
+        note = None
+        if _too_few(r, required):
+            note = _few_worlds(r, required)
+        elif finding == INCONCLUSIVE and _declines(r):  # verified, so a wider step (classify)
             note = _declined_note(r)
         per_claim.setdefault(i, []).append(StepResult(step=s, finding=finding, result=r, note=note))
     for i, (p, base) in enumerate(zip(plans, baselines, strict=True)):

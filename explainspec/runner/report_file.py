@@ -35,13 +35,12 @@ def read_report_file(path: str | os.PathLike[str], *, limit: int | None = None) 
     """
     p = Path(path)
     most = REPORT_BYTES if limit is None else limit
-    from explainspec.lang.loader import _linked_outside, _through_link
+    from explainspec.lang.loader import link_out
 
-    outside = _linked_outside(os.fspath(p))  # the rule for spec files: a checkout's link
-    if outside is not None:
+    why = link_out(p)  # the rule for spec files: a checkout's link
+    if why is not None:
         raise ReportFileError(
-            f"{p} {_through_link(os.fspath(p))} {outside}, outside the working directory and "
-            "the link's own folder: not read (a checkout is untrusted; name the file itself)"
+            f"{p} {why}: not read (a checkout is untrusted; name the file itself)"
         )
     try:
         info = p.stat()

@@ -26,6 +26,13 @@ from explainspec.runner.plan import RunOptions
 LIBRARY = Path(__file__).resolve().parents[2] / "specs"
 
 
+def _stated(cp: P.ClaimProbe, field: str) -> str:
+    """The claim's world value of ``field``, as the probe ran it."""
+    assert cp.plan is not None
+    (value,) = [f.value for f in cp.plan.world.fields if f.name == field]
+    return format_expr(value)
+
+
 def _probe(spec: str, claim: str, seed: int) -> P.ClaimProbe:
     (cp,) = P.probe(
         [explainspec.load(LIBRARY / spec)], RunOptions(profile="fast", seed=seed, claims=(claim,))
@@ -50,9 +57,7 @@ def test_pd_needs_independence_for_the_local_effect_reading(seed):
     assert "data" not in cp.widest
     # the reading itself holds for any f under independence: the family is not what it needs
     # (the claim is stated up to three-way interactions, and no family step is necessary)
-    assert cp.plan is not None
-    (function,) = [f for f in cp.plan.world.fields if f.name == "function"]
-    assert "interaction(order = 3)" in format_expr(function.value)
+    assert "interaction(order = 3)" in _stated(cp, "function")
     assert not [s for s in cp.necessary if s.step.axis == "family"]
 
 
@@ -63,10 +68,8 @@ def test_ale_needs_no_independence_for_the_same_reading(seed):
     # world, any(grid, dependent), was widened by the library's own probe: the thin support
     # was not needed)
     assert cp.baseline.verdict.value == "verified" and cp.baseline.examples >= 20
-    assert cp.plan is not None
-    (data,) = [f for f in cp.plan.world.fields if f.name == "data"]
-    assert format_expr(data.value).endswith("dependent(rho = 1, levels = 3))")
-    assert "grid(levels = 3)" in format_expr(data.value)  # independent worlds too
+    assert _stated(cp, "data").endswith("dependent(rho = 1, levels = 3))")
+    assert "grid(levels = 3)" in _stated(cp, "data")  # independent worlds too
     assert not [s for s in cp.necessary if s.step.axis == "dependence"]
     dep = {s.step.id: s for s in cp.steps}["dependence:data"]
     assert dep.finding == P.NOT_APPLICABLE  # nothing wider to search
@@ -77,9 +80,7 @@ def test_interventional_linear_closed_form_needs_no_independence():
     # dependence up to a thin support: the probe finds no dependence condition it needs
     cp = _probe("shapley_interventional.espec", "linear_model_closed_form", 0)
     assert cp.baseline.verdict.value == "verified" and cp.baseline.examples >= 20
-    assert cp.plan is not None
-    (data,) = [f for f in cp.plan.world.fields if f.name == "data"]
-    assert "dependent(rho = 1" in format_expr(data.value)
+    assert "dependent(rho = 1" in _stated(cp, "data")
     assert not [s for s in cp.necessary if s.step.axis == "dependence"]
     steps = {s.step.id: s for s in cp.steps}
     assert steps["dependence:data"].finding == P.NOT_APPLICABLE  # already the widest dependence

@@ -144,24 +144,29 @@ def test_a_wider_step_the_method_partly_declines_is_inconclusive():
     assert P.classify(step, _result(Verdict.VERIFIED), required=25) == P.NOT_NEEDED
 
 
-def test_widest_takes_written_axes_of_verified_steps_only():
-    def sr(axis, field, finding, widened):
-        step = P.Step(axis=axis, field=field, direction="wider", was="", widened=widened)
-        return P.StepResult(step=step, finding=finding)
+def _wider(axis, field, widened, finding=P.NOT_NEEDED):
+    step = P.Step(axis=axis, field=field, direction="wider", was="", widened=widened)
+    return P.StepResult(step=step, finding=finding)
 
-    cp = P.ClaimProbe(
+
+def _probed(*steps):
+    return P.ClaimProbe(
         spec="s",
         claim="a",
         kind="holds",
         source=None,
         baseline=_result(Verdict.VERIFIED),
-        steps=(
-            sr("family", "function", P.NECESSARY, "any(linear, multilinear)"),
-            sr("family", "function", P.NOT_NEEDED, "any(linear, additive)"),
-            sr("dependence", "data", P.NOT_NEEDED, "any(grid(), dependent())"),
-            sr("features", "features", P.NOT_NEEDED, None),
-            sr("support", "points", P.INCONCLUSIVE, "anywhere(2)"),
-        ),
+        steps=steps,
+    )
+
+
+def test_widest_takes_written_axes_of_verified_steps_only():
+    cp = _probed(
+        _wider("family", "function", "any(linear, multilinear)", P.NECESSARY),
+        _wider("family", "function", "any(linear, additive)"),
+        _wider("dependence", "data", "any(grid(), dependent())"),
+        _wider("features", "features", None),
+        _wider("support", "points", "anywhere(2)", P.INCONCLUSIVE),
     )
     assert cp.widest == {"function": "any(linear, additive)", "data": "any(grid(), dependent())"}
 
@@ -169,24 +174,13 @@ def test_widest_takes_written_axes_of_verified_steps_only():
 def test_widest_joins_every_verified_family_step_of_a_field():
     # two family steps from any(linear, additive), both not needed: the widest world has both
     # (it used to keep the first only, so --write widened to multilinear and not interaction 2)
-    def sr(axis, field, widened, finding=P.NOT_NEEDED):
-        step = P.Step(axis=axis, field=field, direction="wider", was="", widened=widened)
-        return P.StepResult(step=step, finding=finding)
-
-    cp = P.ClaimProbe(
-        spec="s",
-        claim="a",
-        kind="holds",
-        source=None,
-        baseline=_result(Verdict.VERIFIED),
-        steps=(
-            sr("family", "function", "any(linear, additive, multilinear)"),
-            sr("family", "function", "any(linear, additive, interaction(order = 2))"),
-            sr("family", "second", "unused(any(linear, multilinear))"),
-            sr("shapes", "second", "unused(any(linear))"),
-            sr("family", "second", "unused(any(linear, additive))"),
-            sr("family", "second", "any(linear, tree(depth = 2))", P.NECESSARY),
-        ),
+    cp = _probed(
+        _wider("family", "function", "any(linear, additive, multilinear)"),
+        _wider("family", "function", "any(linear, additive, interaction(order = 2))"),
+        _wider("family", "second", "unused(any(linear, multilinear))"),
+        _wider("shapes", "second", "unused(any(linear))"),
+        _wider("family", "second", "unused(any(linear, additive))"),
+        _wider("family", "second", "any(linear, tree(depth = 2))", P.NECESSARY),
     )
     assert cp.widest == {
         "function": "any(linear, additive, multilinear, interaction(order = 2))",

@@ -48,12 +48,8 @@ class SourceError(ValueError):
     ) -> None:
         if code not in SOURCE_CODES:
             raise ValueError(f"unknown source error code {code!r}")
-        if len(message) > MESSAGE_CHARS:  # a cell or a header of a hostile file, echoed
-            message = (
-                f"{message[:MESSAGE_CHARS]}... ({len(message) - MESSAGE_CHARS} more characters)"
-            )
-        if hint is not None and len(hint) > MESSAGE_CHARS:
-            hint = f"{hint[:MESSAGE_CHARS]}... ({len(hint) - MESSAGE_CHARS} more characters)"
+        message = _cut(message)  # a cell or a header of a hostile file, echoed
+        hint = None if hint is None else _cut(hint)
         self.code, self.message, self.path, self.hint = code, message, path, hint
         super().__init__(self.render())
 
@@ -63,20 +59,26 @@ class SourceError(ValueError):
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 
+def _cut(text: str) -> str:
+    """``text`` cut to :data:`MESSAGE_CHARS`, saying how much was left out."""
+    if len(text) <= MESSAGE_CHARS:
+        return text
+    return f"{text[:MESSAGE_CHARS]}... ({len(text) - MESSAGE_CHARS} more characters)"
+
+
 def refuse_linked_outside(path: str, code: str) -> None:
     """``SourceError(code)`` when a symbolic link leads the model, data or groups file ``path``
     outside both the working directory and the link's own folder: the rule for spec files
     (:func:`explainspec.lang.loader.read_source`). A checkout's ``data/train.csv`` linked to
     ``~/.netrc`` printed the file's first line, as the table's column names, in the audit's
     error (the CI log) and its card."""
-    from explainspec.lang.loader import _linked_outside, _through_link
+    from explainspec.lang.loader import link_out
 
-    outside = _linked_outside(path)
-    if outside is not None:
+    why = link_out(path)
+    if why is not None:
         raise SourceError(
             code,
-            f"{_through_link(path)} {outside}, outside the working directory and the link's own "
-            "folder: not read",
+            f"{why}: not read",
             path=path,
             hint="a checkout is untrusted: a link in it could make explainspec read and print a "
             "file of the machine; name the file itself",
